@@ -1,0 +1,1 @@
+"""GAN models of the course: dense baseline, SpecGAN, WaveGAN, GANSynth, and their layers."""

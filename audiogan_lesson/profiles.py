@@ -1,0 +1,208 @@
+"""Profiles: one notebook, three scales (used by every notebook, first in ``00_welcome``).
+
+A profile says how big the models, data and budgets are. It is chosen from the
+``AUDIOGAN_PROFILE`` environment variable (``smoke``, ``laptop`` or ``gpu``), else from the
+hardware: ``gpu`` when CUDA is present, ``laptop`` otherwise. CI sets ``smoke`` through the
+pytest configuration.
+
+Paper hyperparameters are the defaults of the model configs; a profile only scales them. Every
+field can be overridden in a notebook::
+
+    profile = get_profile().replace(minutes=2.0)
+    wavegan = profile.scale("wavegan").replace(batch_size=32)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import platform
+import random
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+import torch
+
+PROFILE_NAMES = ("smoke", "laptop", "gpu")
+ENV_VAR = "AUDIOGAN_PROFILE"
+
+
+@dataclass(frozen=True)
+class TrainScale:
+    """How one model is scaled in a profile.
+
+    ``width`` is the model's width multiplier ``d`` (64 in the WaveGAN/SpecGAN papers),
+    ``batch_size`` the minibatch (64 in the papers), ``slice_len`` the number of samples per
+    example (16384 in the papers), ``sample_rate`` in Hz, ``steps`` the default number of
+    generator steps and ``minutes`` the default wall-clock budget of a training run.
+    """
+
+    width: int = 64
+    batch_size: int = 64
+    slice_len: int = 16384
+    sample_rate: int = 16000
+    steps: int = 100_000
+    minutes: float = 600.0
+
+    def replace(self, **changes) -> "TrainScale":
+        """A copy with some fields changed: ``scale.replace(batch_size=32)``."""
+        return dataclasses.replace(self, **changes)
+
+
+def _frozen(mapping: Mapping[str, TrainScale]) -> Mapping[str, TrainScale]:
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A named scale for the whole course.
+
+    ``n_train`` is the size of the synthetic training sets, ``n_eval`` the number of examples
+    used by metrics, ``preview_every`` how often training shows samples, ``models`` the
+    per-model :class:`TrainScale` (look one up with :meth:`scale`).
+    """
+
+    name: str
+    device: str
+    autocast: bool
+    n_train: int
+    n_eval: int
+    preview_every: int
+    models: Mapping[str, TrainScale] = field(default_factory=lambda: _frozen({}))
+
+    def scale(self, model: str) -> TrainScale:
+        """The :class:`TrainScale` of ``model`` in this profile (paper size when unlisted)."""
+        if model in self.models:
+            return self.models[model]
+        if self.name == "gpu":
+            return TrainScale()
+        known = ", ".join(sorted(self.models)) or "none"
+        raise KeyError(f"profile {self.name!r} has no scale for model {model!r}; known: {known}")
+
+    def replace(self, **changes) -> "Profile":
+        """A copy with some fields changed: ``profile.replace(n_train=256)``."""
+        if "models" in changes:
+            changes["models"] = _frozen(changes["models"])
+        return dataclasses.replace(self, **changes)
+
+    def with_scale(self, model: str, **changes) -> "Profile":
+        """A copy whose scale for ``model`` has some fields changed."""
+        models = dict(self.models)
+        models[model] = self.scale(model).replace(**changes)
+        return self.replace(models=models)
+
+    def summary(self) -> str:
+        """One line that notebooks print at the top."""
+        threads = torch.get_num_threads()
+        dtype = autocast_dtype(self.device) if self.autocast else None
+        amp = str(dtype).replace("torch.", "") if dtype is not None else "off"
+        return (
+            f"profile={self.name} device={self.device} autocast={amp} threads={threads} "
+            f"torch={torch.__version__} train_examples={self.n_train}"
+        )
+
+
+# Paper values (Donahue et al. 2019, Table 3; Engel et al. 2019) are the TrainScale defaults.
+# Later notebooks add the models they train here, one home for every scale.
+_SCALES: dict[str, dict[str, TrainScale]] = {
+    "smoke": {
+        "dense": TrainScale(width=16, batch_size=16, slice_len=4096, sample_rate=8000,
+                            steps=4, minutes=0.2),
+    },
+    "laptop": {
+        "dense": TrainScale(width=128, batch_size=64, slice_len=4096, sample_rate=8000,
+                            steps=1500, minutes=2.0),
+    },
+    "gpu": {
+        "dense": TrainScale(width=1024, batch_size=64, slice_len=16384, sample_rate=16000,
+                            steps=20000, minutes=60.0),
+    },
+}
+
+_GENERIC = {
+    "smoke": dict(n_train=64, n_eval=32, preview_every=0),
+    "laptop": dict(n_train=2048, n_eval=500, preview_every=250),
+    "gpu": dict(n_train=16384, n_eval=2000, preview_every=1000),
+}
+
+
+def cuda_available() -> bool:
+    """Whether a CUDA device can be used (no error when CUDA drivers are missing)."""
+    try:
+        return torch.cuda.is_available()
+    except Exception:  # a broken driver install must not stop a CPU student
+        return False
+
+
+def pick_device(preferred: str | None = None) -> str:
+    """``"cuda"`` when available, else ``"cpu"``; ``preferred`` forces one (and is checked)."""
+    if preferred is None:
+        preferred = os.environ.get("AUDIOGAN_DEVICE") or None
+    if preferred is None:
+        return "cuda" if cuda_available() else "cpu"
+    if preferred.startswith("cuda") and not cuda_available():
+        raise RuntimeError(
+            f"device {preferred!r} was asked for but CUDA is not available; "
+            "use device='cpu' or unset AUDIOGAN_DEVICE"
+        )
+    return preferred
+
+
+def cpu_supports_bf16() -> bool:
+    """Whether this CPU has native bfloat16 matrix instructions (AVX512-BF16 or AMX)."""
+    if platform.system() != "Linux":
+        return False
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = f.read()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def autocast_dtype(device: str) -> torch.dtype | None:
+    """The dtype for ``torch.autocast`` on ``device``, or None where autocast is not a win.
+
+    CUDA: bfloat16 when supported, else float16. CPU: bfloat16 only with native bf16
+    instructions; without them bf16 is emulated and slower than fp32.
+    """
+    if device.startswith("cuda"):
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.bfloat16 if cpu_supports_bf16() else None
+
+
+def get_profile(name: str | None = None, device: str | None = None) -> Profile:
+    """The profile named ``name``, else ``$AUDIOGAN_PROFILE``, else from the hardware.
+
+    >>> get_profile("smoke").name
+    'smoke'
+    """
+    if name is None:
+        name = os.environ.get(ENV_VAR, "").strip().lower() or None
+    dev = pick_device(device)
+    if name is None:
+        name = "gpu" if dev.startswith("cuda") else "laptop"
+    if name not in PROFILE_NAMES:
+        raise ValueError(
+            f"unknown profile {name!r} (from {ENV_VAR} or the argument); "
+            f"choose one of {', '.join(PROFILE_NAMES)}"
+        )
+    return Profile(
+        name=name,
+        device=dev,
+        autocast=autocast_dtype(dev) is not None,
+        models=_frozen(_SCALES[name]),
+        **_GENERIC[name],
+    )
+
+
+def seed_everything(seed: int = 0) -> torch.Generator:
+    """Seed python, numpy and torch (CPU and CUDA); return a CPU ``torch.Generator`` seeded too."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    gen = torch.Generator()
+    gen.manual_seed(seed)
+    return gen
