@@ -1,0 +1,36 @@
+# Thin wrappers over the real commands; see README.md.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JUPYTER_ARGS ?=
+PROFILE ?= laptop
+
+.PHONY: setup lesson test notebooks student bench clean
+
+# Create the virtual environment and install the package with the pinned CI constraints.
+$(STAMP): pyproject.toml .ci/constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -c .ci/constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Set everything up and open the course in JupyterLab.
+lesson: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir=. $(JUPYTER_ARGS) notebooks/00_welcome.ipynb
+
+# Set everything up and run every test: unit tests and both notebook folders under nbval.
+test: setup
+	$(BIN)/python -m pytest
+
+# Execute the solution notebooks (PROFILE=laptop by default) and rebuild the student copies.
+notebooks: setup
+	$(BIN)/python -m audiogan_lesson.course execute --profile $(PROFILE)
+
+# Rebuild the student notebooks from the solutions without executing anything.
+student: setup
+	$(BIN)/python -m audiogan_lesson.course build
+
+clean:
+	rm -rf $(VENV) *.egg-info

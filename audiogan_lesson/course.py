@@ -1,0 +1,358 @@
+"""The course tool: build student notebooks from the solutions, execute solutions, verify pairing.
+
+The solution notebooks in ``solutions/`` are the only source. An exercise's answer sits in a
+code cell between ``# BEGIN SOLUTION Exercise N.k: instruction`` and ``# END SOLUTION``; the
+student copy in ``notebooks/`` replaces it with a stub that raises
+``NotImplementedError("Exercise N.k: instruction")``, and the exercise cell and its check cells
+get the ``raises-exception`` tag so nbval allows exactly that error. Outputs are cleared except
+in cells marked ``# NBVAL_CHECK_OUTPUT``. Every notebook is paired with a jupytext percent
+``.py`` twin.
+
+Command line::
+
+    python -m audiogan_lesson.course build              # write notebooks/ from solutions/
+    python -m audiogan_lesson.course check              # fail if anything is stale or unpaired
+    python -m audiogan_lesson.course execute 00_welcome --profile laptop
+                                                        # run a solution (.py) into its .ipynb
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+GITHUB_REPO = "audiogan-lesson/audiogan-lesson"
+COLAB_PREFIX = f"https://colab.research.google.com/github/{GITHUB_REPO}/blob/main/"
+PY_FORMAT = "py:percent"
+RAISES_TAG = "raises-exception"
+CHECK_OUTPUT_MARKER = "# NBVAL_CHECK_OUTPUT"
+
+_BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION(?P<rest>.*)$")
+_END = re.compile(r"^[ \t]*# END SOLUTION\s*$")
+_LABEL = re.compile(r"^\s*(?P<label>Exercise (?P<nb>\d+)\.(?P<k>\d+))\s*:\s*(?P<text>\S.*?)\s*$")
+_CHECK_CALL = re.compile(r"\bcheck_\w+\s*\(")
+
+
+class CourseError(ValueError):
+    """A solution notebook breaks the course conventions; the message names notebook and cell."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise found in a solution notebook."""
+
+    label: str  # "Exercise 4.1"
+    text: str  # the one-line instruction
+    cell: int  # index of the code cell in the notebook
+
+
+def _jupytext():
+    try:
+        import jupytext
+    except ImportError as exc:  # pragma: no cover - the test extra installs it
+        raise ImportError(
+            "the course tool needs jupytext: pip install -e '.[test]'"
+        ) from exc
+    return jupytext
+
+
+def notebook_number(name: str) -> int:
+    """``"04_wavegan_phase_shuffle"`` -> 4."""
+    match = re.match(r"^(\d+)_", name)
+    if not match:
+        raise CourseError(f"{name}: notebook names start with a number, like 04_wavegan")
+    return int(match.group(1))
+
+
+def stub_source(source: str, where: str, number: int | None = None) -> tuple[str, list[Exercise]]:
+    """Replace every solution block in a cell's ``source`` by a stub; return it and the exercises.
+
+    ``where`` names the notebook and cell in error messages; ``number`` is the notebook's number,
+    which every exercise label must carry (``Exercise 4.k`` in notebook 04).
+    """
+    out: list[str] = []
+    found: list[Exercise] = []
+    lines = source.split("\n")
+    i = 0
+    while i < len(lines):
+        begin = _BEGIN.match(lines[i])
+        if not begin:
+            if _END.match(lines[i]):
+                raise CourseError(f"{where}: '# END SOLUTION' without a '# BEGIN SOLUTION' before it")
+            out.append(lines[i])
+            i += 1
+            continue
+        label = _LABEL.match(begin.group("rest"))
+        if not label:
+            raise CourseError(
+                f"{where}: write the exercise after BEGIN SOLUTION, like "
+                f"'# BEGIN SOLUTION Exercise 4.1: shift by k and fill by reflection'; "
+                f"got {lines[i].strip()!r}"
+            )
+        if number is not None and int(label.group("nb")) != number:
+            raise CourseError(
+                f"{where}: {label.group('label')} is in notebook {number:02d}; "
+                f"number it Exercise {number}.{label.group('k')}"
+            )
+        j = i + 1
+        while j < len(lines) and not _END.match(lines[j]):
+            if _BEGIN.match(lines[j]):
+                raise CourseError(f"{where}: nested '# BEGIN SOLUTION' inside {label.group('label')}")
+            j += 1
+        if j == len(lines):
+            raise CourseError(f"{where}: {label.group('label')} has no '# END SOLUTION' line")
+        indent = begin.group("indent")
+        message = f"{label.group('label')}: {label.group('text')}"
+        out.append(f"{indent}# YOUR CODE HERE")
+        out.append(f"{indent}raise NotImplementedError({message!r})")
+        found.append(Exercise(label.group("label"), label.group("text"), -1))
+        i = j + 1
+    return "\n".join(out), found
+
+
+def _tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def _set_tags(cell, tags: list[str]) -> None:
+    if tags:
+        cell.setdefault("metadata", {})["tags"] = tags
+    else:
+        cell.get("metadata", {}).pop("tags", None)
+
+
+def to_student(solution, name: str = "notebook"):
+    """The student copy of a solution notebook (an ``nbformat.NotebookNode``); the input is kept.
+
+    Solution blocks become stubs, exercise and check cells get the ``raises-exception`` tag,
+    outputs are cleared except in cells marked ``# NBVAL_CHECK_OUTPUT``, and Colab links point
+    at ``notebooks/`` instead of ``solutions/``.
+    """
+    nb = copy.deepcopy(solution)
+    number = notebook_number(name) if re.match(r"^\d+_", name) else None
+    exercises: list[Exercise] = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            cell.source = cell.source.replace(f"{COLAB_PREFIX}solutions/", f"{COLAB_PREFIX}notebooks/")
+            cell.source = cell.source.replace("(solution copy)", "(student copy)")
+            continue
+        if cell.cell_type != "code":
+            continue
+        source, found = stub_source(cell.source, f"{name} cell {index}", number)
+        tags = _tags(cell)
+        if found:
+            cell.source = source
+            exercises.extend(Exercise(e.label, e.text, index) for e in found)
+        if found or (exercises and _CHECK_CALL.search(cell.source)):
+            if RAISES_TAG not in tags:
+                tags.append(RAISES_TAG)
+        _set_tags(cell, tags)
+        if CHECK_OUTPUT_MARKER not in cell.source:
+            cell.outputs = []
+            cell.execution_count = None
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def list_exercises(solution, name: str = "notebook") -> list[Exercise]:
+    """The exercises of a solution notebook, in order."""
+    number = notebook_number(name) if re.match(r"^\d+_", name) else None
+    found: list[Exercise] = []
+    for index, cell in enumerate(solution.cells):
+        if cell.cell_type == "code":
+            _, ex = stub_source(cell.source, f"{name} cell {index}", number)
+            found.extend(Exercise(e.label, e.text, index) for e in ex)
+    return found
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def solution_names(root: Path = REPO_ROOT) -> list[str]:
+    """Names (without suffix) of the solution notebooks, from their ``.py`` or ``.ipynb`` files."""
+    folder = root / "solutions"
+    names = {p.stem for p in folder.glob("[0-9]*.py")} | {p.stem for p in folder.glob("[0-9]*.ipynb")}
+    return sorted(names)
+
+
+def _read_ipynb(path: Path):
+    import nbformat
+
+    return nbformat.read(path, as_version=4)
+
+
+def _write_pair(nb, ipynb_path: Path) -> None:
+    """Write ``nb`` to ``ipynb_path`` and its jupytext percent twin ``.py``."""
+    import nbformat
+
+    jupytext = _jupytext()
+    nb = copy.deepcopy(nb)
+    meta = nb.metadata.setdefault("jupytext", {})
+    meta["formats"] = f"ipynb,{PY_FORMAT}"
+    meta["cell_metadata_filter"] = "tags,-all"  # keep raises-exception tags in the .py twin
+    meta["notebook_metadata_filter"] = "kernelspec,jupytext,-all"
+    meta.pop("text_representation", None)
+    nb.metadata.pop("widgets", None)
+    ipynb_path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.validate(nb)
+    text = nbformat.writes(nb)
+    ipynb_path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    jupytext.write(nb, ipynb_path.with_suffix(".py"), fmt=PY_FORMAT)
+
+
+def _cells_key(nb, with_outputs: bool) -> list[tuple]:
+    """What must agree between two notebooks: cell types, sources, tags (and outputs)."""
+    key = []
+    for cell in nb.cells:
+        item = [cell.cell_type, cell.source.strip("\n"), tuple(_tags(cell))]
+        if with_outputs and cell.cell_type == "code":
+            item.append(_outputs_key(cell.get("outputs", [])))
+        key.append(tuple(item))
+    return key
+
+
+def _outputs_key(outputs) -> tuple:
+    result = []
+    for out in outputs:
+        out = dict(out)
+        if out.get("output_type") in ("execute_result",):
+            out.pop("execution_count", None)
+        result.append(repr(sorted((k, repr(v)) for k, v in out.items())))
+    return tuple(result)
+
+
+def _first_difference(a: list[tuple], b: list[tuple]) -> str:
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return f"cell {i} differs"
+    return f"{len(a)} cells against {len(b)}"
+
+
+def pair_problems(ipynb_path: Path) -> list[str]:
+    """Problems between ``X.ipynb`` and its jupytext twin ``X.py`` (empty when in sync)."""
+    jupytext = _jupytext()
+    py_path = ipynb_path.with_suffix(".py")
+    rel = lambda p: p.relative_to(REPO_ROOT) if p.is_relative_to(REPO_ROOT) else p  # noqa: E731
+    if not ipynb_path.exists():
+        return [f"{rel(ipynb_path)} is missing; run: python -m audiogan_lesson.course execute {ipynb_path.stem}"]
+    if not py_path.exists():
+        return [f"{rel(py_path)} is missing; run: jupytext --sync {rel(ipynb_path)}"]
+    a = _cells_key(_read_ipynb(ipynb_path), with_outputs=False)
+    b = _cells_key(jupytext.read(py_path), with_outputs=False)
+    if a != b:
+        return [f"{rel(ipynb_path)} and {rel(py_path)} are out of sync ({_first_difference(a, b)}); "
+                f"edit one and run: jupytext --sync {rel(py_path)}"]
+    return []
+
+
+def build(root: Path = REPO_ROOT, check: bool = False, names: list[str] | None = None) -> list[str]:
+    """Build ``notebooks/`` from ``solutions/``; with ``check=True`` write nothing, report staleness.
+
+    Returns the list of problems (empty when everything is in order). Without ``check`` the
+    student notebooks are (re)written, and the problems are those that building cannot fix.
+    """
+    problems: list[str] = []
+    jupytext = _jupytext()
+    names = names or solution_names(root)
+    for name in names:
+        sol = root / "solutions" / f"{name}.ipynb"
+        pair = pair_problems(sol)
+        if pair:
+            problems.extend(pair)
+            continue
+        student = to_student(_read_ipynb(sol), name)
+        target = root / "notebooks" / f"{name}.ipynb"
+        if not check:
+            _write_pair(student, target)
+            continue
+        if not target.exists() or not target.with_suffix(".py").exists():
+            problems.append(f"notebooks/{name} is missing; run: python -m audiogan_lesson.course build")
+            continue
+        want = _cells_key(student, with_outputs=True)
+        have = _cells_key(_read_ipynb(target), with_outputs=True)
+        if want != have:
+            problems.append(f"notebooks/{name}.ipynb is stale ({_first_difference(want, have)}); "
+                            "run: python -m audiogan_lesson.course build")
+        if _cells_key(jupytext.read(target.with_suffix(".py")), False) != _cells_key(student, False):
+            problems.append(f"notebooks/{name}.py is stale; run: python -m audiogan_lesson.course build")
+    if check and names == solution_names(root):
+        known = set(names)
+        for path in sorted((root / "notebooks").glob("[0-9]*.ipynb")):
+            if path.stem not in known:
+                problems.append(f"notebooks/{path.name} has no solution in solutions/; remove it")
+    return problems
+
+
+def execute(name: str, profile: str = "laptop", root: Path = REPO_ROOT, timeout: int = 3600) -> Path:
+    """Run ``solutions/<name>.py`` top to bottom in a fresh kernel under ``profile``.
+
+    Writes the executed ``solutions/<name>.ipynb`` and its ``.py`` twin, then rebuilds the
+    student copy. Raises when a cell fails (the solution must run clean).
+    """
+    import nbclient
+
+    jupytext = _jupytext()
+    src = root / "solutions" / f"{name}.py"
+    if not src.exists():
+        raise FileNotFoundError(f"{src} does not exist; solutions are written as jupytext .py files")
+    nb = jupytext.read(src)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    old = os.environ.get("AUDIOGAN_PROFILE")
+    os.environ["AUDIOGAN_PROFILE"] = profile
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    try:
+        client = nbclient.NotebookClient(
+            nb, timeout=timeout, kernel_name="python3",
+            resources={"metadata": {"path": str(src.parent)}},
+        )
+        client.execute()
+    finally:
+        if old is None:
+            os.environ.pop("AUDIOGAN_PROFILE", None)
+        else:
+            os.environ["AUDIOGAN_PROFILE"] = old
+    target = src.with_suffix(".ipynb")
+    _write_pair(nb, target)
+    build(root, names=[name])
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m audiogan_lesson.course", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_build = sub.add_parser("build", help="write notebooks/ from solutions/")
+    p_build.add_argument("names", nargs="*", help="notebook names (default: all)")
+    sub.add_parser("check", help="exit 1 if a student notebook is stale or a pair is out of sync")
+    p_exec = sub.add_parser("execute", help="execute solutions/NAME.py into NAME.ipynb, then build")
+    p_exec.add_argument("names", nargs="*", help="notebook names (default: all)")
+    p_exec.add_argument("--profile", default="laptop", choices=["smoke", "laptop", "gpu"])
+    parser.add_argument("--root", type=Path, default=REPO_ROOT,
+                        help="course folder holding solutions/ and notebooks/ (default: this repository)")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "execute":
+            for name in args.names or solution_names(args.root):
+                print(f"executing solutions/{name}.py ({args.profile} profile)", flush=True)
+                execute(name, profile=args.profile, root=args.root)
+            return 0
+        problems = build(args.root, check=args.command == "check",
+                         names=getattr(args, "names", None) or None)
+    except CourseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if not problems:
+        print("student notebooks are up to date" if args.command == "check" else "built notebooks/")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
