@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JUPYTER_ARGS ?=
+# JupyterLab refuses to start as root (containers, some cloud machines) unless told.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 PROFILE ?= laptop
 
 .PHONY: setup lesson test notebooks student bench clean
@@ -18,7 +20,7 @@ setup: $(STAMP)
 
 # Set everything up and open the course in JupyterLab.
 lesson: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=. $(JUPYTER_ARGS) notebooks/00_welcome.ipynb
+	$(BIN)/jupyter lab --ServerApp.root_dir=. $(ROOT_FLAG) $(JUPYTER_ARGS) notebooks/00_welcome.ipynb
 
 # Set everything up and run every test: unit tests and both notebook folders under nbval.
 test: setup
