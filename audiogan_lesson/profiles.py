@@ -110,14 +110,27 @@ _SCALES: dict[str, dict[str, TrainScale]] = {
     "smoke": {
         "dense": TrainScale(width=16, batch_size=16, slice_len=4096, sample_rate=8000,
                             steps=4, minutes=0.2),
+        "wavegan": TrainScale(width=4, batch_size=8, slice_len=4096, sample_rate=8000,
+                              steps=4, minutes=0.2),
+        "specgan": TrainScale(width=4, batch_size=8, slice_len=16384, sample_rate=16000,
+                              steps=4, minutes=0.2),
     },
     "laptop": {
         "dense": TrainScale(width=128, batch_size=64, slice_len=4096, sample_rate=8000,
                             steps=1500, minutes=2.0),
+        # first guesses (about 0.3 s per D+G step on 2 cores); to be tuned with the notebooks
+        "wavegan": TrainScale(width=16, batch_size=32, slice_len=8192, sample_rate=8000,
+                              steps=600, minutes=4.0),
+        "specgan": TrainScale(width=16, batch_size=32, slice_len=16384, sample_rate=16000,
+                              steps=600, minutes=4.0),
     },
     "gpu": {
         "dense": TrainScale(width=1024, batch_size=64, slice_len=16384, sample_rate=16000,
                             steps=20000, minutes=60.0),
+        "wavegan": TrainScale(width=64, batch_size=64, slice_len=16384, sample_rate=16000,
+                              steps=200_000, minutes=600.0),
+        "specgan": TrainScale(width=64, batch_size=64, slice_len=16384, sample_rate=16000,
+                              steps=200_000, minutes=600.0),
     },
 }
 

@@ -1,0 +1,145 @@
+"""The dense (fully connected) GAN baseline (notebook ``02_dense_gan_baseline``).
+
+The course card's source builds a generator ``latent -> Dense 512-512-1024-1024 -> one waveform``
+with ReLU and a tanh output, and a discriminator ``Dense 1024-512-256-1`` with dropout, trained
+with BCE and Adam. Here the generator returns ``(N, c, slice_len)`` and the discriminator takes
+the same shape and returns logits ``(N,)`` (the sigmoid lives in the loss), so the trainer treats
+it like WaveGAN.
+
+``width`` scales every hidden layer: the generator's are ``(w/2, w/2, w, w)`` and the
+discriminator's ``(w, w/2, w/4)``; ``width=1024`` is the source's size. The source generated
+64000 samples (4 s at 16 kHz); the course default is 16384, the length of the other models.
+The source does not give the dropout rate nor the latent size: 0.3 and 100 here. Weights start
+as Keras's (Glorot-uniform, zero biases).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .layers import ConfigMixin, init_like_tensorflow
+
+
+def _check(where: str, width: int, slice_len: int, c: int) -> None:
+    if width < 4 or slice_len < 1 or c < 1:
+        raise ValueError(f"{where}: width={width}, slice_len={slice_len}, c={c}; need width >= 4 "
+                         "(source: 1024), slice_len >= 1 and c >= 1")
+
+
+def generator_widths(width: int) -> tuple[int, ...]:
+    """Hidden sizes of the dense generator: ``(w/2, w/2, w, w)``; 512-512-1024-1024 at 1024."""
+    return (width // 2, width // 2, width, width)
+
+
+def discriminator_widths(width: int) -> tuple[int, ...]:
+    """Hidden sizes of the dense discriminator: ``(w, w/2, w/4)``; 1024-512-256 at 1024."""
+    return (width, width // 2, width // 4)
+
+
+@dataclass(frozen=True)
+class DenseGeneratorConfig:
+    """Dense generator settings: ``latent_dim`` (100), ``slice_len`` (16384), ``c`` (1),
+    ``width`` (1024, the source's widest layer)."""
+
+    latent_dim: int = 100
+    slice_len: int = 16384
+    c: int = 1
+    width: int = 1024
+
+    def __post_init__(self) -> None:
+        _check("DenseGenerator", self.width, self.slice_len, self.c)
+        if self.latent_dim < 1:
+            raise ValueError(f"DenseGenerator: latent_dim={self.latent_dim} must be >= 1")
+
+
+class DenseGenerator(ConfigMixin, nn.Module):
+    """Dense generator: ``(N, latent_dim)`` -> ``(N, c, slice_len)`` in [-1, 1] (notebook 02)."""
+
+    config_class = DenseGeneratorConfig
+
+    def __init__(self, latent_dim: int = 100, slice_len: int = 16384, c: int = 1,
+                 width: int = 1024) -> None:
+        super().__init__()
+        self.config = self._make_config(locals())
+        layers: OrderedDict[str, nn.Module] = OrderedDict()
+        size = latent_dim
+        for i, hidden in enumerate(generator_widths(width)):
+            layers[f"dense_{i}"] = nn.Linear(size, hidden)
+            layers[f"dense_{i}_relu"] = nn.ReLU()
+            size = hidden
+        layers["output"] = nn.Linear(size, c * slice_len)
+        layers["tanh"] = nn.Tanh()
+        layers["reshape"] = nn.Unflatten(1, (c, slice_len))
+        self.net = nn.Sequential(layers)
+        init_like_tensorflow(self)
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """One input example's shape: ``(latent_dim,)``."""
+        return (self.config.latent_dim,)
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        """One output example's shape: ``(c, slice_len)``."""
+        return (self.config.c, self.config.slice_len)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        if z.dim() != 2 or z.shape[1] != self.config.latent_dim:
+            raise ValueError(f"DenseGenerator: expected z of shape (batch, "
+                             f"{self.config.latent_dim}), got {tuple(z.shape)}")
+        return self.net(z)
+
+
+@dataclass(frozen=True)
+class DenseDiscriminatorConfig:
+    """Dense discriminator settings: ``slice_len`` (16384), ``c`` (1), ``width`` (1024),
+    ``dropout`` after each hidden layer (0.3), ``negative_slope`` of the LeakyReLU (0.2)."""
+
+    slice_len: int = 16384
+    c: int = 1
+    width: int = 1024
+    dropout: float = 0.3
+    negative_slope: float = 0.2
+
+    def __post_init__(self) -> None:
+        _check("DenseDiscriminator", self.width, self.slice_len, self.c)
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"DenseDiscriminator: dropout={self.dropout} must be in [0, 1)")
+
+
+class DenseDiscriminator(ConfigMixin, nn.Module):
+    """Dense discriminator: ``(N, c, slice_len)`` -> logits ``(N,)`` (notebook 02)."""
+
+    config_class = DenseDiscriminatorConfig
+
+    def __init__(self, slice_len: int = 16384, c: int = 1, width: int = 1024,
+                 dropout: float = 0.3, negative_slope: float = 0.2) -> None:
+        super().__init__()
+        self.config = self._make_config(locals())
+        layers: OrderedDict[str, nn.Module] = OrderedDict()
+        layers["flatten"] = nn.Flatten()
+        size = c * slice_len
+        for i, hidden in enumerate(discriminator_widths(width)):
+            layers[f"dense_{i}"] = nn.Linear(size, hidden)
+            layers[f"dense_{i}_lrelu"] = nn.LeakyReLU(negative_slope)
+            if dropout > 0:
+                layers[f"dense_{i}_dropout"] = nn.Dropout(dropout)
+            size = hidden
+        layers["output"] = nn.Linear(size, 1)
+        self.net = nn.Sequential(layers)
+        init_like_tensorflow(self)
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """One input example's shape: ``(c, slice_len)``."""
+        return (self.config.c, self.config.slice_len)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if tuple(x.shape[1:]) != self.input_shape:
+            raise ValueError(f"DenseDiscriminator: expected audio of shape (batch, "
+                             f"{self.config.c}, {self.config.slice_len}), got {tuple(x.shape)}")
+        return self.net(x).squeeze(1)

@@ -1,0 +1,353 @@
+"""Layers shared by the course's GANs (notebooks ``03_specgan_dcgan`` and ``04_wavegan_phase_shuffle``).
+
+What lives here:
+
+- :func:`sample_latent`: the latent prior of WaveGAN and SpecGAN, uniform in [-1, 1].
+- Shape arithmetic of (transposed) convolutions, and the padding that gives TensorFlow's
+  ``'same'`` output sizes: :func:`conv_output_length`, :func:`transposed_conv_output_length`,
+  :func:`same_padding`, :func:`same_padding_transposed`.
+- Upsampling blocks for 1-D (WaveGAN) and 2-D (SpecGAN): :func:`transposed_conv` (the papers'
+  ``zeros`` upsampling: a strided transposed convolution), :class:`ResizeConv` (``nn``,
+  ``linear`` or ``cubic`` resize, then a stride-1 convolution), and :func:`up_conv`, which picks
+  one by name.
+- Phase shuffle of the WaveGAN discriminator: :func:`phase_shuffle` and :class:`PhaseShuffle`.
+- :class:`PostFilter`: WaveGAN's optional learned FIR filter at the generator output.
+- :class:`ConfigMixin`: every model keeps its frozen config dataclass in ``model.config`` and
+  can be rebuilt with ``type(model)(**dataclasses.asdict(model.config))``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any, ClassVar
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+UPSAMPLE_MODES = ("zeros", "nn", "linear", "cubic")
+
+# interpolate() mode names for each course upsampling name, per number of spatial dimensions.
+_RESIZE_MODES = {
+    1: {"nn": "nearest", "linear": "linear", "cubic": "bicubic"},  # 1-D cubic: see ResizeConv
+    2: {"nn": "nearest", "linear": "bilinear", "cubic": "bicubic"},
+}
+
+
+# ----------------------------------------------------------------------------- latent prior
+
+
+def sample_latent(
+    n: int,
+    latent_dim: int = 100,
+    generator: torch.Generator | None = None,
+    device: str | torch.device = "cpu",
+) -> torch.Tensor:
+    """Latent vectors ``z ~ Uniform(-1, 1)``: a ``(n, latent_dim)`` float32 tensor on ``device``.
+
+    The WaveGAN/SpecGAN prior (Donahue et al. 2019, Table 3). With a CPU ``generator`` the
+    numbers are drawn on the CPU and moved, so the same seed gives the same latents on every
+    device; a CUDA generator draws on its own device. Used by notebooks 02 to 05 and the trainer.
+    """
+    if n < 0 or latent_dim < 1:
+        raise ValueError(f"sample_latent(n={n}, latent_dim={latent_dim}): need n >= 0 and "
+                         "latent_dim >= 1")
+    draw_on = generator.device if generator is not None else torch.device("cpu")
+    z = torch.rand(n, latent_dim, generator=generator, device=draw_on) * 2.0 - 1.0
+    return z.to(device)
+
+
+# ----------------------------------------------------------------------------- shape arithmetic
+
+
+def conv_output_length(length: int, kernel: int, stride: int = 1, padding: int = 0,
+                       dilation: int = 1) -> int:
+    """Output length of a convolution along one axis: ``floor((L + 2p - dil*(k-1) - 1)/s) + 1``."""
+    return (length + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def transposed_conv_output_length(length: int, kernel: int, stride: int = 1, padding: int = 0,
+                                  output_padding: int = 0, dilation: int = 1) -> int:
+    """Output length of a transposed convolution along one axis (notebook 03, exercise 3.1).
+
+    ``(L - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1``, which is
+    ``(L - 1) * stride - 2 * padding + kernel + output_padding`` when ``dilation == 1``.
+    """
+    return (length - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+
+
+def same_padding(kernel: int, stride: int) -> int:
+    """Symmetric padding that makes a strided convolution give ``L / stride`` outputs.
+
+    For lengths ``L`` that are multiples of the stride, as every layer of the course's models.
+
+    TensorFlow's ``'same'`` pads ``k - s`` in total (when ``L`` is a multiple of ``s``), one
+    more on the right when that is odd; PyTorch pads both sides alike, so this pads
+    ``ceil((k - s) / 2)`` on each side and the surplus on the right is never read. The output
+    size is TensorFlow's; the windows sit at most one sample to the left of TensorFlow's.
+    """
+    if kernel < stride:
+        raise ValueError(f"kernel {kernel} < stride {stride}: 'same' padding needs kernel >= stride")
+    return math.ceil((kernel - stride) / 2)
+
+
+def same_padding_transposed(kernel: int, stride: int) -> tuple[int, int]:
+    """``(padding, output_padding)`` that make a transposed convolution give exactly ``L * stride``.
+
+    From ``(L-1)s - 2p + k + op = Ls``: ``2p - op = k - s``, so ``p = ceil((k - s) / 2)`` and
+    ``op = 2p - (k - s)`` (0 or 1, always below the stride). WaveGAN (k=25, s=4): ``(11, 1)``;
+    SpecGAN (k=5, s=2): ``(2, 1)``. TensorFlow's ``'same'`` gives the same sizes; its crop of the
+    full output starts one sample earlier when ``k - s`` is odd.
+    """
+    padding = same_padding(kernel, stride)
+    output_padding = 2 * padding - (kernel - stride)
+    if output_padding >= stride:
+        raise ValueError(f"kernel {kernel}, stride {stride}: no 'same' transposed padding "
+                         "(output_padding would reach the stride)")
+    return padding, output_padding
+
+
+# ----------------------------------------------------------------------------- upsampling blocks
+
+
+def _conv_class(dims: int, transposed: bool = False) -> type[nn.Module]:
+    if dims not in (1, 2):
+        raise ValueError(f"dims={dims}: only 1-D (WaveGAN) and 2-D (SpecGAN) layers exist")
+    if transposed:
+        return nn.ConvTranspose1d if dims == 1 else nn.ConvTranspose2d
+    return nn.Conv1d if dims == 1 else nn.Conv2d
+
+
+def transposed_conv(dims: int, in_channels: int, out_channels: int, kernel: int,
+                    stride: int) -> nn.Module:
+    """The papers' ``zeros`` upsampling: a transposed conv whose output is ``stride`` times longer.
+
+    ``dims`` is 1 (input ``(N, C, L)`` -> ``(N, out, L*stride)``) or 2 (``(N, C, H, W)`` ->
+    ``(N, out, H*stride, W*stride)``). Padding from :func:`same_padding_transposed`.
+    """
+    padding, output_padding = same_padding_transposed(kernel, stride)
+    cls = _conv_class(dims, transposed=True)
+    return cls(in_channels, out_channels, kernel, stride=stride, padding=padding,
+               output_padding=output_padding)
+
+
+def strided_conv(dims: int, in_channels: int, out_channels: int, kernel: int,
+                 stride: int) -> nn.Module:
+    """A downsampling conv with ``'same'`` sizes: ``L -> ceil(L / stride)`` (discriminators)."""
+    cls = _conv_class(dims)
+    return cls(in_channels, out_channels, kernel, stride=stride,
+               padding=same_padding(kernel, stride))
+
+
+def resize(x: torch.Tensor, factor: int, mode: str) -> torch.Tensor:
+    """Resize the spatial axes of ``x`` (``(N, C, L)`` or ``(N, C, H, W)``) by an integer factor.
+
+    ``mode`` is ``nn`` (each value repeated), ``linear`` or ``cubic`` (half-pixel centres,
+    ``align_corners=False``). A 1-D cubic resize runs as a 2-D bicubic on a height-1 image,
+    which leaves that height unchanged.
+    """
+    dims = x.dim() - 2
+    if dims not in (1, 2):
+        raise ValueError(f"resize: expected (N, C, L) or (N, C, H, W), got shape {tuple(x.shape)}")
+    if mode not in _RESIZE_MODES[dims]:
+        raise ValueError(f"resize mode {mode!r}; choose one of nn, linear, cubic")
+    torch_mode = _RESIZE_MODES[dims][mode]
+    corners = None if torch_mode == "nearest" else False
+    if dims == 1 and torch_mode == "bicubic":
+        y = F.interpolate(x.unsqueeze(2), size=(1, x.shape[-1] * factor), mode="bicubic",
+                          align_corners=False)
+        return y.squeeze(2)
+    size = tuple(s * factor for s in x.shape[2:])
+    return F.interpolate(x, size=size, mode=torch_mode, align_corners=corners)
+
+
+class ResizeConv(nn.Module):
+    """Resize by ``factor``, then a stride-1 ``'same'`` convolution (``nn``/``linear``/``cubic``).
+
+    The original code's alternative to transposed convolutions (Donahue et al. 2019, section
+    3.2; Odena et al. 2016 on checkerboard artifacts). Same parameter count as the transposed
+    conv it replaces. ``(N, C, L) -> (N, out, L*factor)`` when ``dims == 1``, and
+    ``(N, C, H, W) -> (N, out, H*factor, W*factor)`` when ``dims == 2``. Notebooks 03 and 04.
+    """
+
+    table_atomic: ClassVar[bool] = True  # one row in layer_table
+
+    def __init__(self, dims: int, in_channels: int, out_channels: int, kernel: int, factor: int,
+                 mode: str = "nn") -> None:
+        super().__init__()
+        if mode not in _RESIZE_MODES.get(dims, {}):
+            raise ValueError(f"ResizeConv mode {mode!r}; choose one of nn, linear, cubic "
+                             "(or use transposed_conv for 'zeros')")
+        if kernel % 2 == 0:
+            raise ValueError(f"ResizeConv kernel {kernel}: use an odd kernel so 'same' is symmetric")
+        self.dims, self.factor, self.mode = dims, factor, mode
+        self.conv = _conv_class(dims)(in_channels, out_channels, kernel, padding=kernel // 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv(resize(x, self.factor, self.mode))
+
+    def describe(self) -> str:
+        c = self.conv
+        return (f"Resize{self.dims}d({self.mode}, x{self.factor}) + Conv{self.dims}d"
+                f"({c.in_channels}->{c.out_channels}, k={c.kernel_size[0]})")
+
+
+def up_conv(dims: int, in_channels: int, out_channels: int, kernel: int, stride: int,
+            upsample: str = "zeros") -> nn.Module:
+    """An upsampling block by name: ``zeros`` (transposed conv, the papers) or ``nn``/``linear``/
+    ``cubic`` (:class:`ResizeConv`). Output is ``stride`` times longer on each spatial axis."""
+    if upsample not in UPSAMPLE_MODES:
+        raise ValueError(f"upsample={upsample!r}; choose one of {', '.join(UPSAMPLE_MODES)}")
+    if upsample == "zeros":
+        return transposed_conv(dims, in_channels, out_channels, kernel, stride)
+    return ResizeConv(dims, in_channels, out_channels, kernel, stride, upsample)
+
+
+# ----------------------------------------------------------------------------- phase shuffle
+
+
+def _draw_shifts(count: int, n: int, generator: torch.Generator | None) -> torch.Tensor:
+    """``count`` integers uniform in [-n, n], drawn on the generator's device (CPU by default)."""
+    device = generator.device if generator is not None else torch.device("cpu")
+    return torch.randint(-n, n + 1, (count,), generator=generator, device=device)
+
+
+def phase_shuffle(x: torch.Tensor, n: int, generator: torch.Generator | None = None,
+                  per_example: bool = False) -> torch.Tensor:
+    """Shift ``x`` of shape ``(N, C, T)`` in time by a random ``k`` in ``[-n, n]``, reflecting.
+
+    ``out[..., t] = x[..., t - k]``; the ``|k|`` samples that come in at one edge are filled by
+    reflection (``x[-j] = x[j]``, the edge sample not repeated), as TensorFlow's
+    ``tf.pad(mode='REFLECT')`` in the original code. By default one ``k`` for the whole call, as
+    in the original; ``per_example=True`` draws one ``k`` per example and applies them all with
+    one ``gather`` (no Python loop). The shape does not change. Notebook 04.
+
+    The shifts are drawn from ``generator`` (a ``torch.Generator``; the global CPU generator when
+    None), on the CPU for a CPU generator, so no device synchronisation is needed.
+    """
+    if x.dim() != 3:
+        raise ValueError(f"phase_shuffle: expected (batch, channels, time), got {tuple(x.shape)}")
+    if n < 0:
+        raise ValueError(f"phase_shuffle: n={n}; the shift radius must be >= 0")
+    if n == 0:
+        return x
+    length = x.shape[-1]
+    if n >= length:
+        raise ValueError(f"phase_shuffle: n={n} needs more than {n} time steps for reflection, "
+                         f"got {length}; lower n or feed a longer signal")
+    if not per_example:
+        k = int(_draw_shifts(1, n, generator)[0])
+        if k == 0:
+            return x
+        left, right = max(k, 0), max(-k, 0)
+        return F.pad(x, (left, right), mode="reflect")[..., right:right + length]
+    shifts = _draw_shifts(x.shape[0], n, generator).to(x.device, non_blocking=True)
+    padded = F.pad(x, (n, n), mode="reflect")  # padded[..., t + n] = x_reflected[..., t]
+    index = torch.arange(length, device=x.device) + n - shifts[:, None]  # (N, T), in [0, T+2n)
+    return padded.gather(2, index[:, None, :].expand(-1, x.shape[1], -1))
+
+
+class PhaseShuffle(nn.Module):
+    """Phase shuffle (Donahue et al. 2019, section 3.3), active only in training mode.
+
+    ``PhaseShuffle(n)`` shifts ``(N, C, T)`` activations by a random ``k`` in ``[-n, n]`` with
+    reflection fill (:func:`phase_shuffle`); in eval mode, or with ``n == 0``, it is the
+    identity. ``per_example=False`` (the original) draws one ``k`` per call; ``True`` one per
+    example. ``generator`` (optional) makes the shifts reproducible on its own; without it the
+    global CPU generator is used, which the trainer seeds and checkpoints. Notebook 04.
+    """
+
+    table_atomic: ClassVar[bool] = True
+
+    def __init__(self, n: int = 2, per_example: bool = False,
+                 generator: torch.Generator | None = None) -> None:
+        super().__init__()
+        if n < 0:
+            raise ValueError(f"PhaseShuffle(n={n}): the shift radius must be >= 0 (0 turns it off)")
+        self.n, self.per_example, self.generator = n, per_example, generator
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.n == 0:
+            return x
+        return phase_shuffle(x, self.n, generator=self.generator, per_example=self.per_example)
+
+    def extra_repr(self) -> str:
+        return f"n={self.n}, per_example={self.per_example}"
+
+    def describe(self) -> str:
+        mode = ", per example" if self.per_example else ""
+        return f"PhaseShuffle(n={self.n}{mode})"
+
+
+# ----------------------------------------------------------------------------- post filter
+
+
+class PostFilter(nn.Module):
+    """WaveGAN's learned post-processing FIR filter (the original's ``post_proc_filt_len``).
+
+    A length-``taps`` convolution without bias on each output channel (``(N, C, L) -> (N, C,
+    L)``), zero-padded as TensorFlow's ``'same'`` (``(taps-1)//2`` left, the rest right). The
+    original code uses 512 taps and leaves it off by default; with ``c > 1`` its layer mixed the
+    channels into one, here each channel has its own filter (``groups=c``). Notebook 04.
+    """
+
+    table_atomic: ClassVar[bool] = True
+
+    def __init__(self, channels: int = 1, taps: int = 512) -> None:
+        super().__init__()
+        if taps < 1:
+            raise ValueError(f"PostFilter taps={taps}: need at least 1 tap")
+        self.taps = taps
+        self.conv = nn.Conv1d(channels, channels, taps, bias=False, groups=channels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        left = (self.taps - 1) // 2
+        return self.conv(F.pad(x, (left, self.taps - 1 - left)))
+
+    def describe(self) -> str:
+        return f"PostFilter({self.conv.in_channels} ch, {self.taps} taps)"
+
+
+# ----------------------------------------------------------------------------- init and configs
+
+
+def init_like_tensorflow(module: nn.Module) -> None:
+    """Glorot-uniform weights and zero biases in every dense/conv layer of ``module``.
+
+    The defaults of ``tf.layers`` (and Keras) that the original WaveGAN/SpecGAN code and the
+    dense baseline's source rely on; PyTorch's own defaults differ.
+    """
+    convs = (nn.Linear, nn.Conv1d, nn.ConvTranspose1d, nn.Conv2d, nn.ConvTranspose2d)
+    for m in module.modules():
+        if isinstance(m, convs):
+            nn.init.xavier_uniform_(m.weight)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+
+
+class ConfigMixin:
+    """Models whose constructor arguments are exactly the fields of a frozen config dataclass.
+
+    A subclass sets ``config_class`` and, in ``__init__``, ``self.config =
+    self._make_config(locals())``; then ``model.config`` is that dataclass (checked by its
+    ``__post_init__``), and ``Model.from_config(config)`` or ``type(model)(**dataclasses.asdict(
+    model.config))`` rebuild the same architecture (the trainer stores configs in checkpoints).
+    """
+
+    config_class: ClassVar[type]
+    config: Any
+
+    def _make_config(self, arguments: dict[str, Any]) -> Any:
+        names = [f.name for f in dataclasses.fields(self.config_class)]
+        return self.config_class(**{k: arguments[k] for k in names})
+
+    @classmethod
+    def from_config(cls, config: Any):
+        """Build a model from its config dataclass (or a dict of its fields)."""
+        if dataclasses.is_dataclass(config):
+            if not isinstance(config, cls.config_class):
+                raise TypeError(f"{cls.__name__}.from_config: got a {type(config).__name__}, "
+                                f"expected a {cls.config_class.__name__}")
+            config = dataclasses.asdict(config)
+        return cls(**config)
