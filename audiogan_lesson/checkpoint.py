@@ -1,0 +1,230 @@
+"""Checkpoint files: atomic writes, keep the last k, RNG states, model specs (used by ``training``).
+
+A checkpoint is one ``.pt`` file ``ckpt_00001000.pt`` (the number is the training step) holding
+a dict of tensors and plain Python values, loadable with ``torch.load(weights_only=True)``.
+Writes go to a temporary file in the same folder and are renamed over the final name with
+``os.replace``, so a crash or a kill during a write never leaves a half-written checkpoint
+under a real name. Notebooks ``02`` to ``06`` reach this module through :class:`training.Trainer`;
+the command line's ``generate`` uses :func:`load_generator`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import os
+import random
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import torch
+
+CHECKPOINT_FORMAT = 1
+_NAME = re.compile(r"^ckpt_(\d{8,})\.pt$")
+
+
+def checkpoint_path(out_dir: str | os.PathLike, step: int) -> Path:
+    """The file name of the checkpoint of ``step`` in ``out_dir``: ``ckpt_00001000.pt``."""
+    return Path(out_dir) / f"ckpt_{step:08d}.pt"
+
+
+def list_checkpoints(out_dir: str | os.PathLike) -> list[Path]:
+    """The checkpoints in ``out_dir``, oldest step first (temporary files are ignored)."""
+    folder = Path(out_dir)
+    if not folder.is_dir():
+        return []
+    found = [(int(m.group(1)), p) for p in folder.iterdir() if (m := _NAME.match(p.name))]
+    return [p for _, p in sorted(found)]
+
+
+def latest_checkpoint(out_dir: str | os.PathLike) -> Path | None:
+    """The checkpoint with the highest step in ``out_dir``, or None."""
+    found = list_checkpoints(out_dir)
+    return found[-1] if found else None
+
+
+def save_checkpoint(path: str | os.PathLike, state: Mapping[str, Any]) -> Path:
+    """Write ``state`` to ``path`` atomically (temporary file in the same folder, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(dict(state), f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def prune_checkpoints(out_dir: str | os.PathLike, keep_last: int) -> list[Path]:
+    """Delete all but the ``keep_last`` newest checkpoints (0 keeps all); return the deleted."""
+    if keep_last <= 0:
+        return []
+    old = list_checkpoints(out_dir)[:-keep_last]
+    for p in old:
+        p.unlink(missing_ok=True)
+    return old
+
+
+def remove_stale_temporaries(out_dir: str | os.PathLike) -> None:
+    """Remove temporary files left by a process killed in the middle of a write."""
+    folder = Path(out_dir)
+    if folder.is_dir():
+        for p in folder.glob(".ckpt_*.tmp"):
+            p.unlink(missing_ok=True)
+
+
+def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> dict:
+    """Read a checkpoint written by :func:`save_checkpoint`; clear errors for bad files."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such checkpoint file")
+    try:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as exc:
+        raise ValueError(f"{path}: cannot be read as a checkpoint ({type(exc).__name__}: {exc}); "
+                         "the file is truncated or not a checkpoint of this course; delete it "
+                         "and resume from an earlier one") from None
+    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError(f"{path}: not a checkpoint of this course (format "
+                         f"{state.get('format') if isinstance(state, dict) else type(state).__name__}, "
+                         f"expected {CHECKPOINT_FORMAT})")
+    return state
+
+
+# ----------------------------------------------------------------------------- RNG states
+
+
+def rng_state(generators: Mapping[str, torch.Generator] | None = None) -> dict:
+    """Every random state of this process: python, numpy, torch CPU, CUDA, and ``generators``."""
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    state = {
+        "python": random.getstate(),
+        "numpy": {"kind": kind, "keys": torch.from_numpy(keys.astype(np.int64)), "pos": int(pos),
+                  "has_gauss": int(has_gauss), "cached_gaussian": float(cached)},
+        "torch": torch.get_rng_state(),
+        "cuda": torch.cuda.get_rng_state_all() if _cuda_initialised() else None,
+        "generators": {k: g.get_state() for k, g in (generators or {}).items()},
+    }
+    return state
+
+
+def set_rng_state(state: Mapping, generators: Mapping[str, torch.Generator] | None = None) -> None:
+    """Restore a state made by :func:`rng_state` (CUDA states only when CUDA is in use)."""
+    version, internal, gauss = state["python"]
+    random.setstate((version, tuple(internal), gauss))
+    n = state["numpy"]
+    np.random.set_state((n["kind"], n["keys"].numpy().astype(np.uint32), n["pos"], n["has_gauss"],
+                         n["cached_gaussian"]))
+    torch.set_rng_state(state["torch"])
+    if state.get("cuda") is not None and _cuda_initialised():
+        cuda_states = state["cuda"]
+        if len(cuda_states) == torch.cuda.device_count():
+            torch.cuda.set_rng_state_all(cuda_states)
+    for name, g in (generators or {}).items():
+        if name in state["generators"]:
+            g.set_state(state["generators"][name])
+
+
+def _cuda_initialised() -> bool:
+    try:
+        return torch.cuda.is_available() and torch.cuda.is_initialized()
+    except Exception:
+        return False
+
+
+# ----------------------------------------------------------------------------- configs and models
+
+
+def config_dict(config) -> dict:
+    """A dataclass config as a plain dict (``dataclasses.asdict``)."""
+    if not dataclasses.is_dataclass(config) or isinstance(config, type):
+        raise TypeError(f"expected a dataclass config instance, got {type(config).__name__}")
+    return dataclasses.asdict(config)
+
+
+def _listify(value):
+    if isinstance(value, dict):
+        return {k: _listify(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_listify(v) for v in value]
+    return value
+
+
+def config_differences(saved: Mapping, current: Mapping, ignore: Iterable[str] = ()) -> list[str]:
+    """Lines ``"field: saved X, now Y"`` for every field that differs (nested dicts flattened)."""
+    ignore = set(ignore)
+    lines = []
+    for key in sorted(set(saved) | set(current)):
+        if key in ignore:
+            continue
+        a = saved.get(key, "<absent>")
+        b = current.get(key, "<absent>")
+        if isinstance(a, Mapping) and isinstance(b, Mapping):
+            lines += [f"{key}.{line}" for line in config_differences(a, b)]
+        elif _listify(a) != _listify(b):
+            lines.append(f"{key}: saved {a!r}, now {b!r}")
+    return lines
+
+
+def model_spec(model: torch.nn.Module) -> dict | None:
+    """How to rebuild ``model``: ``{"module", "class", "config"}`` when it has a dataclass
+    ``.config`` attribute (rebuilt as ``type(model)(**asdict(config))``), else None."""
+    config = getattr(model, "config", None)
+    if config is None or not dataclasses.is_dataclass(config) or isinstance(config, type):
+        return None
+    return {"module": type(model).__module__, "class": type(model).__qualname__,
+            "config": config_dict(config)}
+
+
+def build_model(spec: Mapping) -> torch.nn.Module:
+    """Rebuild a model from a :func:`model_spec` (weights are not loaded)."""
+    try:
+        cls = importlib.import_module(spec["module"])
+        for part in spec["class"].split("."):
+            cls = getattr(cls, part)
+    except (ImportError, AttributeError) as exc:
+        raise ValueError(f"cannot rebuild model {spec.get('module')}.{spec.get('class')}: {exc}; "
+                         "is the package version the one that wrote the checkpoint?") from None
+    return cls(**dict(spec["config"]))
+
+
+def all_finite(modules: Iterable[torch.nn.Module | None]) -> torch.Tensor:
+    """A 0-d bool tensor: every parameter and floating buffer of ``modules`` is finite."""
+    flags = []
+    for m in modules:
+        if m is None:
+            continue
+        for t in list(m.parameters()) + [b for b in m.buffers() if b.is_floating_point()]:
+            flags.append(torch.isfinite(t).all())
+    return torch.stack(flags).all() if flags else torch.tensor(True)
+
+
+def load_generator(path: str | os.PathLike, device: str | torch.device = "cpu",
+                   prefer_ema: bool = True, generator: torch.nn.Module | None = None):
+    """The trained generator of a checkpoint, in eval mode, and the checkpoint dict.
+
+    The model is rebuilt from the saved spec (the model's ``.config``) unless ``generator`` is
+    given; the EMA weights are loaded when the checkpoint has them and ``prefer_ema`` is True.
+    Returns ``(generator, checkpoint)``. Used by ``python -m audiogan_lesson generate``.
+    """
+    ckpt = load_checkpoint(path, map_location="cpu")
+    if generator is None:
+        spec = (ckpt.get("models") or {}).get("generator")
+        if spec is None:
+            raise ValueError(f"{path}: the generator has no saved config (its class has no "
+                             "dataclass `.config`); build the model yourself and pass generator=")
+        generator = build_model(spec)
+    weights = ckpt["ema"] if prefer_ema and ckpt.get("ema") is not None else ckpt["generator"]
+    generator.load_state_dict(weights)
+    return generator.to(device).eval(), ckpt
