@@ -83,7 +83,7 @@ def check_seconds_to_samples(fn: Callable[[float, int], int]) -> None:
     passed(name, f"{len(cases)} cases, including 1.024 s at 16 kHz = 16384 samples")
 
 
-# ----------------------------------------------------------------------------- 03_specgan_dcgan / 04_wavegan_phase_shuffle
+# ------------------------------------------------- 03_specgan_dcgan / 04_wavegan_phase_shuffle
 
 import inspect  # noqa: E402
 

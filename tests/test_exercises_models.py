@@ -137,8 +137,9 @@ def resize_only(i, o, k, f):
     (NoPadding, "padding"),
     (Strided, "stride 1"),
     (resize_only, "exactly one nn.Conv2d"),
-    (lambda i, o, k, f: nn.Sequential(nn.Upsample(scale_factor=f), nn.Conv2d(i, i, k, padding=k // 2),
-                                      nn.Conv2d(i, o, 1)), "exactly one"),
+    (lambda i, o, k, f: nn.Sequential(nn.Upsample(scale_factor=f),
+                                      nn.Conv2d(i, i, k, padding=k // 2), nn.Conv2d(i, o, 1)),
+     "exactly one"),
     (lambda i, o, k, f: UpsampleConv(i, i, k, f), "channels"),
     (lambda i, o, k, f: (lambda x: x), "return an nn.Module"),
 ])

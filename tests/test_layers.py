@@ -15,7 +15,6 @@ from audiogan_lesson.models.layers import (
     ResizeConv,
     conv_output_length,
     phase_shuffle,
-    reflect_pad,
     resize,
     same_padding,
     same_padding_transposed,
@@ -175,12 +174,6 @@ def test_reference_reflection_is_tensorflow_reflect():
     assert reflect_shift(x, 2).flatten().tolist() == [3, 2, 1, 2, 3, 4]
     assert reflect_shift(x, -2).flatten().tolist() == [3, 4, 5, 6, 5, 4]
     assert torch.equal(reflect_shift(x, 2), F.pad(x, (2, 0), mode="reflect")[..., :6])
-
-
-@pytest.mark.parametrize("n", [1, 2, 5])
-def test_reflect_pad_is_pytorch_reflect(n):
-    x = torch.randn(2, 3, 7)
-    assert torch.equal(reflect_pad(x, n), F.pad(x, (n, n), mode="reflect"))
 
 
 def test_one_shift_per_call_with_reflection_fill():

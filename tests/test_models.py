@@ -200,7 +200,7 @@ def test_discriminator_shuffles_in_train_mode_only(per_example):
         reference = off.train()(x)
         assert torch.equal(reference, off(x)), "phase_shuffle=0 must never shuffle"
         assert any(not torch.allclose(o, reference) for o in train_outs), \
-            "phase_shuffle=2 in training mode never changed the output: is the on/off flag inverted?"
+            "phase_shuffle=2 in training mode never changed the output: inverted on/off flag?"
         assert not all(torch.allclose(o, train_outs[0]) for o in train_outs)
         d.eval()
         assert torch.equal(d(x), off.eval()(x)), "eval mode must not shuffle"

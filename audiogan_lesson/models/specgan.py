@@ -1,4 +1,4 @@
-"""SpecGAN (Donahue, McAuley, Puckette 2019): DCGAN on 128 x 128 spectrograms (notebook ``03_specgan_dcgan``).
+"""SpecGAN (Donahue et al. 2019): DCGAN on 128 x 128 spectrograms (notebook ``03_specgan_dcgan``).
 
 The generator maps ``z ~ Uniform(-1, 1)`` of shape ``(N, 100)`` to normalised log-magnitude
 spectrograms ``(N, c, 128, 128)`` (frequency x time) in [-1, 1]; the discriminator maps them to

@@ -30,7 +30,7 @@ class LayerRow:
 
 
 def describe_layer(module: nn.Module) -> str:
-    """A short description of one layer: ``ConvTranspose1d(1024->512, k=25, s=4)``, ``Dense(100->16384)``."""
+    """A short description of one layer, e.g. ``ConvTranspose1d(1024->512, k=25, s=4)``."""
     if hasattr(module, "describe"):
         return module.describe()
     if isinstance(module, nn.Linear):

@@ -1,4 +1,4 @@
-"""WaveGAN (Donahue, McAuley, Puckette 2019): DCGAN flattened to 1-D (notebook ``04_wavegan_phase_shuffle``).
+"""WaveGAN (Donahue et al. 2019): DCGAN flattened to 1-D (notebook ``04_wavegan_phase_shuffle``).
 
 The generator maps ``z ~ Uniform(-1, 1)`` of shape ``(N, 100)`` to audio ``(N, c, slice_len)``
 in [-1, 1]; the discriminator maps audio to one logit per example, shape ``(N,)``. At the
@@ -71,7 +71,8 @@ def generator_plan(slice_len: int) -> tuple[int, int, list[tuple[int, int]]]:
 
 
 def discriminator_plan(slice_len: int) -> list[tuple[int, int]]:
-    """The discriminator's convolutions for ``slice_len``: ``[(mult, stride), ...]`` to ``mult*d``."""
+    """The discriminator's convolutions for ``slice_len``: ``[(mult, stride), ...]``, to
+    ``mult * d`` channels each."""
     plan = [(1, 4), (2, 4), (4, 4), (8, 4), (16, 4)]
     if slice_len in LONG_SLICE_LENS:
         plan.append((32, 2 if slice_len == 32768 else 4))
