@@ -18,7 +18,9 @@ import dataclasses
 import os
 import platform
 import random
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
@@ -209,6 +211,25 @@ def get_profile(name: str | None = None, device: str | None = None) -> Profile:
         models=_frozen(_SCALES[name]),
         **_GENERIC[name],
     )
+
+
+def runs_dir(name: str, profile: Profile | None = None) -> Path:
+    """The folder for the checkpoints of training run ``name`` in ``profile``.
+
+    ``$AUDIOGAN_RUNS/<profile>/<name>``, by default under ``~/.cache/audiogan_lesson/runs`` (on
+    Colab, point ``AUDIOGAN_RUNS`` at a Google Drive folder so that a disconnect loses nothing).
+    Notebooks "train or load": a run that already reached its step count is loaded, not retrained.
+    In the ``smoke`` profile the folder is a fresh temporary one, so a quick check never loads a
+    run left by older code.
+    """
+    profile = profile or get_profile()
+    if profile.name == "smoke":
+        return Path(tempfile.mkdtemp(prefix=f"audiogan-{name}-"))
+    root = os.environ.get("AUDIOGAN_RUNS") or os.path.join(
+        os.environ.get("AUDIOGAN_DATA") or os.path.join(Path.home(), ".cache", "audiogan_lesson"), "runs")
+    path = Path(root).expanduser() / profile.name / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def seed_everything(seed: int = 0) -> torch.Generator:

@@ -221,7 +221,8 @@ class Trainer:
     ``(B, latent_dim)`` to examples shaped like the data's; ``discriminator(x)`` returns scores
     ``(B,)`` or ``(B, 1)``, or ``(scores, aux_logits)``. ``data`` is a float tensor ``(N, ...)``
     or a pair ``(examples (N, ...), labels (N,))``; it is moved to ``device`` once. ``out_dir``
-    (None = no checkpoints) receives ``ckpt_XXXXXXXX.pt`` files. ``latent_fn(n, generator,
+    (None = no checkpoints) receives ``ckpt_XXXXXXXX.pt`` files. ``meta`` (a dict) is saved in
+    every checkpoint as it is: what turns samples back into audio (``experiments`` writes it). ``latent_fn(n, generator,
     device)`` overrides the latent distribution. ``preview(trainer, step, samples)`` is called
     every ``config.preview_every`` steps with samples of the fixed preview latents (made by the
     EMA generator when there is one).
@@ -233,8 +234,9 @@ class Trainer:
     def __init__(self, generator: nn.Module, discriminator: nn.Module, data,
                  config: TrainConfig | None = None, out_dir: str | os.PathLike | None = None,
                  device: str | torch.device | None = None, latent_fn: LatentFn | None = None,
-                 preview: PreviewFn | None = None):
+                 preview: PreviewFn | None = None, meta: dict | None = None):
         self.config = config = config if config is not None else TrainConfig()
+        self.meta = dict(meta or {})
         self.device = torch.device(device if device is not None else pick_device())
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.generator = generator.to(self.device)
@@ -555,6 +557,7 @@ class Trainer:
                        "discriminator": ckpt_io.model_spec(self.discriminator)},
             "data": {"shape": list(self.data.shape), "labelled": self.labels is not None},
             "latent_dim": self.latent_dim,
+            "meta": self.meta,
             "preview_z": self.preview_z.cpu(),
             "preview_labels": self.preview_labels.cpu() if self.preview_labels is not None else None,
             "rng": ckpt_io.rng_state({"trainer": self.rng}),
@@ -596,6 +599,9 @@ class Trainer:
             if saved is not None and now is not None:
                 differences += [f"{role}.{line}" for line in
                                 ckpt_io.config_differences(saved, now)]
+        saved_meta = {k: v for k, v in (state.get("meta") or {}).items() if k != "representation"}
+        now_meta = {k: v for k, v in self.meta.items() if k != "representation"}
+        differences += [f"meta.{line}" for line in ckpt_io.config_differences(saved_meta, now_meta)]
         saved_shape = state.get("data", {}).get("shape")
         if saved_shape is not None and list(saved_shape) != list(self.data.shape):
             differences.append(f"data shape: saved {tuple(saved_shape)}, now {tuple(self.data.shape)}")
