@@ -1,0 +1,256 @@
+"""Audio in and out: load, resample, mono, pad/trim/slice, normalise, save (notebook ``01_audio_preprocessing``).
+
+Everything a dataset needs between a file on disk and a fixed-length training example:
+
+* :func:`load_audio` reads a file with soundfile (librosa for what soundfile cannot read),
+  averages the channels to mono and resamples with a proper low-pass filter;
+* :func:`pad_or_trim` and :func:`slice_audio` turn a recording of any length into examples of
+  exactly ``length`` samples (16384 in WaveGAN and SpecGAN);
+* :func:`peak_normalize` scales examples to a common peak; :func:`save_audio` writes a file.
+
+Waveforms are float32 tensors with time on the last axis: ``(samples,)`` for one mono clip,
+``(channels, samples)`` or ``(batch, samples)`` otherwise. Every error names the file and the
+problem, so that a dataset can skip a bad file and say why.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+__all__ = [
+    "AudioDecodeError",
+    "load_audio",
+    "to_mono",
+    "resample",
+    "pad_or_trim",
+    "slice_audio",
+    "num_slices",
+    "peak_normalize",
+    "save_audio",
+    "AUDIO_EXTENSIONS",
+]
+
+#: File name endings treated as audio by the folder datasets.
+AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".aif", ".aiff", ".au", ".opus")
+
+
+#: Endings of formats that soundfile (libsndfile >= 1.1) decodes itself.
+_SOUNDFILE_SUFFIXES = frozenset(
+    ".wav .wave .flac .ogg .oga .opus .mp3 .aif .aiff .aifc .au .snd .caf .w64 .rf64 .voc "
+    ".sd2 .paf .svx .nist .sph .htk .xi .mat .pvf .wve .avr .ircam .sf".split())
+
+
+class AudioDecodeError(ValueError):
+    """A file could not be turned into usable audio; the message names the file and the problem."""
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
+    import soundfile as sf
+
+    data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    return data.T, int(rate)  # (channels, samples)
+
+
+def _read_librosa(path: Path) -> tuple[np.ndarray, int]:
+    import warnings
+
+    import librosa
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # librosa warns when it falls back to audioread
+        data, rate = librosa.load(str(path), sr=None, mono=False, dtype=np.float32)
+    if data.ndim == 1:
+        data = data[None, :]
+    return data, int(rate)
+
+
+def _decode(path: Path) -> tuple[np.ndarray, int]:
+    """Decode ``path`` into ``(channels, samples)`` float32 and its sample rate, or raise."""
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    if path.is_dir():
+        raise AudioDecodeError(f"{path}: is a folder, not an audio file")
+    size = path.stat().st_size
+    if size == 0:
+        raise AudioDecodeError(f"{path}: the file is empty (0 bytes)")
+    try:
+        return _read_soundfile(path)
+    except Exception as sf_error:
+        first = f"{type(sf_error).__name__}: {sf_error}".strip()
+    if path.suffix.lower() in _SOUNDFILE_SUFFIXES:
+        # soundfile reads this format itself, so its refusal is the answer (and librosa, which
+        # would only ask soundfile again, costs seconds to import).
+        raise AudioDecodeError(
+            f"{path}: cannot decode as audio ({size} bytes); the file is corrupt, truncated or "
+            f"not really {path.suffix.lower()[1:].upper()}. soundfile said: {first[:200]}")
+    try:  # a format soundfile does not know (m4a, aac, wma, ...): librosa/audioread
+
+        return _read_librosa(path)
+    except Exception as lr_error:
+        second = f"{type(lr_error).__name__}: {lr_error}".strip()
+    raise AudioDecodeError(
+        f"{path}: cannot decode as audio ({size} bytes); the file is corrupt, truncated or not "
+        f"audio. soundfile said: {first[:200]}; librosa said: {second[:200]}"
+    )
+
+
+def load_audio(path: str | os.PathLike, sample_rate: int | None = 16000,
+               mono: bool = True) -> torch.Tensor:
+    """Read an audio file as float32 samples in [-1, 1] (notebook ``01_audio_preprocessing``).
+
+    Any format soundfile reads (WAV in 8-bit unsigned, 16/24/32-bit and float, FLAC, OGG, MP3,
+    AIFF, AU) is decoded by soundfile; other formats go through librosa. Channels are averaged
+    to mono when ``mono`` is true; the result is resampled to ``sample_rate`` with a windowed-sinc
+    low-pass (``sample_rate=None`` keeps the file's rate). Float files whose peak exceeds 1 are
+    scaled down to a peak of 1 rather than clipped.
+
+    Returns ``(samples,)`` when ``mono``, else ``(channels, samples)``.
+
+    Raises :class:`AudioDecodeError` (a ``ValueError``) naming the file when it is empty, not
+    audio, truncated, holds no samples, or holds NaN or infinite values.
+    """
+    path = Path(path)
+    data, rate = _decode(path)
+    if data.shape[-1] == 0:
+        raise AudioDecodeError(f"{path}: 0 samples after decoding; the file is empty or truncated")
+    bad = ~np.isfinite(data)
+    if bad.any():
+        raise AudioDecodeError(
+            f"{path}: {int(bad.sum())} of {data.size} samples are NaN or infinite; the file is "
+            "corrupt (re-export it, or repair it with np.nan_to_num before saving)")
+    wave = torch.from_numpy(np.ascontiguousarray(data))
+    if mono:
+        wave = to_mono(wave)
+    if sample_rate is not None and rate != sample_rate:
+        wave = resample(wave, rate, sample_rate)
+    peak = float(wave.abs().max()) if wave.numel() else 0.0
+    if peak > 1.0:
+        wave = wave / peak
+    return wave.float().contiguous()
+
+
+def to_mono(wave: torch.Tensor) -> torch.Tensor:
+    """Average the channels of ``(channels, samples)`` to ``(samples,)``; 1-D input is returned as is."""
+    if wave.dim() == 1:
+        return wave
+    if wave.dim() != 2:
+        raise ValueError(f"to_mono expects (samples,) or (channels, samples); got {tuple(wave.shape)}")
+    return wave.mean(dim=0)
+
+
+def resample(wave: torch.Tensor, orig_rate: int, new_rate: int) -> torch.Tensor:
+    """Resample ``(..., samples)`` from ``orig_rate`` to ``new_rate`` Hz with a proper low-pass.
+
+    Uses ``torchaudio.functional.resample`` with a Kaiser-windowed sinc (64 zero crossings,
+    beta 14.77, cutoff at 0.97 of the lower Nyquist frequency): flat up to 7 kHz when going to
+    16 kHz, and content above the new Nyquist frequency is attenuated by about 40 dB instead of
+    folding back as aliasing. Runs on the tensor's device.
+    """
+    orig_rate, new_rate = int(orig_rate), int(new_rate)
+    if orig_rate <= 0 or new_rate <= 0:
+        raise ValueError(f"sample rates must be positive; got {orig_rate} -> {new_rate}")
+    if orig_rate == new_rate:
+        return wave
+    import torchaudio.functional as AF
+
+    g = math.gcd(orig_rate, new_rate)
+    return AF.resample(wave, orig_rate // g, new_rate // g, lowpass_filter_width=64,
+                       rolloff=0.97, resampling_method="sinc_interp_kaiser", beta=14.769656459379492)
+
+
+# ----------------------------------------------------------------------------- fixed length
+
+
+def pad_or_trim(wave: torch.Tensor, length: int = 16384) -> torch.Tensor:
+    """Make the last axis exactly ``length`` samples: zeros appended at the end, or the end cut off.
+
+    ``(..., samples)`` -> ``(..., length)``. The start of the clip always stays where it is
+    (an onset at sample 0 stays at sample 0), as in the WaveGAN data loader.
+    """
+    if length < 1:
+        raise ValueError(f"length must be at least 1; got {length}")
+    n = wave.shape[-1]
+    if n >= length:
+        return wave[..., :length]
+    return F.pad(wave, (0, length - n))
+
+
+def num_slices(n_samples: int, length: int = 16384, hop: int | None = None,
+               pad_end: bool = True) -> int:
+    """How many examples :func:`slice_audio` cuts from ``n_samples`` samples."""
+    hop = length if hop is None else int(hop)
+    if n_samples <= 0:
+        return 0
+    if n_samples <= length:
+        return 1 if (pad_end or n_samples == length) else 0
+    full = (n_samples - length) // hop + 1
+    covered = (full - 1) * hop + length
+    return full + (1 if pad_end and covered < n_samples else 0)
+
+
+def slice_audio(wave: torch.Tensor, length: int = 16384, hop: int | None = None,
+                pad_end: bool = True) -> torch.Tensor:
+    """Cut one recording ``(samples,)`` into examples ``(n, length)`` starting every ``hop`` samples.
+
+    ``hop`` defaults to ``length`` (back-to-back examples); a smaller hop makes overlapping ones,
+    so a long file gives many examples. With ``pad_end`` (the default) the tail that does not
+    fill a whole example becomes one more example, padded with zeros at its end, and a clip
+    shorter than ``length`` gives one padded example; without it the tail is dropped and a short
+    clip gives ``(0, length)``. No example is ever all padding.
+    """
+    if wave.dim() != 1:
+        raise ValueError(f"slice_audio expects one mono clip (samples,); got {tuple(wave.shape)}; "
+                         "use to_mono first")
+    hop = length if hop is None else int(hop)
+    if length < 1 or hop < 1:
+        raise ValueError(f"length and hop must be at least 1; got length={length}, hop={hop}")
+    n = num_slices(wave.shape[0], length, hop, pad_end)
+    if n == 0:
+        return wave.new_zeros((0, length))
+    needed = (n - 1) * hop + length
+    padded = F.pad(wave, (0, max(0, needed - wave.shape[0])))[:needed]
+    return padded.unfold(0, length, hop).contiguous()
+
+
+# ----------------------------------------------------------------------------- level and saving
+
+
+def peak_normalize(wave: torch.Tensor, peak: float = 1.0, eps: float = 1e-8) -> torch.Tensor:
+    """Scale each example of ``(..., samples)`` so that its largest absolute sample is ``peak``.
+
+    Silent examples (peak below ``eps``) are returned unchanged instead of blowing up to NaN.
+    """
+    current = wave.abs().amax(dim=-1, keepdim=True)
+    scale = torch.where(current > eps, peak / current.clamp_min(eps), torch.ones_like(current))
+    return wave * scale
+
+
+def save_audio(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_rate: int = 16000,
+               subtype: str = "PCM_16") -> Path:
+    """Write ``(samples,)`` or ``(channels, samples)`` to ``path`` (format from its ending).
+
+    Samples are clipped to [-1, 1]; the parent folder is created. Returns the path.
+    """
+    import soundfile as sf
+
+    path = Path(path)
+    data = wave.detach().float().cpu().numpy() if isinstance(wave, torch.Tensor) else np.asarray(wave, np.float32)
+    if data.ndim not in (1, 2):
+        raise ValueError(f"save_audio expects (samples,) or (channels, samples); got {data.shape}")
+    if not np.isfinite(data).all():
+        raise ValueError(f"{path}: refusing to write NaN or infinite samples")
+    data = np.clip(data, -1.0, 1.0)
+    if data.ndim == 2:
+        data = data.T  # soundfile wants (samples, channels)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(str(path), data, int(sample_rate), subtype=subtype)
+    return path

@@ -1,0 +1,279 @@
+"""The real datasets of the papers: where they come from and how they become examples.
+
+Notebook ``01_audio_preprocessing`` prints the table; the "Run at full scale" sections of the
+training notebooks call :func:`fetch` and :func:`load_dataset` on a GPU machine. Nothing here
+downloads unless asked.
+
+Checksums. A value is recorded only where it was published by the dataset's owners or could be
+checked; every other ``sha256``/``size_bytes`` is ``None`` on purpose (an invented hash would
+make every download fail, or worse, look verified). For those, :func:`fetch` needs
+``allow_unverified=True``; it then prints the SHA-256 it measured and remembers it, so later
+runs reuse the file only while it still matches. Record the printed value in ``sha256`` to pin
+the dataset for everyone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Callable, Mapping
+
+from .download import cache_dir, download, extract_archive
+
+__all__ = ["DatasetInfo", "DATASETS", "dataset_table", "fetch", "load_dataset", "dataset_root"]
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """One real dataset: where to get it, what it is, and how it becomes training examples.
+
+    ``url`` is the archive; ``sha256``/``md5``/``size_bytes`` are ``None`` where not known for
+    certain; ``approx_size`` is a human estimate for planning only. ``audio_dir`` is the folder
+    of audio inside the extracted archive (``{split}`` is replaced by the split), and
+    ``sample_rate``/``length`` are the example format the paper trained on.
+    """
+
+    name: str
+    title: str
+    url: str
+    sha256: str | None
+    md5: str | None
+    size_bytes: int | None
+    approx_size: str
+    licence: str
+    homepage: str
+    layout: str
+    audio_dir: str
+    splits: tuple[str, ...]
+    sample_rate: int
+    length: int
+    used_by: str
+    recipe: str
+
+
+def _digit_label(path: Path) -> str:
+    """SC09 files are named ``<Digit>_<speaker>_nohash_<n>.wav``: the label is the digit."""
+    return path.name.split("_")[0].lower()
+
+
+def _pitch_label(path: Path) -> int:
+    """NSynth files are named ``<instrument>-<pitch>-<velocity>.wav``: the label is the MIDI pitch."""
+    return int(path.stem.split("-")[-2])
+
+
+def _nsynth_files(root: Path, split: str) -> list[str]:
+    """NSynth notes from acoustic instruments with MIDI pitch 24-84 (GANSynth's subset)."""
+    meta_path = root / f"nsynth-{split}" / "examples.json"
+    if not meta_path.is_file():
+        raise FileNotFoundError(f"{meta_path}: NSynth's note list is missing; fetch('nsynth') first")
+    notes = json.loads(meta_path.read_text())
+    return sorted(f"{name}.wav" for name, note in notes.items()
+                  if note["instrument_source_str"] == "acoustic" and 24 <= note["pitch"] <= 84)
+
+
+def _street_music_files(folder: Path) -> list[str]:
+    """UrbanSound8K files are ``<fsID>-<classID>-<occurrence>-<slice>.wav``; street music is class 9."""
+    pattern = re.compile(r"^\d+-9-\d+-\d+\.wav$")
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.wav")
+                  if pattern.match(p.name))
+
+
+_DATASETS = [
+    DatasetInfo(
+        name="sc09",
+        title="SC09: the spoken digits zero to nine from Speech Commands",
+        url="http://deepyeti.ucsd.edu/cdonahue/wavegan/data/sc09.tar.gz",
+        sha256=None,  # not published by the WaveGAN authors; measured on first download
+        md5=None,
+        size_bytes=None,  # not known offline
+        approx_size="~0.8 GB (est.)",
+        licence="CC BY 4.0 (Speech Commands, Warden 2018)",
+        homepage="https://github.com/chrisdonahue/wavegan",
+        layout="sc09/{train,valid,test}/<Digit>_<speaker>_nohash_<n>.wav, 1 s at 16 kHz",
+        audio_dir="sc09/{split}",
+        splits=("train", "valid", "test"),
+        sample_rate=16000, length=16384,
+        used_by="WaveGAN, SpecGAN; inception score",
+        recipe="first 16384 samples of each 1 s clip (zero-padded); label = the digit",
+    ),
+    DatasetInfo(
+        name="drums",
+        title="WaveGAN drum sound effects",
+        url="http://deepyeti.ucsd.edu/cdonahue/wavegan/data/drums.tar.gz",
+        sha256=None,  # not published; measured on first download
+        md5=None,
+        size_bytes=None,
+        approx_size="~0.1 GB (est.)",
+        licence="unspecified; distributed by the WaveGAN authors for research",
+        homepage="https://github.com/chrisdonahue/wavegan",
+        layout="drums/{train,valid,test}/*.wav one-shot hits (folder split assumed; falls back to all files)",
+        audio_dir="drums/{split}",
+        splits=("train", "valid", "test"),
+        sample_rate=16000, length=16384,
+        used_by="WaveGAN, SpecGAN",
+        recipe="first 16384 samples of each hit (one-shot), resampled to 16 kHz",
+    ),
+    DatasetInfo(
+        name="piano",
+        title="WaveGAN piano: Bach performances (Mancini)",
+        url="http://deepyeti.ucsd.edu/cdonahue/wavegan/data/mancini_piano.tar.gz",
+        sha256=None,  # not published; measured on first download
+        md5=None,
+        size_bytes=None,
+        approx_size="~0.2 GB (est.)",
+        licence="unspecified; distributed by the WaveGAN authors for research",
+        homepage="https://github.com/chrisdonahue/wavegan",
+        layout="mancini_piano/{train,valid,test}/*.wav long recordings (folder split assumed)",
+        audio_dir="mancini_piano/{split}",
+        splits=("train", "valid", "test"),
+        sample_rate=16000, length=16384,
+        used_by="WaveGAN, SpecGAN",
+        recipe="every 16384-sample slice of each recording, back to back",
+    ),
+    DatasetInfo(
+        name="nsynth",
+        title="NSynth, acoustic instruments, MIDI pitch 24-84",
+        url="http://download.magenta.tensorflow.org/datasets/nsynth/nsynth-train.jsonwav.tar.gz",
+        sha256=None,  # not published by Magenta; measured on first download
+        md5=None,
+        size_bytes=None,
+        approx_size="~22 GB (est.)",
+        licence="CC BY 4.0",
+        homepage="https://magenta.tensorflow.org/datasets/nsynth",
+        layout="nsynth-train/audio/<instrument>-<pitch>-<velocity>.wav (4 s, 16 kHz) and examples.json",
+        audio_dir="nsynth-{split}/audio",
+        splits=("train",),
+        sample_rate=16000, length=64000,
+        used_by="GANSynth",
+        recipe="notes of acoustic instruments with pitch 24-84 from examples.json, 64000 samples; label = pitch",
+    ),
+    DatasetInfo(
+        name="urbansound8k_street_music",
+        title="UrbanSound8K, class 9: street music",
+        url="https://zenodo.org/records/1203745/files/UrbanSound8K.tar.gz",
+        sha256=None,  # Zenodo publishes an MD5, not a SHA-256
+        md5="9aa69802bbf37fb986f71ec1483a196e",  # from the Zenodo record 1203745 (also in PaddleAudio's loader)
+        size_bytes=None,
+        approx_size="~6 GB (est.)",
+        licence="CC BY-NC 3.0",
+        homepage="https://urbansounddataset.weebly.com/urbansound8k.html",
+        layout="UrbanSound8K/audio/fold1..fold10/<fsID>-<classID>-<occ>-<slice>.wav (<= 4 s, mixed rates and bit depths)",
+        audio_dir="UrbanSound8K/audio",
+        splits=("all",),
+        sample_rate=16000, length=16384,
+        used_by="mel-spectrogram GAN (source reports)",
+        recipe="files of class 9 (street music) from every fold, 16384-sample slices, tails padded",
+    ),
+    DatasetInfo(
+        name="gtzan_classical",
+        title="GTZAN genre collection, classical",
+        url="https://huggingface.co/datasets/marsyas/gtzan/resolve/main/data/genres.tar.gz",
+        sha256=None,  # not published; measured on first download
+        md5=None,
+        size_bytes=None,
+        approx_size="~1.2 GB (est.)",
+        licence="none stated; collected by Tzanetakis for research",
+        homepage="https://marsyas.info/index.html",
+        layout="genres/<genre>/<genre>.000NN.(au|wav), 30 s at 22.05 kHz",
+        audio_dir="genres/classical",
+        splits=("all",),
+        sample_rate=16000, length=16384,
+        used_by="music GAN experiments",
+        recipe="the 100 classical excerpts, resampled to 16 kHz, 16384-sample slices",
+    ),
+]
+
+#: Every registered dataset by name.
+DATASETS: Mapping[str, DatasetInfo] = MappingProxyType({d.name: d for d in _DATASETS})
+
+
+def _info(name: str) -> DatasetInfo:
+    if name not in DATASETS:
+        raise KeyError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
+    return DATASETS[name]
+
+
+def dataset_table() -> str:
+    """A text table of the registry: name, approximate size, licence, checksum state, use."""
+    rows = [("name", "approx. size", "licence", "checksum", "used by")]
+    for d in DATASETS.values():
+        check = "sha256" if d.sha256 else ("md5" if d.md5 else "unverified (TOFU)")
+        rows.append((d.name, d.approx_size, d.licence.split(";")[0], check, d.used_by))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def dataset_root(name: str, root: str | os.PathLike | None = None) -> Path:
+    """The folder a dataset is extracted into: ``<root or cache_dir()>/<name>``."""
+    base = Path(root).expanduser() if root is not None else cache_dir()
+    return base / _info(name).name
+
+
+def fetch(name: str, root: str | os.PathLike | None = None, allow_unverified: bool = False,
+          url: str | None = None, quiet: bool = False) -> Path:
+    """Download (once) and extract (once) a registered dataset; return its folder.
+
+    The archive goes to ``<root>/downloads/`` and is extracted into ``<root>/<name>/``
+    (``root`` defaults to :func:`cache_dir`). A finished extraction leaves a ``.complete``
+    marker, so a second call returns at once. ``url`` overrides the registry (a mirror, or a
+    ``file://`` copy). Entries without a published checksum need ``allow_unverified=True``.
+    """
+    info = _info(name)
+    folder = dataset_root(name, root)
+    marker = folder / ".complete"
+    if marker.is_file():
+        return folder
+    base = folder.parent
+    source = url or info.url
+    archive = base / "downloads" / Path(source.split("?")[0]).name
+    verified = info.sha256 is not None or info.md5 is not None
+    path = download(source, archive, sha256=info.sha256, md5=info.md5,
+                    allow_unverified=allow_unverified and not verified, quiet=quiet)
+    if not quiet:
+        print(f"extracting {path.name} into {folder} ...")
+    extract_archive(path, folder)
+    marker.write_text(source + "\n")
+    return folder
+
+
+def load_dataset(name: str, split: str = "train", root: str | os.PathLike | None = None,
+                 download: bool = False, allow_unverified: bool = False, **overrides):
+    """The examples of a registered dataset as an :class:`~audiogan_lesson.data.AudioFolder`.
+
+    Applies the dataset's recipe (which files, which labels, one example per file or many) at
+    the paper's ``sample_rate`` and ``length``; any ``AudioFolder`` argument can be overridden.
+    With ``download=True`` the dataset is fetched first; otherwise it must already be there.
+    """
+    from .folder import AudioFolder
+
+    info = _info(name)
+    if split not in info.splits:
+        raise ValueError(f"{name} has splits {info.splits}; got {split!r}")
+    folder = dataset_root(name, root)
+    if download:
+        fetch(name, root, allow_unverified=allow_unverified)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: {name} is not there; call fetch({name!r}) or pass "
+                                "download=True (" + info.approx_size + ")")
+    audio = folder / info.audio_dir.format(split=split)
+    if not audio.is_dir() and "{split}" in info.audio_dir:
+        audio = folder / info.audio_dir.split("/{split}")[0]  # an archive without split folders
+    kwargs: dict = dict(sample_rate=info.sample_rate, length=info.length, labels=None)
+    recipes: dict[str, Callable[[], dict]] = {
+        "sc09": lambda: dict(first_only=True, labels=_digit_label),
+        "drums": lambda: dict(first_only=True),
+        "piano": lambda: dict(),
+        "nsynth": lambda: dict(first_only=True, labels=_pitch_label,
+                               files=_nsynth_files(folder, split)),
+        "urbansound8k_street_music": lambda: dict(files=_street_music_files(audio)),
+        "gtzan_classical": lambda: dict(),
+    }
+    kwargs.update(recipes[name]())
+    kwargs.update(overrides)
+    return AudioFolder(audio, **kwargs)
