@@ -1,0 +1,377 @@
+"""Evaluation core: a log-mel CNN classifier, inception score, Fréchet distance.
+
+Notebooks ``02_dense_gan_baseline``, ``05_wgan_gp`` and ``07_evaluation`` use it. The WaveGAN
+paper judges generators with a classifier trained on the real data: the inception score (IS)
+says whether samples are recognisable (confident class predictions) and varied (all classes
+used); the IS of the real data is the ceiling a generator is compared with. The Fréchet distance
+compares the classifier's penultimate features of real and generated sets.
+
+- :class:`MelClassifier`: waves ``(N, L)`` -> log-mel -> conv blocks -> global pooling -> linear.
+- :func:`train_classifier`: trains one on a labelled set and caches it on disk, keyed by a
+  fingerprint of the data and the config.
+- :func:`classifier_probs`, :func:`classifier_features`: ``(N, classes)`` and ``(N, features)``.
+- :func:`inception_score` as in the WaveGAN code; :func:`frechet_distance` over every row given.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+__all__ = ["ClassifierConfig", "MelClassifier", "train_classifier", "classifier_probs",
+           "classifier_features", "classifier_accuracy", "inception_score", "frechet_distance",
+           "frechet_distance_from_stats", "feature_stats", "data_fingerprint"]
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    """The evaluation classifier and how it is trained.
+
+    Front end: ``n_mels`` mel bands of an STFT with ``n_fft``/``hop_length`` at the data's
+    sample rate, ``log(mel + 1e-6)``. Body: one conv block (3x3 conv, batch norm, ReLU, 2x2 max
+    pool) per entry of ``channels``, global average pooling (the features), dropout and a linear
+    layer. Training: ``steps`` updates of AdamW (one-cycle schedule peaking at ``lr``,
+    ``weight_decay``) on minibatches of ``batch_size`` drawn epoch by epoch; ``val_fraction`` of the set is held out to report accuracy; random gains of
+    up to ``gain_db`` decibels make it indifferent to loudness; ``seed`` makes it reproducible.
+    """
+
+    n_fft: int = 512
+    hop_length: int = 256
+    n_mels: int = 48
+    channels: tuple[int, ...] = (16, 32, 48, 64)
+    dropout: float = 0.3
+    steps: int = 300
+    batch_size: int = 64
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    val_fraction: float = 0.1
+    gain_db: float = 6.0
+    seed: int = 0
+
+
+class MelClassifier(nn.Module):
+    """Log-mel CNN: waves ``(N, L)`` or ``(N, 1, L)`` -> class logits ``(N, n_classes)``.
+
+    :meth:`log_mel` gives the front end ``(N, 1, n_mels, frames)``, :meth:`features` the
+    globally pooled penultimate layer ``(N, channels[-1])``. ``val_accuracy`` is set by
+    :func:`train_classifier`. Notebooks 02, 05 and 07.
+    """
+
+    def __init__(self, n_classes: int, sample_rate: int, config: ClassifierConfig | None = None):
+        super().__init__()
+        import torchaudio
+
+        config = config or ClassifierConfig()
+        self.config = config
+        self.n_classes = int(n_classes)
+        self.sample_rate = int(sample_rate)
+        self.val_accuracy: float | None = None
+        self.mel = torchaudio.transforms.MelSpectrogram(
+            sample_rate=sample_rate, n_fft=config.n_fft, hop_length=config.hop_length,
+            n_mels=config.n_mels, power=2.0)
+        self.input_norm = nn.BatchNorm2d(1)
+        blocks, c_in = [], 1
+        for c in config.channels:
+            blocks += [nn.Conv2d(c_in, c, 3, padding=1, bias=False), nn.BatchNorm2d(c),
+                       nn.ReLU(inplace=True), nn.MaxPool2d(2, ceil_mode=True)]
+            c_in = c
+        self.body = nn.Sequential(*blocks)
+        self.head = nn.Sequential(nn.Dropout(config.dropout), nn.Linear(c_in, self.n_classes))
+
+    def log_mel(self, waves: torch.Tensor) -> torch.Tensor:
+        """``(N, L)`` or ``(N, 1, L)`` waves -> ``(N, 1, n_mels, frames)`` log-mel, in fp32."""
+        if waves.dim() == 3 and waves.shape[1] == 1:
+            waves = waves[:, 0]
+        if waves.dim() != 2:
+            raise ValueError(f"expected waves of shape (N, L) or (N, 1, L); got {tuple(waves.shape)}")
+        with torch.autocast(device_type=waves.device.type, enabled=False):
+            mel = self.mel(waves.float())
+        return torch.log(mel + 1e-6)[:, None]
+
+    def features_from_log_mel(self, log_mel: torch.Tensor) -> torch.Tensor:
+        h = self.body(self.input_norm(log_mel))
+        return h.mean(dim=(2, 3))
+
+    def features(self, waves: torch.Tensor) -> torch.Tensor:
+        """Penultimate features ``(N, channels[-1])``."""
+        return self.features_from_log_mel(self.log_mel(waves))
+
+    def forward(self, waves: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(waves))
+
+
+def data_fingerprint(waves: torch.Tensor, labels: torch.Tensor, sample_rate: int,
+                     config: ClassifierConfig) -> str:
+    """A hex digest of the data, labels, sample rate and config (the classifier's cache key)."""
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(_as_waves(waves).numpy(), dtype=np.float32).tobytes())
+    h.update(np.ascontiguousarray(torch.as_tensor(labels).long().cpu().numpy()).tobytes())
+    h.update(json.dumps({"sample_rate": int(sample_rate), **dataclasses.asdict(config)},
+                        sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def _as_waves(waves) -> torch.Tensor:
+    """Any waves ``(N, L)``/``(N, 1, L)`` (tensor or array) as a CPU float32 tensor ``(N, L)``."""
+    x = torch.as_tensor(np.asarray(waves) if not isinstance(waves, torch.Tensor) else waves)
+    x = x.detach().float().cpu()
+    if x.dim() == 3 and x.shape[1] == 1:
+        x = x[:, 0]
+    if x.dim() != 2:
+        raise ValueError(f"expected waves of shape (N, L) or (N, 1, L); got {tuple(x.shape)}")
+    return x
+
+
+def train_classifier(waves, labels, sample_rate: int, config: ClassifierConfig | None = None,
+                     cache_dir: str | os.PathLike | None = None, n_classes: int | None = None,
+                     device: str | torch.device = "cpu", progress: bool = False) -> MelClassifier:
+    """Train (or load from ``cache_dir``) the evaluation classifier on a labelled set.
+
+    ``waves`` ``(N, L)`` or ``(N, 1, L)`` at ``sample_rate``, ``labels`` ``(N,)`` integers in
+    ``[0, n_classes)``. With ``cache_dir``, the trained weights are stored as
+    ``classifier-<fingerprint>.pt`` and loaded on the next call with the same data and config.
+    Returns the model in eval mode, with ``val_accuracy`` (held-out accuracy) set.
+    Training 1,000 toy drums takes seconds on 2 CPU cores (the log-mels are computed once).
+    """
+    config = config or ClassifierConfig()
+    x = _as_waves(waves)
+    y = torch.as_tensor(np.asarray(labels) if not isinstance(labels, torch.Tensor) else labels)
+    y = y.long().cpu()
+    if y.shape != (x.shape[0],):
+        raise ValueError(f"labels must have shape ({x.shape[0]},), one per wave; got {tuple(y.shape)}")
+    if x.shape[0] < 4:
+        raise ValueError(f"need at least 4 labelled waves to train a classifier; got {x.shape[0]}")
+    if not torch.isfinite(x).all():
+        raise ValueError("the waves contain NaN or inf; clean the data before training the classifier")
+    n_classes = int(n_classes if n_classes is not None else int(y.max()) + 1)
+    if int(y.min()) < 0 or int(y.max()) >= n_classes:
+        raise ValueError(f"labels must lie in [0, {n_classes}); got [{int(y.min())}, {int(y.max())}]")
+
+    path = None
+    if cache_dir is not None:
+        key = data_fingerprint(x, y, sample_rate, config)[:20]
+        path = Path(cache_dir) / f"classifier-{key}.pt"
+        if path.is_file():
+            return _load_cached(path, device)
+
+    model = _fit(x, y, n_classes, sample_rate, config, torch.device(device), progress)
+    if path is not None:
+        from .checkpoint import save_checkpoint
+
+        save_checkpoint(path, {"config": dataclasses.asdict(config), "n_classes": n_classes,
+                               "sample_rate": int(sample_rate), "val_accuracy": model.val_accuracy,
+                               "state_dict": {k: v.cpu() for k, v in model.state_dict().items()}})
+    return model
+
+
+def _load_cached(path: Path, device) -> MelClassifier:
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    values = dict(state["config"])
+    values["channels"] = tuple(values["channels"])
+    model = MelClassifier(state["n_classes"], state["sample_rate"], ClassifierConfig(**values))
+    model.load_state_dict(state["state_dict"])
+    model.val_accuracy = state["val_accuracy"]
+    return model.to(device).eval()
+
+
+def _fit(x: torch.Tensor, y: torch.Tensor, n_classes: int, sample_rate: int,
+         config: ClassifierConfig, device: torch.device, progress: bool) -> MelClassifier:
+    gen = torch.Generator().manual_seed(config.seed)
+    with torch.random.fork_rng(devices=[]):  # dropout draws from the global RNG: keep it local
+        torch.manual_seed(config.seed)
+        model = MelClassifier(n_classes, sample_rate, config).to(device)
+        with torch.no_grad():
+            feats = torch.cat([model.log_mel(x[i:i + 256].to(device)) for i in range(0, len(x), 256)])
+        order = torch.randperm(len(x), generator=gen)
+        n_val = int(round(config.val_fraction * len(x))) if len(x) >= 20 else 0
+        val_idx, train_idx = order[:n_val], order[n_val:]
+        opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=config.lr, total_steps=config.steps)
+        y_dev = y.to(device)
+        gain = 2.0 * config.gain_db / 20.0 * float(np.log(10.0))  # dB of amplitude -> log power
+        from tqdm.auto import tqdm
+
+        model.train()
+        for idx in tqdm(_minibatches(train_idx, config.batch_size, config.steps, gen),
+                        total=config.steps, desc="classifier", unit="step", disable=not progress):
+            idx = idx.to(device)
+            batch = feats[idx]
+            if config.gain_db > 0:
+                shift = (torch.rand(len(idx), 1, 1, 1, generator=gen) * 2 - 1) * gain
+                batch = batch + shift.to(device)
+            loss = F.cross_entropy(model.head(model.features_from_log_mel(batch)), y_dev[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+        model.eval()
+        if n_val:
+            with torch.no_grad():
+                pred = model.head(model.features_from_log_mel(feats[val_idx.to(device)])).argmax(1)
+            model.val_accuracy = float((pred == y_dev[val_idx.to(device)]).float().mean())
+    return model
+
+
+def _minibatches(indices: torch.Tensor, batch_size: int, steps: int, gen: torch.Generator):
+    """``steps`` minibatches of ``indices``, reshuffled every epoch (batches of at least 2)."""
+    batch_size = max(2, min(batch_size, len(indices)))
+    done = 0
+    while done < steps:
+        perm = indices[torch.randperm(len(indices), generator=gen)]
+        for i in range(0, len(perm) - batch_size + 1, batch_size):
+            yield perm[i:i + batch_size]
+            done += 1
+            if done == steps:
+                return
+
+
+@torch.no_grad()
+def _batched(model: MelClassifier, waves, sample_rate: int | None, batch_size: int, fn) -> np.ndarray:
+    x = _as_waves(waves)
+    if sample_rate is not None and int(sample_rate) != model.sample_rate:
+        import torchaudio.functional as AF
+
+        x = AF.resample(x, int(sample_rate), model.sample_rate)
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    try:
+        out = [fn(x[i:i + batch_size].to(device)).double().cpu() for i in range(0, len(x), batch_size)]
+    finally:
+        model.train(was_training)
+    return torch.cat(out).numpy() if out else np.zeros((0, 0))
+
+
+def classifier_probs(model: MelClassifier, waves, sample_rate: int | None = None,
+                     batch_size: int = 256) -> np.ndarray:
+    """Class probabilities ``(N, n_classes)`` (float64) of waves ``(N, L)`` or ``(N, 1, L)``.
+
+    ``sample_rate``: the rate of ``waves`` when it differs from the classifier's (resampled).
+    """
+    return _batched(model, waves, sample_rate, batch_size, lambda x: torch.softmax(model(x).float(), 1))
+
+
+def classifier_features(model: MelClassifier, waves, sample_rate: int | None = None,
+                        batch_size: int = 256) -> np.ndarray:
+    """Penultimate-layer features ``(N, channels[-1])`` (float64) for the Fréchet distance."""
+    return _batched(model, waves, sample_rate, batch_size, model.features)
+
+
+def classifier_accuracy(model: MelClassifier, waves, labels, sample_rate: int | None = None) -> float:
+    """Fraction of ``waves`` whose predicted class equals ``labels``."""
+    probs = classifier_probs(model, waves, sample_rate)
+    return float((probs.argmax(1) == np.asarray(torch.as_tensor(labels).cpu())).mean())
+
+
+# ----------------------------------------------------------------------------- inception score
+
+
+def inception_score(probs, splits: int = 10, seed: int | None = 0) -> tuple[float, float]:
+    """Inception score ``(mean, std)`` of class probabilities ``(N, classes)``.
+
+    As in the WaveGAN paper's code (``eval/inception/score.py``, after Salimans et al. 2016):
+    the rows are cut, in order, into ``splits`` groups; each group scores
+    ``exp(mean_i KL(p(y|x_i) || p(y)))`` with ``p(y)`` the group's mean prediction; the result is
+    the mean and (population) standard deviation over groups. Groups are ``N // splits`` rows
+    when ``N`` divides evenly, as the original requires; otherwise their sizes differ by one.
+    ``0 * log 0`` counts as 0.
+
+    The original script shuffles its files (seed 0) before cutting them into groups; here the
+    rows are permuted with ``numpy.random.default_rng(seed)`` for the same reason: a set sorted
+    by class would otherwise give groups of one class each and a score near 1. ``seed=None``
+    keeps the order given. It ranges from 1 (every sample alike, or every prediction
+    uniform) to the number of classes (confident predictions spread evenly over all classes).
+    """
+    p = np.asarray(probs.detach().cpu() if isinstance(probs, torch.Tensor) else probs, dtype=np.float64)
+    if p.ndim != 2:
+        raise ValueError(f"probs must have shape (N, classes); got {p.shape}")
+    n = p.shape[0]
+    if splits < 1 or n < splits:
+        raise ValueError(f"need at least splits={splits} rows of probabilities; got {n}")
+    if not np.isfinite(p).all() or p.min() < 0 or np.abs(p.sum(1) - 1).max() > 1e-3:
+        raise ValueError("probs must be probabilities (non-negative rows summing to 1); "
+                         "apply softmax to logits first (classifier_probs does)")
+    if seed is not None:
+        p = p[np.random.default_rng(seed).permutation(n)]
+    scores = []
+    for i in range(splits):
+        part = p[i * n // splits:(i + 1) * n // splits]
+        py = part.mean(axis=0, keepdims=True)
+        kl = _xlogy(part, part) - _xlogy(part, np.broadcast_to(py, part.shape))
+        scores.append(np.exp(kl.sum(axis=1).mean()))
+    return float(np.mean(scores)), float(np.std(scores))
+
+
+def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    out = np.zeros_like(x)
+    nz = x > 0
+    out[nz] = x[nz] * np.log(y[nz])
+    return out
+
+
+# ----------------------------------------------------------------------------- Fréchet distance
+
+
+def _all_rows(features) -> np.ndarray:
+    """One ``(N, D)`` float64 array from an array, a tensor, or an iterable of batches of them."""
+    if isinstance(features, torch.Tensor):
+        return features.detach().cpu().double().numpy()
+    if isinstance(features, np.ndarray):
+        return features.astype(np.float64)
+    items = list(features)
+    if not items:
+        raise ValueError("no features given")
+    if all(isinstance(b, (torch.Tensor, np.ndarray)) for b in items):
+        return np.concatenate([_all_rows(b) for b in items], axis=0)
+    return np.asarray(items, dtype=np.float64)
+
+
+def feature_stats(features) -> tuple[np.ndarray, np.ndarray]:
+    """Mean ``(D,)`` and covariance ``(D, D)`` (unbiased) of every row of ``features``."""
+    x = _all_rows(features)
+    if x.ndim != 2 or x.shape[0] < 2:
+        raise ValueError(f"features must have shape (N, D) with N >= 2; got {x.shape}")
+    return x.mean(axis=0), np.cov(x, rowvar=False).reshape(x.shape[1], x.shape[1])
+
+
+def frechet_distance_from_stats(mu1: np.ndarray, cov1: np.ndarray, mu2: np.ndarray,
+                                cov2: np.ndarray) -> float:
+    """``|mu1 - mu2|^2 + tr(C1 + C2 - 2 (C1 C2)^(1/2))`` for two Gaussians.
+
+    ``tr((C1 C2)^(1/2))`` is computed as the sum of square roots of the eigenvalues of the
+    symmetric matrix ``C1^(1/2) C2 C1^(1/2)``, which has the same eigenvalues as ``C1 C2``: real
+    and non-negative, so there is no complex part to discard (the usual ``scipy.linalg.sqrtm``
+    route returns one from round-off, which the FID code of the GAN literature drops).
+    """
+    mu1, mu2 = np.atleast_1d(mu1), np.atleast_1d(mu2)
+    cov1, cov2 = np.atleast_2d(cov1), np.atleast_2d(cov2)
+    if mu1.shape != mu2.shape or cov1.shape != cov2.shape or cov1.shape != (len(mu1), len(mu1)):
+        raise ValueError(f"feature sizes differ: means {mu1.shape} {mu2.shape}, "
+                         f"covariances {cov1.shape} {cov2.shape}")
+    w, v = np.linalg.eigh((cov1 + cov1.T) / 2)
+    root1 = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+    middle = root1 @ cov2 @ root1
+    eig = np.linalg.eigvalsh((middle + middle.T) / 2)
+    tr_covmean = np.sqrt(np.clip(eig, 0, None)).sum()
+    diff = mu1 - mu2
+    fd = diff @ diff + np.trace(cov1) + np.trace(cov2) - 2 * tr_covmean
+    return float(max(fd, 0.0))
+
+
+def frechet_distance(features_a, features_b) -> float:
+    """Fréchet distance between two feature sets, each ``(N, D)`` or an iterable of batches.
+
+    Every row of every batch counts (one public FID helper kept only its first batch). Uses the
+    unbiased covariance, as the reference FID code does.
+    """
+    mu1, cov1 = feature_stats(features_a)
+    mu2, cov2 = feature_stats(features_b)
+    return frechet_distance_from_stats(mu1, cov1, mu2, cov2)
