@@ -15,6 +15,7 @@ problem, so that a dataset can skip a bad file and say why.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from pathlib import Path
@@ -127,15 +128,15 @@ def load_audio(path: str | os.PathLike, sample_rate: int | None = 16000,
         raise AudioDecodeError(
             f"{path}: {int(bad.sum())} of {data.size} samples are NaN or infinite; the file is "
             "corrupt (re-export it, or repair it with np.nan_to_num before saving)")
-    wave = torch.from_numpy(np.ascontiguousarray(data))
+    # numpy until the end: small torch ops can wait on idle worker threads of a busy machine
     if mono:
-        wave = to_mono(wave)
+        data = data.mean(axis=0) if data.shape[0] > 1 else data[0]
     if sample_rate is not None and rate != sample_rate:
-        wave = resample(wave, rate, sample_rate)
-    peak = float(wave.abs().max()) if wave.numel() else 0.0
+        data = resample(torch.from_numpy(np.ascontiguousarray(data)), rate, sample_rate).numpy()
+    peak = float(np.abs(data).max())
     if peak > 1.0:
-        wave = wave / peak
-    return wave.float().contiguous()
+        data = data / peak
+    return torch.from_numpy(np.ascontiguousarray(data, dtype=np.float32))
 
 
 def to_mono(wave: torch.Tensor) -> torch.Tensor:
@@ -150,21 +151,45 @@ def to_mono(wave: torch.Tensor) -> torch.Tensor:
 def resample(wave: torch.Tensor, orig_rate: int, new_rate: int) -> torch.Tensor:
     """Resample ``(..., samples)`` from ``orig_rate`` to ``new_rate`` Hz with a proper low-pass.
 
-    Uses ``torchaudio.functional.resample`` with a Kaiser-windowed sinc (64 zero crossings,
-    beta 14.77, cutoff at 0.97 of the lower Nyquist frequency): flat up to 7 kHz when going to
-    16 kHz, and content above the new Nyquist frequency is attenuated by about 40 dB instead of
-    folding back as aliasing. Runs on the tensor's device.
+    Content above the new Nyquist frequency is removed instead of folding back as aliasing
+    (about -45 dB just above it), and the passband is flat to about 0.9 of it (7 kHz when
+    going to 16 kHz). On the CPU this uses soxr ("very high quality", a librosa dependency and
+    fast: a 30 s file in about 10 ms); on other devices, or where soxr is missing,
+    ``torchaudio.functional``'s Kaiser-windowed sinc (64 zero crossings, cutoff 0.97 of the
+    lower Nyquist frequency), with its filter kept between calls.
     """
     orig_rate, new_rate = int(orig_rate), int(new_rate)
     if orig_rate <= 0 or new_rate <= 0:
         raise ValueError(f"sample rates must be positive; got {orig_rate} -> {new_rate}")
     if orig_rate == new_rate:
         return wave
-    import torchaudio.functional as AF
+    if wave.device.type == "cpu" and not wave.requires_grad:
+        try:
+            import soxr
+        except ImportError:  # pragma: no cover - soxr comes with librosa
+            soxr = None
+        if soxr is not None:
+            lead = tuple(wave.shape[:-1])
+            flat = wave.reshape(-1, wave.shape[-1]).float().numpy()
+            out = soxr.resample(np.ascontiguousarray(flat.T), orig_rate, new_rate, quality="VHQ")
+            out = torch.from_numpy(np.ascontiguousarray(out.T))
+            return out.reshape(lead + (out.shape[-1],))
+    return _resample_torch(wave, orig_rate, new_rate)
 
+
+def _resample_torch(wave: torch.Tensor, orig_rate: int, new_rate: int) -> torch.Tensor:
     g = math.gcd(orig_rate, new_rate)
-    return AF.resample(wave, orig_rate // g, new_rate // g, lowpass_filter_width=64,
-                       rolloff=0.97, resampling_method="sinc_interp_kaiser", beta=14.769656459379492)
+    module = _torch_resampler(orig_rate // g, new_rate // g).to(wave.device)
+    return module(wave.float())
+
+
+@functools.lru_cache(maxsize=16)
+def _torch_resampler(orig: int, new: int) -> torch.nn.Module:
+    """A torchaudio Resample module for one pair of rates; building its filter is the slow part."""
+    import torchaudio.transforms as AT
+
+    return AT.Resample(orig, new, lowpass_filter_width=64, rolloff=0.97,
+                       resampling_method="sinc_interp_kaiser", beta=14.769656459379492)
 
 
 # ----------------------------------------------------------------------------- fixed length

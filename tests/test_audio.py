@@ -7,8 +7,9 @@ import pytest
 import soundfile as sf
 import torch
 
-from audiogan_lesson.audio import (AudioDecodeError, load_audio, num_slices, pad_or_trim,
-                                   peak_normalize, resample, save_audio, slice_audio, to_mono)
+from audiogan_lesson.audio import (AudioDecodeError, _resample_torch, load_audio, num_slices,
+                                   pad_or_trim, peak_normalize, resample, save_audio, slice_audio,
+                                   to_mono)
 
 SR = 16000
 
@@ -74,11 +75,13 @@ def test_any_rate_is_resampled_to_16k(tmp_path, rate):
     assert load_audio(path, sample_rate=None).shape[0] == int(0.5 * rate)
 
 
-def test_resampling_low_passes_instead_of_aliasing():
+@pytest.mark.parametrize("method", [resample, _resample_torch])
+def test_resampling_low_passes_instead_of_aliasing(method):
     rate = 48000
     t = torch.arange(rate, dtype=torch.float64) / rate
-    kept = resample(torch.sin(2 * math.pi * 7000 * t).float(), rate, SR)  # below 8 kHz: kept
-    gone = resample(torch.sin(2 * math.pi * 10000 * t).float(), rate, SR)  # would alias to 6 kHz
+    kept = method(torch.sin(2 * math.pi * 7000 * t).float(), rate, SR)  # below 8 kHz: kept
+    gone = method(torch.sin(2 * math.pi * 10000 * t).float(), rate, SR)  # would alias to 6 kHz
+    assert abs(kept.shape[-1] - SR) <= 1
 
     def amplitude(x):
         return float(x[1000:-1000].square().mean().sqrt()) * math.sqrt(2)
@@ -199,6 +202,12 @@ def test_peak_normalize_is_per_example_and_safe_on_silence():
     y = peak_normalize(x, peak=0.9)
     assert torch.isclose(y[0].abs().max(), torch.tensor(0.9)) and not y[1].any()
     assert not torch.isnan(y).any()
+
+
+def test_resample_keeps_leading_axes():
+    x = torch.randn(2, 3, 4410)
+    assert resample(x, 44100, SR).shape == (2, 3, 1600)
+    assert _resample_torch(x, 44100, SR).shape == (2, 3, 1600)
 
 
 def test_to_mono_and_save_round_trip(tmp_path):

@@ -211,13 +211,14 @@ def _wavetable(amplitudes: torch.Tensor) -> torch.Tensor:
 
 
 def _lookup(table: torch.Tensor, cycles: torch.Tensor) -> torch.Tensor:
-    """Read ``table`` ``(m, _TABLE)`` at phase ``cycles`` ``(m, length)`` (in periods), linearly interpolated."""
-    pos = torch.remainder(cycles, 1.0) * _TABLE
-    i0 = pos.floor().long().clamp(0, _TABLE - 1)
-    frac = (pos - i0).float()
-    a = torch.gather(table, 1, i0)
-    b = torch.gather(table, 1, (i0 + 1) % _TABLE)
-    return a + frac * (b - a)
+    """Read ``table`` ``(m, _TABLE)`` at phase ``cycles`` ``(m, length)`` in [0, 1) periods, linearly interpolated."""
+    pos = (cycles * _TABLE).float()  # cycles are wrapped in float64 first, so float32 is plenty here
+    i0 = pos.long().clamp_(0, _TABLE - 1)
+    frac = pos.sub_(i0)
+    wrapped = torch.cat([table, table[:, :1]], dim=1)  # one extra sample: i0 + 1 never wraps
+    a = torch.gather(wrapped, 1, i0)
+    b = torch.gather(wrapped, 1, i0.add_(1))
+    return b.sub_(a).mul_(frac).add_(a)
 
 
 def _harmonics(f0: torch.Tensor, sr: int, count: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -228,10 +229,9 @@ def _harmonics(f0: torch.Tensor, sr: int, count: int) -> tuple[torch.Tensor, tor
 
 def _adsr(t, attack, decay, sustain, release, note_off):
     """Attack-decay-sustain-release envelope; all parameters ``(m, 1)`` in seconds (sustain a level)."""
-    rise = (t / attack).clamp(max=1.0)
-    held = sustain + (1 - sustain) * torch.exp(-(t - attack).clamp_min(0) / decay)
-    env = torch.where(t < attack, rise, held)
-    return env * torch.exp(-(t - note_off).clamp_min(0) / release)
+    env = torch.exp((attack - t).clamp(max=0.0) / decay).mul_(1 - sustain).add_(sustain)
+    env = torch.minimum(env, t / attack)  # the linear rise stays below the decay curve
+    return env.mul_(torch.exp((note_off - t).clamp(max=0.0) / release))
 
 
 def _cycles(f0: torch.Tensor, t: torch.Tensor, sr: int, vibrato_depth=None, vibrato_rate=None):
