@@ -18,7 +18,8 @@ import torch
 import audiogan_lesson.data.folder as folder_module
 from audiogan_lesson.data import (DATASETS, AudioFolder, ChecksumError, UnsafeArchiveError,
                                   cache_dir, dataset_table, download, extract_archive, fetch,
-                                  load_dataset, midi_to_hz, sha256_file, toy_drums, toy_notes)
+                                  load_dataset, midi_to_hz, prepare, sha256_file, toy_drums,
+                                  toy_notes)
 
 SR = 16000
 
@@ -511,6 +512,11 @@ def test_fetch_and_load_sc09_from_a_local_mirror(tmp_path, capsys):
     assert fetch("sc09", root=root, url="http://127.0.0.1:9/unreachable") == folder  # done once
     ds = load_dataset("sc09", root=root, cache=False, verbose=False)
     assert len(ds) == 4 and ds.classes == ["one", "zero"] and ds.waves.shape == (4, 16384)
+    waves, labels = ds.tensors()
+    assert waves is ds.waves and labels.tolist() == ds.labels.tolist()
+    assert prepare("sc09", root=root) == folder / "sc09" / "train"
+    assert AudioFolder(prepare("sc09", root=root), labels=None, cache=False,
+                       verbose=False).tensors()[1] is None
     with pytest.raises(FileNotFoundError, match="fetch"):
         load_dataset("piano", root=root)
     with pytest.raises(KeyError, match="unknown dataset"):

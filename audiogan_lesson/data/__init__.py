@@ -14,13 +14,14 @@ Notebook ``01_audio_preprocessing`` introduces all of it; every training noteboo
 from .download import (ChecksumError, UnsafeArchiveError, cache_dir, download, extract_archive,
                        sha256_file)
 from .folder import AudioFolder
-from .registry import DATASETS, DatasetInfo, dataset_root, dataset_table, fetch, load_dataset
+from .registry import (DATASETS, DatasetInfo, dataset_root, dataset_table, fetch, load_dataset,
+                       prepare)
 from .synthetic import (DRUM_CLASSES, NOTE_FAMILIES, ToyDrums, ToyNotes, midi_to_hz, toy_drums,
                         toy_notes)
 
 __all__ = [
     "toy_drums", "toy_notes", "ToyDrums", "ToyNotes", "DRUM_CLASSES", "NOTE_FAMILIES", "midi_to_hz",
     "AudioFolder",
-    "DATASETS", "DatasetInfo", "dataset_table", "dataset_root", "fetch", "load_dataset",
+    "DATASETS", "DatasetInfo", "dataset_table", "dataset_root", "fetch", "load_dataset", "prepare",
     "download", "extract_archive", "cache_dir", "sha256_file", "ChecksumError", "UnsafeArchiveError",
 ]

@@ -222,6 +222,12 @@ class AudioFolder(torch.utils.data.Dataset):
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
         return self.waves[index], int(self.labels[index])
 
+    def tensors(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """``(waves (n, length), labels (n,))``; labels are ``None`` when no example has one."""
+        if not self.labels.numel() or bool((self.labels == -1).all()):
+            return self.waves, None
+        return self.waves, self.labels
+
     def summary(self) -> str:
         """One paragraph: files, examples, classes, cache use, and what was skipped and why."""
         s = self.stats

@@ -24,7 +24,8 @@ from typing import Callable, Mapping
 
 from .download import cache_dir, download, extract_archive
 
-__all__ = ["DatasetInfo", "DATASETS", "dataset_table", "fetch", "load_dataset", "dataset_root"]
+__all__ = ["DatasetInfo", "DATASETS", "dataset_table", "fetch", "load_dataset", "dataset_root",
+           "prepare"]
 
 
 @dataclass(frozen=True)
@@ -242,6 +243,27 @@ def fetch(name: str, root: str | os.PathLike | None = None, allow_unverified: bo
     return folder
 
 
+def prepare(name: str, root: str | os.PathLike | None = None, download: bool = False,
+            allow_unverified: bool = False, split: str | None = None) -> Path:
+    """The folder of audio files of a registered dataset (fetched first with ``download=True``).
+
+    ``split`` defaults to the dataset's first split. This gives the files only; use
+    :func:`load_dataset` for the paper's recipe (which files, labels, one example per file).
+    """
+    info = _info(name)
+    split = split or info.splits[0]
+    if download:
+        fetch(name, root, allow_unverified=allow_unverified)
+    folder = dataset_root(name, root)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: {name} is not there; call fetch({name!r}) or pass "
+                                "download=True (" + info.approx_size + ")")
+    audio = folder / info.audio_dir.format(split=split)
+    if not audio.is_dir() and "{split}" in info.audio_dir:
+        audio = folder / info.audio_dir.split("/{split}")[0]  # an archive without split folders
+    return audio
+
+
 def load_dataset(name: str, split: str = "train", root: str | os.PathLike | None = None,
                  download: bool = False, allow_unverified: bool = False, **overrides):
     """The examples of a registered dataset as an :class:`~audiogan_lesson.data.AudioFolder`.
@@ -256,14 +278,7 @@ def load_dataset(name: str, split: str = "train", root: str | os.PathLike | None
     if split not in info.splits:
         raise ValueError(f"{name} has splits {info.splits}; got {split!r}")
     folder = dataset_root(name, root)
-    if download:
-        fetch(name, root, allow_unverified=allow_unverified)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{folder}: {name} is not there; call fetch({name!r}) or pass "
-                                "download=True (" + info.approx_size + ")")
-    audio = folder / info.audio_dir.format(split=split)
-    if not audio.is_dir() and "{split}" in info.audio_dir:
-        audio = folder / info.audio_dir.split("/{split}")[0]  # an archive without split folders
+    audio = prepare(name, root, download=download, allow_unverified=allow_unverified, split=split)
     kwargs: dict = dict(sample_rate=info.sample_rate, length=info.length, labels=None)
     recipes: dict[str, Callable[[], dict]] = {
         "sc09": lambda: dict(first_only=True, labels=_digit_label),
