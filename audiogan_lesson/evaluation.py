@@ -46,7 +46,7 @@ class ClassifierConfig:
     n_fft: int = 512
     hop_length: int = 256
     n_mels: int = 48
-    channels: tuple[int, ...] = (16, 32, 48, 64)
+    channels: tuple[int, ...] = (8, 16, 32, 64)
     dropout: float = 0.3
     steps: int = 300
     batch_size: int = 64
@@ -375,3 +375,41 @@ def frechet_distance(features_a, features_b) -> float:
     mu1, cov1 = feature_stats(features_a)
     mu2, cov2 = feature_stats(features_b)
     return frechet_distance_from_stats(mu1, cov1, mu2, cov2)
+
+
+# ----------------------------------------------------------------------------- course helpers
+
+
+def reference_classifier(real, profile=None, config: ClassifierConfig | None = None):
+    """The course's evaluation classifier for a labelled real set (an ``experiments.AudioSet``).
+
+    Trained on ``real.waves``/``real.labels`` at ``real.sample_rate`` and cached next to the
+    training runs (``profiles.runs_dir("classifiers")``), so notebooks 02-07 score every model
+    of a dataset with the same classifier. Returns a :class:`MelClassifier` in eval mode.
+    """
+    from .profiles import get_profile, runs_dir
+
+    profile = profile or get_profile()
+    if config is None:
+        # the smoke profile only checks that the code runs: a few steps, not a useful classifier
+        config = ClassifierConfig(steps=10) if profile.name == "smoke" else ClassifierConfig()
+    if real.labels is None:
+        raise ValueError(f"dataset {real.name!r} has no labels; the inception score needs a "
+                         "labelled real set to train its classifier")
+    return train_classifier(real.waves, real.labels, real.sample_rate, config=config,
+                            cache_dir=runs_dir("classifiers", profile),
+                            n_classes=len(real.classes) or None)
+
+
+def diversity(waves) -> float:
+    """Mean L2 distance between distinct examples ``(N, ...)``, each scaled to unit RMS.
+
+    0 for a collapsed batch (every example the same sound); about ``sqrt(2 * samples)`` for
+    unrelated sounds. Notebook ``02_dense_gan_baseline`` (exercise 2.3 asks for it).
+    """
+    x = _as_waves(waves).flatten(1).double()
+    if x.shape[0] < 2:
+        raise ValueError(f"diversity needs at least 2 examples; got {x.shape[0]}")
+    x = x / x.pow(2).mean(dim=1, keepdim=True).sqrt().clamp_min(1e-12)
+    n = x.shape[0]
+    return float(torch.cdist(x, x).sum() / (n * (n - 1)))
