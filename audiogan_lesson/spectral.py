@@ -90,15 +90,23 @@ def stft(wave: torch.Tensor, n_fft: int, hop: int, pad_left: int = 0,
 
 
 def istft(spec: torch.Tensor, n_fft: int, hop: int, length: int | None = None,
-          pad_left: int = 0) -> torch.Tensor:
+          pad_left: int = 0, min_envelope: float = 0.1, steady: bool = False) -> torch.Tensor:
     """Inverse of :func:`stft`: complex ``(..., frames, n_fft//2+1)`` -> ``(..., length)``.
 
     Weighted overlap-add with the window-square normalisation (the least-squares inverse of
     Griffin and Lim, 1984, which ``tf.signal.inverse_stft_window_fn`` also gives for Hann windows
     at 50 % and 75 % overlap). For a spectrogram made by :func:`stft` this returns the wave
-    exactly (to float precision) wherever some window covers it with a nonzero weight. The first
-    ``pad_left`` samples are dropped and the result is cut or zero-padded to ``length``
-    (default: everything after ``pad_left``).
+    exactly (to float precision) wherever the summed squared windows reach ``min_envelope``
+    times their maximum. Nearer the ends of the signal (the first 49 samples of an unpadded
+    256-sample STFT) the divisor is floored at that level, which fades those samples in and
+    out instead of dividing by almost zero: that would blow any spectrogram that is not exactly
+    consistent (a generator's, Griffin-Lim's) up into a loud click. The first ``pad_left``
+    samples are dropped and the result is cut or zero-padded to ``length`` (default:
+    everything after ``pad_left``).
+
+    ``steady=True`` divides every sample by the envelope it would have in the middle of a long
+    signal (what ``tf.signal.inverse_stft_window_fn`` does): the same inside, and the edges
+    simply fade in and out, never amplified. Griffin-Lim uses it.
     """
     X, lead = _flatten(spec, 2)
     frames = X.shape[-2]
@@ -109,8 +117,12 @@ def istft(spec: torch.Tensor, n_fft: int, hop: int, length: int | None = None,
     pieces = torch.fft.irfft(X, n=n_fft, dim=-1) * window  # (B, frames, n_fft)
     fold = dict(output_size=(1, total), kernel_size=(1, n_fft), stride=(1, hop))
     out = F.fold(pieces.transpose(1, 2), **fold).reshape(X.shape[0], total)
-    env = F.fold((window**2).expand(1, frames, n_fft).transpose(1, 2), **fold).reshape(total)
-    out = out / torch.where(env > 1e-10, env, torch.ones_like(env))
+    if steady and n_fft % hop == 0:
+        period = (window**2).reshape(n_fft // hop, hop).sum(0)
+        out = out / period.repeat(-(-total // hop))[:total]
+    else:
+        env = F.fold((window**2).expand(1, frames, n_fft).transpose(1, 2), **fold).reshape(total)
+        out = out / env.clamp_min(min_envelope * float(env.max()))
     out = out[:, pad_left:]
     if length is not None:
         out = out[:, :length] if out.shape[-1] >= length else F.pad(out, (0, length - out.shape[-1]))
@@ -182,7 +194,7 @@ def griffin_lim(logmag: torch.Tensor, n_iter: int = 16, n_fft: int = SPECGAN_N_F
         return _specgan_stft(x, n_fft, hop)[..., :frames, :]
 
     def synthesise(spec):
-        return istft(spec, n_fft, hop, length=length)
+        return istft(spec, n_fft, hop, length=length, steady=True)
 
     previous = torch.zeros_like(angles)
     for _ in range(n_iter):
