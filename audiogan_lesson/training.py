@@ -692,8 +692,14 @@ class Trainer:
         target = cfg.steps if steps is None else int(steps)
         budget = cfg.max_seconds if seconds is None else seconds
         self._begin(resume)
+        if self._poisoned:
+            raise NonFiniteLossError(
+                "this trainer's state is not finite since an earlier NaN/inf; make a new Trainer "
+                f"and resume from the last good checkpoint ({self.last_checkpoint})",
+                step=self.step, loss="unknown")
         if self.step >= target:
             return self.history
+        self._in_step = False
         self.generator.train()
         self.discriminator.train()
         bar = self._progress_bar(target, progress)

@@ -55,9 +55,11 @@ def test_nan_loss_stops_with_step_and_loss_named(tmp_path, value, loss):
     assert all(torch.isfinite(t).all() for t in good["generator"].values())
     assert all(torch.isfinite(t).all() for t in good["discriminator"].values())
     assert all(all(v == v for k, v in row.items()) for row in good["history"])
-    # the poisoned state can never be saved afterwards
+    # the poisoned state can never be saved or trained further
     with pytest.raises(NonFiniteLossError):
         trainer.save()
+    with pytest.raises(NonFiniteLossError, match="resume from the last good checkpoint"):
+        trainer.train(steps=50, progress=False)
     assert len(ckpt_io.list_checkpoints(tmp_path)) == 2
 
 
