@@ -1,0 +1,322 @@
+"""Throughput benchmark of WaveGAN and SpecGAN (``python -m audiogan_lesson bench``).
+
+Speed targets live here, not in timed tests. For each model, at paper size (d=64, batch 64,
+16384 samples) and at the current profile's size, it measures:
+
+- generator throughput: milliseconds per generated example (eval mode, no gradients);
+- training throughput: one :class:`~audiogan_lesson.training.Trainer` step, that is 5 critic
+  updates and 1 generator update for ``wgan-gp`` (the paper's recipe, gradient penalty
+  included) and 1 + 1 for ``bce``, in milliseconds per step and examples per second (the
+  generator's batch per step);
+
+each in fp32 and under autocast (bf16/fp16 where :func:`profiles.autocast_dtype` gives a dtype;
+skipped with the reason printed where it does not). It also times the WaveGAN discriminator's
+phase shuffle on the activations of its first layer: one shift for the batch (the original), one
+shift per example done with one ``gather`` (:func:`models.layers.phase_shuffle`), and the
+straightforward per-example Python loop that public ports use.
+
+On a CPU a paper-size training step takes seconds per example, so the paper-size rows use a
+smaller batch there (``paper_batch_cpu``, printed in the table) and time 1 step after 1 warm-up
+step; ``--quick`` skips them. Timings on a shared machine vary by 10-30 %; compare rows of
+one run. Notebooks 03 and 04 quote it; ``python -m audiogan_lesson.bench`` runs it too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import torch
+import torch.nn.functional as F
+
+from .profiles import Profile, TrainScale, autocast_dtype, get_profile, pick_device
+
+MODELS = ("wavegan", "specgan")
+PAPER = TrainScale()  # d=64, batch 64, 16384 samples at 16 kHz
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    """What the benchmark runs.
+
+    ``repeats`` timed calls/steps per measurement at the profile's size (after one warm-up),
+    fewer when they exceed ``budget_s`` seconds (at least one is always timed);
+    ``paper_train_steps`` timed steps at paper size (after one warm-up); ``quick`` skips the
+    paper-size training rows; ``paper_batch_cpu`` / ``paper_gen_batch_cpu``: the batch of the
+    paper-size training / generator rows on a CPU (the paper's 64 on CUDA).
+    """
+
+    repeats: int = 3
+    budget_s: float = 8.0
+    paper_train_steps: int = 1
+    quick: bool = False
+    paper_batch_cpu: int = 2
+    paper_gen_batch_cpu: int = 8
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table. ``ms`` is per call (generator) or per step (training)."""
+
+    model: str
+    size: str
+    precision: str
+    measure: str
+    width: int
+    batch: int
+    slice_len: int
+    ms: float
+    ms_per_example: float
+    examples_per_s: float
+
+
+# ----------------------------------------------------------------------------- timing
+
+
+def synchronize(device: torch.device | str) -> None:
+    """Wait for queued CUDA work so that a wall-clock reading covers it (no-op on the CPU)."""
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def time_calls(fn: Callable[[], object], device, repeats: int, warmup: int = 1,
+               budget_s: float | None = None) -> list[float]:
+    """Seconds taken by each of ``repeats`` calls of ``fn`` after ``warmup`` untimed calls.
+
+    With ``budget_s``, stops early once the timed calls have taken that long (at least one).
+    """
+    for _ in range(warmup):
+        fn()
+    synchronize(device)
+    times: list[float] = []
+    for _ in range(max(1, repeats)):
+        start = time.perf_counter()
+        fn()
+        synchronize(device)
+        times.append(time.perf_counter() - start)
+        if budget_s is not None and sum(times) >= budget_s:
+            break
+    return times
+
+
+def _precision_name(dtype: torch.dtype | None) -> str:
+    return "fp32" if dtype is None else str(dtype).replace("torch.", "")
+
+
+def _autocast(device: torch.device, dtype: torch.dtype | None):
+    if dtype is None:
+        return contextlib.nullcontext()
+    return torch.autocast(device_type=device.type, dtype=dtype)
+
+
+# ----------------------------------------------------------------------------- measurements
+
+
+def _models(model: str, scale: TrainScale, device: torch.device):
+    from .experiments import SPECGAN_SLICE_LEN, build_models
+
+    if model == "specgan":
+        scale = scale.replace(slice_len=SPECGAN_SLICE_LEN)
+    generator, discriminator = build_models(model, scale)
+    return generator.to(device), discriminator.to(device), scale
+
+
+def bench_generator(model: str, scale: TrainScale, size: str, device: torch.device,
+                    dtype: torch.dtype | None, batch: int, repeats: int,
+                    budget_s: float | None = None) -> Row:
+    """Generator throughput: ``batch`` examples per call in eval mode under ``no_grad``."""
+    generator, _, scale = _models(model, scale, device)
+    generator.eval()
+    gen = torch.Generator(device=device).manual_seed(0)
+    z = torch.rand(batch, generator.config.latent_dim, generator=gen, device=device) * 2 - 1
+
+    def call():
+        with torch.no_grad(), _autocast(device, dtype):
+            generator(z)
+
+    seconds = statistics.median(time_calls(call, device, repeats, budget_s=budget_s))
+    return Row(model, size, _precision_name(dtype), "generate", scale.width, batch,
+               scale.slice_len, 1000 * seconds, 1000 * seconds / batch, batch / seconds)
+
+
+def bench_training(model: str, scale: TrainScale, size: str, device: torch.device,
+                   dtype: torch.dtype | None, loss: str, batch: int, steps: int,
+                   budget_s: float | None = None) -> Row:
+    """Training throughput of whole :class:`Trainer` steps (critic steps included).
+
+    The trainer runs one warm-up step, then up to ``steps`` timed steps (fewer once
+    ``budget_s`` seconds have passed, at least one); its data are ``batch`` random examples of
+    the model's input shape, already on ``device``.
+    """
+    from .training import TrainConfig, Trainer
+
+    generator, discriminator, scale = _models(model, scale, device)
+    gen = torch.Generator().manual_seed(0)
+    data = torch.rand(batch, *discriminator.input_shape, generator=gen) * 2 - 1
+    config = TrainConfig(loss=loss, batch_size=batch, autocast=dtype is not None,
+                         log_every=steps + 1, steps=1)
+    trainer = Trainer(generator, discriminator, data, config, device=device)
+    trainer.train(steps=1, progress=False)  # warm-up
+    synchronize(device)
+    start = time.perf_counter()
+    # train() reads the losses once at the end (a device sync) and stops early after budget_s
+    trainer.train(steps=1 + steps, seconds=budget_s, progress=False)
+    synchronize(device)
+    seconds = (time.perf_counter() - start) / (trainer.step - 1)
+    return Row(model, size, _precision_name(dtype), f"train {loss}", scale.width, batch,
+               scale.slice_len, 1000 * seconds, 1000 * seconds / batch, batch / seconds)
+
+
+def phase_shuffle_loop(x: torch.Tensor, n: int, generator: torch.Generator | None = None
+                       ) -> torch.Tensor:
+    """Per-example phase shuffle the straightforward way: a Python loop over the batch.
+
+    The reference that :func:`models.layers.phase_shuffle` with ``per_example=True`` is timed
+    against; gives the same result for the same shifts. ``(N, C, T) -> (N, C, T)``.
+    """
+    shifts = torch.randint(-n, n + 1, (x.shape[0],), generator=generator).tolist()
+    out = []
+    for example, k in zip(x, shifts):
+        padded = F.pad(example[None], (max(k, 0), max(-k, 0)), mode="reflect")
+        out.append(padded[..., max(-k, 0):max(-k, 0) + x.shape[-1]])
+    return torch.cat(out)
+
+
+def bench_phase_shuffle(device: torch.device, batch: int, channels: int, length: int, n: int,
+                        repeats: int, budget_s: float | None = None) -> list[tuple[str, float]]:
+    """Milliseconds per call of three phase shuffles on ``(batch, channels, length)``."""
+    from .models.layers import phase_shuffle
+
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(batch, channels, length, generator=gen).to(device)
+    variants = {
+        "one shift per batch (original)": lambda: phase_shuffle(x, n, generator=gen),
+        "per example, vectorised (gather)": lambda: phase_shuffle(x, n, generator=gen,
+                                                                   per_example=True),
+        "per example, Python loop": lambda: phase_shuffle_loop(x, n, generator=gen),
+    }
+    return [(name, 1000 * statistics.median(time_calls(fn, device, repeats, budget_s=budget_s)))
+            for name, fn in variants.items()]
+
+
+# ----------------------------------------------------------------------------- the table
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    """A fixed-width table of benchmark rows."""
+    header = (f"{'model':<8} {'size':<14} {'precision':<9} {'measure':<14} {'d':>3} {'batch':>5} "
+              f"{'samples':>7} {'ms/call|step':>12} {'ms/example':>10} {'examples/s':>10}")
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        lines.append(f"{r.model:<8} {r.size:<14} {r.precision:<9} {r.measure:<14} {r.width:>3} "
+                     f"{r.batch:>5} {r.slice_len:>7} {r.ms:>12.1f} {r.ms_per_example:>10.2f} "
+                     f"{r.examples_per_s:>10.1f}")
+    return "\n".join(lines)
+
+
+def _sizes(model: str, profile: Profile) -> list[tuple[str, TrainScale]]:
+    try:
+        scale = profile.scale(model)
+    except KeyError:
+        return [("paper", PAPER)]
+    return [("paper", PAPER), (f"{profile.name} profile", scale)]
+
+
+def run(models: Sequence[str], device: str | torch.device, profile: Profile,
+        options: BenchOptions = BenchOptions(), out=print) -> tuple[list[Row], list]:
+    """Run every measurement, printing progress lines with ``out``; return the rows and the
+    phase-shuffle timings."""
+    device = torch.device(device)
+    on_cpu = device.type == "cpu"
+    amp = autocast_dtype(str(device))
+    dtypes: list[torch.dtype | None] = [None]
+    if amp is None:
+        out("autocast skipped: this CPU has no native bf16 instructions (AVX512-BF16 or AMX); "
+            "emulated bf16 is slower than fp32")
+    else:
+        dtypes.append(amp)
+    rows: list[Row] = []
+    for model in models:
+        for size, scale in _sizes(model, profile):
+            paper = size == "paper"
+            gen_batch = min(scale.batch_size, options.paper_gen_batch_cpu) if paper and on_cpu \
+                else scale.batch_size
+            train_batch = min(scale.batch_size, options.paper_batch_cpu) if paper and on_cpu \
+                else scale.batch_size
+            steps = options.paper_train_steps if paper else options.repeats
+            for dtype in dtypes:
+                out(f"  {model} {size} {_precision_name(dtype)}: generator ...")
+                rows.append(bench_generator(model, scale, size, device, dtype, gen_batch,
+                                            options.repeats, options.budget_s))
+                if paper and options.quick:
+                    continue
+                for loss in ("bce", "wgan-gp"):
+                    out(f"  {model} {size} {_precision_name(dtype)}: train {loss} ...")
+                    rows.append(bench_training(model, scale, size, device, dtype, loss,
+                                               train_batch, steps, options.budget_s))
+    shuffle = []
+    if "wavegan" in models:
+        out("  phase shuffle ...")
+        shuffle = bench_phase_shuffle(device, 64, 64, 4096, 2, max(options.repeats, 5),
+                                      options.budget_s)
+    return rows, shuffle
+
+
+def _args_namespace(args) -> argparse.Namespace:
+    if args is None or isinstance(args, (list, tuple)):
+        from .__main__ import build_parser
+
+        return build_parser().parse_args(["bench", *(args or [])])
+    return args
+
+
+def main(args: argparse.Namespace | Sequence[str] | None = None) -> int:
+    """Run the benchmark and print the table. ``args`` as parsed by ``python -m audiogan_lesson
+    bench`` (``models``, ``device``, ``repeats``, ``quick``), or a list of those options."""
+    args = _args_namespace(args)
+    models = [m.strip() for m in str(args.models).split(",") if m.strip()]
+    unknown = [m for m in models if m not in MODELS]
+    if unknown or not models:
+        print(f"error: --models {args.models!r}: choose from {', '.join(MODELS)}",
+              file=sys.stderr)
+        return 2
+    if args.repeats < 1:
+        print(f"error: --repeats {args.repeats}: need at least 1", file=sys.stderr)
+        return 2
+    device = pick_device(args.device)
+    profile = get_profile(getattr(args, "profile", None), device=device)
+    options = BenchOptions(repeats=args.repeats, quick=bool(args.quick))
+    paper_note = ("paper size = d=64, 16384 samples; batch 64 on CUDA" if device.startswith("cuda")
+                  else f"paper size = d=64, 16384 samples; on the CPU the generator rows use "
+                       f"batch {options.paper_gen_batch_cpu} and the training rows batch "
+                       f"{options.paper_batch_cpu} (the paper trains with 64)")
+    print(profile.summary())
+    print(f"benchmark on {device}"
+          + (f" ({torch.cuda.get_device_name(device)})" if device.startswith("cuda") else
+             f" ({torch.get_num_threads()} threads)"))
+    print(paper_note)
+    if options.quick:
+        print("--quick: paper-size training rows skipped")
+    start = time.perf_counter()
+    rows, shuffle = run(models, device, profile, options)
+    print()
+    print(format_table(rows))
+    print("train steps: wgan-gp = 5 critic updates (with gradient penalty) + 1 generator "
+          "update; bce = 1 + 1. examples/s = generator batch per step / step time.")
+    if shuffle:
+        print()
+        print("phase shuffle, n=2, on (64, 64, 4096) (the WaveGAN discriminator's first layer):")
+        base = dict(shuffle)["per example, Python loop"]
+        for name, ms in shuffle:
+            print(f"  {name:<34} {ms:8.2f} ms   {base / ms:6.1f}x the loop's speed")
+    print(f"\nbenchmark took {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,60 @@
+"""The throughput benchmark (audiogan_lesson.bench), run at tiny sizes."""
+
+import pytest
+import torch
+
+from audiogan_lesson import bench
+from audiogan_lesson.__main__ import main as cli_main
+from audiogan_lesson.models.layers import phase_shuffle
+from audiogan_lesson.profiles import TrainScale, get_profile
+
+TINY = TrainScale(width=2, batch_size=4, slice_len=4096, sample_rate=8000)
+
+
+def test_loop_phase_shuffle_matches_the_vectorised_one():
+    x = torch.randn(6, 3, 20)
+    for n in (1, 2, 3):
+        fast = phase_shuffle(x, n, generator=torch.Generator().manual_seed(n), per_example=True)
+        slow = bench.phase_shuffle_loop(x, n, generator=torch.Generator().manual_seed(n))
+        assert torch.equal(fast, slow)
+
+
+@pytest.mark.parametrize("model", ["wavegan", "specgan"])
+def test_generator_and_training_rows(model):
+    row = bench.bench_generator(model, TINY, "tiny", torch.device("cpu"), None, batch=3, repeats=2)
+    assert row.measure == "generate" and row.batch == 3 and row.precision == "fp32"
+    assert row.ms > 0 and row.examples_per_s == pytest.approx(3000 / row.ms)
+    assert row.slice_len == (16384 if model == "specgan" else 4096)
+    for loss in ("bce", "wgan-gp"):
+        row = bench.bench_training(model, TINY, "tiny", torch.device("cpu"), None, loss, batch=2,
+                                   steps=1)
+        assert row.measure == f"train {loss}" and row.ms > 0
+        assert row.ms_per_example == pytest.approx(row.ms / 2)
+
+
+def test_time_calls_stops_at_the_budget():
+    calls = []
+    times = bench.time_calls(lambda: calls.append(1), "cpu", repeats=50, warmup=2, budget_s=0.0)
+    assert len(times) == 1 and len(calls) == 3
+
+
+def test_command_line_prints_the_table(monkeypatch, capsys):
+    monkeypatch.setattr(bench, "PAPER", TINY)
+    tiny_profile = get_profile("smoke").with_scale("wavegan", width=2, batch_size=2)
+    monkeypatch.setattr(bench, "get_profile", lambda name=None, device=None: tiny_profile)
+    monkeypatch.setattr(bench, "bench_phase_shuffle",
+                        lambda device, b, c, length, n, repeats, budget_s=None:
+                        [("one shift per batch (original)", 1.0),
+                         ("per example, vectorised (gather)", 2.0),
+                         ("per example, Python loop", 8.0)])
+    assert cli_main(["bench", "--models", "wavegan", "--device", "cpu", "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    for text in ("profile=smoke", "wavegan  paper", "wavegan  smoke profile", "train wgan-gp",
+                 "train bce", "generate", "per example, Python loop", "4.0x"):
+        assert text in out
+
+
+def test_bad_model_name_is_refused(capsys):
+    assert bench.main(["--models", "wavegan,nope"]) == 2
+    assert "nope" in capsys.readouterr().err
+
