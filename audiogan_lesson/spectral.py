@@ -174,9 +174,10 @@ def griffin_lim(logmag: torch.Tensor, n_iter: int = 16, n_fft: int = SPECGAN_N_F
     usual); the paper's 16 plain iterations are the default. Batched over the leading axes and
     run on ``logmag``'s device. Used in notebooks ``01_audio_preprocessing`` and ``03_specgan_dcgan``.
 
-    Deviation from the original code, no option: the inverse STFT here divides by the sum of
-    squared windows; ``tf.contrib.signal.inverse_stft`` without ``inverse_stft_window_fn``
-    did not, which leaves a 125 Hz ripple in the level of its output.
+    Deviation from the original code, no option: the inverse STFT here divides by the
+    steady-state sum of squared windows (``istft(..., steady=True)``);
+    ``tf.contrib.signal.inverse_stft`` without ``inverse_stft_window_fn`` did not, which leaves
+    a 125 Hz ripple in the level of its output.
     """
     mag = logmag_to_magnitude(logmag.float(), eps)
     mag = F.pad(mag, (0, 1))  # the Nyquist bin back, with magnitude 0
@@ -286,7 +287,9 @@ class SpecGANNormalizer:
         return x * (self.clip_nstd * std) + mean
 
     def state_dict(self) -> dict:
-        self._moments(self.mean if self.mean is not None else torch.zeros(1))
+        """The moments and settings; ``SpecGANNormalizer(**state)`` rebuilds the normaliser."""
+        if self.mean is None:
+            raise RuntimeError("SpecGANNormalizer is not fitted: call fit(specs) or load(path) first")
         return {"mean": self.mean, "std": self.std, "clip_nstd": self.clip_nstd,
                 "min_std": self.min_std}
 

@@ -239,7 +239,7 @@ class AudioFolder(torch.utils.data.Dataset):
         if self.silent_files:
             text += f"; {self.silent_files} silent files kept"
         if self.skipped:
-            kinds = Counter(reason.split(";")[0].split(" (")[0] for _, reason in self.skipped)
+            kinds = Counter(_category(reason) for _, reason in self.skipped)
             listed = ", ".join(f"{count} {kind}" for kind, count in kinds.most_common())
             text += f"\n  skipped {len(self.skipped)} files (see .skipped): {listed}"
         return text
@@ -247,6 +247,16 @@ class AudioFolder(torch.utils.data.Dataset):
     def __repr__(self) -> str:
         return (f"AudioFolder(root={str(self.root)!r}, examples={len(self)}, "
                 f"classes={len(self.classes)}, skipped={len(self.skipped)})")
+
+
+def _category(reason: str) -> str:
+    """A short name for a skip reason, for the summary's counts."""
+    for key, name in (("empty", "empty"), ("NaN", "NaN or infinite samples"),
+                      ("shorter than one example", "too short"), ("0 samples", "no samples"),
+                      ("cannot decode", "not decodable"), ("cannot read", "unreadable")):
+        if key in reason:
+            return name
+    return "other"
 
 
 def _reason(path: Path, err: Exception) -> str:
