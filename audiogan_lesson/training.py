@@ -220,7 +220,8 @@ class Trainer:
     ``generator(z)`` (or ``generator(z, labels)`` when ``config.conditional``) maps latents
     ``(B, latent_dim)`` to examples shaped like the data's; ``discriminator(x)`` returns scores
     ``(B,)`` or ``(B, 1)``, or ``(scores, aux_logits)``. ``data`` is a float tensor ``(N, ...)``
-    or a pair ``(examples (N, ...), labels (N,))``; it is moved to ``device`` once. ``out_dir``
+    or a pair ``(examples (N, ...), labels (N,))`` (or a record with ``.waves`` and ``.labels``);
+    it is moved to ``device`` once. ``out_dir``
     (None = no checkpoints) receives ``ckpt_XXXXXXXX.pt`` files. ``meta`` (a dict) is saved in
     every checkpoint as it is: what turns samples back into audio (``experiments`` writes it). ``latent_fn(n, generator,
     device)`` overrides the latent distribution. ``preview(trainer, step, samples)`` is called
@@ -285,6 +286,8 @@ class Trainer:
 
     def _prepare_data(self, data):
         labels = None
+        if hasattr(data, "waves"):  # a dataset record such as data.toy_drums(...)
+            data = (data.waves, getattr(data, "labels", None))
         if isinstance(data, (tuple, list)):
             if len(data) != 2:
                 raise ValueError("data must be a tensor (N, ...) or a pair (examples, labels)")

@@ -227,6 +227,16 @@ def test_shape_mismatch_is_reported_at_construction():
         Trainer(TinyG(), TinyD(), torch.zeros(4, L, dtype=torch.int16), TrainConfig(), device="cpu")
 
 
+def test_data_can_be_a_record_with_waves_and_labels():
+    from collections import namedtuple
+
+    Record = namedtuple("Record", "waves labels classes")
+    data = toy_data()
+    tr = Trainer(TinyG(), TinyD(), Record(data, torch.arange(len(data)) % 2, ["a", "b"]),
+                 TrainConfig(autocast=False), device="cpu")
+    assert tr.labels is not None and tr.data.shape == data.shape
+
+
 def test_latent_dim_comes_from_the_model_config():
     tr = Trainer(TinyG(), TinyD(), toy_data(), TrainConfig(autocast=False), device="cpu")
     assert tr.latent_dim == Z
