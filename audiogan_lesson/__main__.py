@@ -33,7 +33,8 @@ def _train(args) -> int:
         if args.steps is None:
             options["steps"] = 10**9  # the time budget decides
     exp = make_experiment(args.model, args.data, profile, loss=args.loss, n_train=args.n_train,
-                          seed=args.seed, checkpoint_every=args.checkpoint_every, **options)
+                          seed=args.seed, checkpoint_every=args.checkpoint_every,
+                          allow_unverified=args.allow_unverified, **options)
     print(f"{args.model} on {args.data}: {exp.examples.shape[0]} examples of "
           f"{exp.real.waves.shape[-1]} samples at {exp.sample_rate} Hz; loss={args.loss}, "
           f"batch={exp.config.batch_size}, width={exp.scale.width}", flush=True)
@@ -95,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--n-train", type=int, default=None, help="training examples (default: profile)")
     train.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints")
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--allow-unverified", action="store_true",
+                       help="accept a dataset download whose sha256 the registry does not list yet "
+                            "(its hash is printed and recorded for later runs)")
     train.set_defaults(run=_train)
 
     gen = sub.add_parser("generate", help="write generated audio from a checkpoint as wav files")
@@ -116,11 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .experiments import UnknownNameError
-
     try:
         return args.run(args)
-    except (UnknownNameError, FileNotFoundError) as exc:
+    except (ValueError, FileNotFoundError) as exc:  # bad names, paths and values: say which
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ImportError as exc:  # e.g. a torch/torchaudio mismatch: the message names the fix
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -50,19 +50,21 @@ class AudioSet:
 
 
 def dataset_names() -> list[str]:
-    """Every dataset name :func:`load_dataset` accepts (a folder path is accepted too)."""
-    from .data import registry
+    """Every dataset name :func:`load_audio_set` accepts (a folder path is accepted too)."""
+    from .data import DATASETS
 
-    return list(TOY_DATASETS) + sorted(registry.DATASETS)
+    return list(TOY_DATASETS) + sorted(DATASETS)
 
 
-def load_dataset(name: str | os.PathLike, n: int, sample_rate: int, length: int,
-                 seed: int = 0, download: bool = True) -> AudioSet:
+def load_audio_set(name: str | os.PathLike, n: int, sample_rate: int, length: int,
+                   seed: int = 0, download: bool = True, allow_unverified: bool = False) -> AudioSet:
     """Load ``n`` examples of ``name`` at ``sample_rate`` Hz, ``length`` samples each.
 
-    ``name`` is ``toy-drums``, ``toy-notes``, a registry name (downloaded into the cache when
-    missing and ``download``), or a folder of audio files (labels from sub-folder names).
-    Real datasets give at most ``n`` examples (all of them when fewer).
+    ``name`` is ``toy-drums``, ``toy-notes``, a registry name (its recipe from
+    :func:`audiogan_lesson.data.load_dataset`; fetched into the cache when missing and
+    ``download``; ``allow_unverified`` accepts a download whose checksum the registry does not
+    know yet), or a folder of audio files (labels from sub-folder names). Real datasets give at
+    most ``n`` examples, a seeded random subset when there are more.
     """
     from . import data
 
@@ -73,23 +75,23 @@ def load_dataset(name: str | os.PathLike, n: int, sample_rate: int, length: int,
     if key == "toy-notes":
         notes = data.toy_notes(n, seed=seed, sample_rate=sample_rate, length=length)
         return AudioSet(notes.waves, sample_rate, notes.families, list(notes.family_names), key)
-    if key in data.registry.DATASETS:
-        root = data.registry.prepare(key, download=download)
+    if key in data.DATASETS:
+        folder = data.load_dataset(key, download=download, allow_unverified=allow_unverified,
+                                   sample_rate=sample_rate, length=length)
     elif Path(key).is_dir():
-        root = Path(key)
+        folder = data.AudioFolder(key, sample_rate=sample_rate, length=length)
     else:
         raise UnknownNameError(
             f"unknown dataset {key!r}: not a folder, and not one of {', '.join(dataset_names())}"
         )
-    folder = data.AudioFolder(root, sample_rate=sample_rate, length=length)
     if len(folder) == 0:
-        raise ValueError(f"{root}: no usable audio examples (skipped: {len(folder.skipped)}); "
-                         "check the folder holds wav/flac/ogg/mp3 files")
+        raise ValueError(f"{key}: no usable audio examples ({len(folder.skipped)} files skipped); "
+                         "check that the folder holds wav/flac/ogg/mp3 files")
     waves, labels = folder.tensors()
     if waves.shape[0] > n:
         keep = torch.randperm(waves.shape[0], generator=torch.Generator().manual_seed(seed))[:n]
         waves, labels = waves[keep], (labels[keep] if labels is not None else None)
-    return AudioSet(waves, sample_rate, labels, list(folder.classes), key)
+    return AudioSet(waves, sample_rate, labels, list(getattr(folder, "classes", []) or []), key)
 
 
 # ----------------------------------------------------------------------------- representations
@@ -231,7 +233,7 @@ class Experiment:
 def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
                     profile: Profile | None = None, loss: str = "wgan-gp",
                     n_train: int | None = None, seed: int = 0, model_options: dict | None = None,
-                    **train_options) -> Experiment:
+                    allow_unverified: bool = False, **train_options) -> Experiment:
     """Put ``model`` (``dense``, ``specgan``, ``wavegan``) and ``dataset`` together in ``profile``.
 
     The profile's :class:`TrainScale` for the model sets width, batch size, slice length, sample
@@ -244,8 +246,8 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
     scale = profile.scale(model)
     if model == "specgan" and scale.slice_len != SPECGAN_SLICE_LEN:
         scale = scale.replace(slice_len=SPECGAN_SLICE_LEN)
-    real = load_dataset(dataset, n_train or profile.n_train, scale.sample_rate, scale.slice_len,
-                        seed=seed)
+    real = load_audio_set(dataset, n_train or profile.n_train, scale.sample_rate, scale.slice_len,
+                          seed=seed, allow_unverified=allow_unverified)
     if model == "specgan":
         representation = SpecGANSpectrogram().fit(real.waves)
     else:

@@ -177,15 +177,34 @@ def cpu_supports_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
-def autocast_dtype(device: str) -> torch.dtype | None:
-    """The dtype for ``torch.autocast`` on ``device``, or None where autocast is not a win.
+def native_autocast_dtype(device: str) -> torch.dtype | None:
+    """The reduced-precision dtype ``device`` runs natively, or None.
 
-    CUDA: bfloat16 when supported, else float16. CPU: bfloat16 only with native bf16
-    instructions; without them bf16 is emulated and slower than fp32.
+    CUDA: bfloat16 where the GPU has it in hardware (Ampere and later), else float16 (a T4 on
+    Colab's free tier; emulated bf16 would be slower there). CPU: bfloat16 with AVX512-BF16 or
+    AMX, else None. The benchmark measures this dtype against fp32.
     """
     if device.startswith("cuda"):
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        try:
+            native_bf16 = torch.cuda.is_bf16_supported(including_emulation=False)
+        except TypeError:  # torch < 2.3 has no including_emulation argument
+            native_bf16 = torch.cuda.is_bf16_supported()
+        return torch.bfloat16 if native_bf16 else torch.float16
     return torch.bfloat16 if cpu_supports_bf16() else None
+
+
+def autocast_dtype(device: str) -> torch.dtype | None:
+    """The dtype the course uses for ``torch.autocast`` on ``device``, or None (autocast off).
+
+    CUDA: :func:`native_autocast_dtype`. CPU: off, because at the course's laptop sizes bf16 was
+    measured no faster than fp32 even on a CPU with AMX (``python -m audiogan_lesson bench``
+    shows it for your machine); set ``AUDIOGAN_CPU_AUTOCAST=1`` to turn it on where it helps.
+    """
+    if device.startswith("cuda"):
+        return native_autocast_dtype(device)
+    if os.environ.get("AUDIOGAN_CPU_AUTOCAST", "").strip() in ("1", "true", "yes"):
+        return native_autocast_dtype(device)
+    return None
 
 
 def get_profile(name: str | None = None, device: str | None = None) -> Profile:

@@ -46,7 +46,7 @@ import torch.nn as nn
 
 from . import checkpoint as ckpt_io
 from . import losses
-from .profiles import autocast_dtype, pick_device
+from .profiles import autocast_dtype, native_autocast_dtype, pick_device
 
 __all__ = ["TrainConfig", "Trainer", "History", "NonFiniteLossError", "ConfigMismatchError",
            "uniform_latents", "normal_latents", "LOSSES", "RUN_FIELDS"]
@@ -322,10 +322,9 @@ class Trainer:
         choice = self.config.autocast
         if choice is False:
             return None
-        dtype = autocast_dtype(str(self.device))
         if choice is None:
-            return dtype
-        return dtype if dtype is not None else torch.bfloat16
+            return autocast_dtype(str(self.device))
+        return native_autocast_dtype(str(self.device)) or torch.bfloat16
 
     def _make_preview_inputs(self):
         g = torch.Generator(device=self.device)
