@@ -201,8 +201,10 @@ def _cell(value) -> str:
 
 
 def uniform_latents(n: int, dim: int, generator: torch.Generator, device) -> torch.Tensor:
-    """``(n, dim)`` latents uniform in [-1, 1] (WaveGAN/SpecGAN)."""
-    return torch.rand(n, dim, generator=generator, device=device) * 2.0 - 1.0
+    """``(n, dim)`` latents uniform in [-1, 1] (WaveGAN/SpecGAN): :func:`models.layers.sample_latent`."""
+    from .models.layers import sample_latent
+
+    return sample_latent(n, dim, generator, device)
 
 
 def normal_latents(n: int, dim: int, generator: torch.Generator, device) -> torch.Tensor:
@@ -211,7 +213,7 @@ def normal_latents(n: int, dim: int, generator: torch.Generator, device) -> torc
 
 
 PreviewFn = Callable[["Trainer", int, torch.Tensor], Any]
-LatentFn = Callable[[int, torch.Generator, torch.device], torch.Tensor]
+LatentFn = Callable[[int, int, torch.Generator, torch.device], torch.Tensor]
 
 
 class Trainer:
@@ -221,9 +223,9 @@ class Trainer:
     ``(B, latent_dim)`` to examples shaped like the data's; ``discriminator(x)`` returns scores
     ``(B,)`` or ``(B, 1)``, or ``(scores, aux_logits)``. ``data`` is a float tensor ``(N, ...)``
     or a pair ``(examples (N, ...), labels (N,))`` (or a record with ``.waves`` and ``.labels``);
-    it is moved to ``device`` once. ``out_dir``
-    (None = no checkpoints) receives ``ckpt_XXXXXXXX.pt`` files. ``meta`` (a dict) is saved in
-    every checkpoint as it is: what turns samples back into audio (``experiments`` writes it). ``latent_fn(n, generator,
+    it is moved to ``device`` once. ``out_dir`` (None = no checkpoints) receives
+    ``ckpt_XXXXXXXX.pt`` files. ``meta`` (a dict) is saved in every checkpoint as it is: what
+    turns samples back into audio (``experiments`` writes it). ``latent_fn(n, dim, generator,
     device)`` overrides the latent distribution. ``preview(trainer, step, samples)`` is called
     every ``config.preview_every`` steps with samples of the fixed preview latents (made by the
     EMA generator when there is one).
