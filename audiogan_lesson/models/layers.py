@@ -356,3 +356,193 @@ class ConfigMixin:
                                 f"expected a {cls.config_class.__name__}")
             config = dataclasses.asdict(config)
         return cls(**config)
+
+
+# ------------------------------------------------------------------------- progressive GAN layers
+#
+# GANSynth (Engel et al. 2019) builds on the progressive GAN (Karras et al. 2018); these are the
+# layers of its public code (magenta/models/gansynth/lib/layers.py), used by models/gansynth.py
+# and notebook 06_gansynth_progressive.
+
+HE_GAIN = math.sqrt(2.0)  # He et al. 2015 for a ReLU-like layer: std = sqrt(2 / fan_in)
+
+
+def pixel_norm(x: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
+    """Pixel norm: divide each position's feature vector by its root mean square over channels.
+
+    ``x`` is ``(N, C, ...)``; ``out[n, :, h, w] = x[n, :, h, w] / sqrt(mean_c(x[n, c, h, w]^2) +
+    eps)``, so every position's ``C`` features have mean square 1 (Karras et al. 2018, section
+    4.2; the GANSynth generator after every LeakyReLU, and on its input latent). Notebook 06.
+    """
+    return x * torch.rsqrt(x.square().mean(dim=1, keepdim=True) + eps)
+
+
+class PixelNorm(nn.Module):
+    """:func:`pixel_norm` as a layer: ``(N, C, ...)`` -> same shape. Notebook 06."""
+
+    def __init__(self, eps: float = 1e-8) -> None:
+        super().__init__()
+        self.eps = eps
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return pixel_norm(x, self.eps)
+
+    def describe(self) -> str:
+        return "PixelNorm"
+
+
+def minibatch_stddev(x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
+    """Append one channel holding the batch's mean standard deviation: ``(N, C, H, W)`` ->
+    ``(N, C + 1, H, W)``.
+
+    For every feature ``(c, h, w)`` the standard deviation over the batch (population variance,
+    ``sqrt(var + eps)``), averaged over all features to one number, which fills the new channel
+    of every example. A discriminator that sees it can tell a batch of near-identical fakes
+    (mode collapse) from a varied real batch (Karras et al. 2018, section 3). As the GANSynth code
+    (``minibatch_mean_stddev``): one group, the whole batch. Notebook 06.
+    """
+    if x.dim() < 2:
+        raise ValueError(f"minibatch_stddev: expected (N, C, ...), got {tuple(x.shape)}")
+    var = x.var(dim=0, unbiased=False)
+    value = torch.sqrt(var + eps).mean()
+    extra = value.expand(x.shape[0], 1, *x.shape[2:]).to(x.dtype)
+    return torch.cat([x, extra], dim=1)
+
+
+class MinibatchStdDev(nn.Module):
+    """:func:`minibatch_stddev` as a layer: ``(N, C, H, W)`` -> ``(N, C + 1, H, W)``.
+    Notebook 06."""
+
+    def __init__(self, eps: float = 1e-6) -> None:
+        super().__init__()
+        self.eps = eps
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return minibatch_stddev(x, self.eps)
+
+    def describe(self) -> str:
+        return "MinibatchStdDev(+1 channel)"
+
+
+class EqualizedConv2d(nn.Module):
+    """A 2-D convolution with an equalised learning rate (Karras et al. 2018, section 4.1).
+
+    The weights are stored as draws from N(0, 1) and multiplied at run time by the He constant
+    ``gain / sqrt(fan_in)`` (``fan_in = in_channels * kh * kw``); biases start at zero. The
+    effective weights have He initialisation, but Adam's update of the stored weights is the same
+    size for every layer, whatever its fan-in. ``gain`` is ``sqrt(2)`` (He, for layers followed
+    by a LeakyReLU; the GANSynth code's ``he_initializer_slope=0``) or 1 (its ``to_rgb`` and dense
+    heads, ``slope=1``). ``padding`` as ``nn.Conv2d``; ``kernel`` an int or ``(kh, kw)``.
+    ``(N, in, H, W)`` -> ``(N, out, H', W')``. Notebook 06.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel: int | tuple[int, int],
+                 padding: int | tuple[int, int] = 0, gain: float = HE_GAIN) -> None:
+        super().__init__()
+        kh, kw = (kernel, kernel) if isinstance(kernel, int) else tuple(kernel)
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.padding, self.gain = (kh, kw), padding, gain
+        self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kh, kw))
+        self.bias = nn.Parameter(torch.zeros(out_channels))
+        self.scale = gain / math.sqrt(in_channels * kh * kw)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(x, self.weight * self.scale, self.bias, padding=self.padding)
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, kernel={self.kernel_size}, "
+                f"padding={self.padding}, gain={self.gain:.4g}")
+
+    def describe(self) -> str:
+        k = "x".join(map(str, self.kernel_size))
+        return f"EqConv2d({self.in_channels}->{self.out_channels}, k={k})"
+
+
+class EqualizedLinear(nn.Module):
+    """A dense layer with an equalised learning rate: N(0, 1) weights times ``gain / sqrt(fan_in)``
+    at run time, zero biases (see :class:`EqualizedConv2d`). ``(N, in)`` -> ``(N, out)``.
+    Notebook 06."""
+
+    def __init__(self, in_features: int, out_features: int, gain: float = HE_GAIN) -> None:
+        super().__init__()
+        self.in_features, self.out_features, self.gain = in_features, out_features, gain
+        self.weight = nn.Parameter(torch.randn(out_features, in_features))
+        self.bias = nn.Parameter(torch.zeros(out_features))
+        self.scale = gain / math.sqrt(in_features)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.linear(x, self.weight * self.scale, self.bias)
+
+    def extra_repr(self) -> str:
+        return f"{self.in_features}, {self.out_features}, gain={self.gain:.4g}"
+
+    def describe(self) -> str:
+        return f"EqDense({self.in_features}->{self.out_features})"
+
+
+class LatentToMap(nn.Module):
+    """The first layer of the GANSynth generator: a vector ``(N, C)`` -> a map ``(N, out, kh, kw)``.
+
+    The original code treats the latent as a 1 x 1 image, pads it with zeros to
+    ``(2kh - 1) x (2kw - 1)`` and applies a ``kh x kw`` convolution without padding (``'VALID'``),
+    so each output position sees the latent through a different kernel tap: a dense layer to
+    ``kh * kw * out`` units in disguise. This computes the same numbers without the zeros (one
+    ``einsum`` with the flipped kernel). The equalised-learning-rate scale counts the whole
+    kernel as the original does: ``gain / sqrt(C * kh * kw)``. Notebook 06.
+    """
+
+    def __init__(self, in_features: int, out_channels: int, size: tuple[int, int],
+                 gain: float = HE_GAIN) -> None:
+        super().__init__()
+        kh, kw = size
+        self.in_features, self.out_channels = in_features, out_channels
+        self.size, self.gain = (kh, kw), gain
+        self.weight = nn.Parameter(torch.randn(out_channels, in_features, kh, kw))
+        self.bias = nn.Parameter(torch.zeros(out_channels))
+        self.scale = gain / math.sqrt(in_features * kh * kw)
+
+    def forward(self, v: torch.Tensor) -> torch.Tensor:
+        if v.dim() != 2:
+            raise ValueError(f"LatentToMap: expected vectors (N, {self.in_features}), "
+                             f"got {tuple(v.shape)}")
+        # conv over the zero-padded 1x1 input: output (i, j) uses kernel tap (kh-1-i, kw-1-j)
+        kernel = self.weight.flip(2, 3) * self.scale
+        return torch.einsum("nc,ocij->noij", v, kernel) + self.bias[None, :, None, None]
+
+    def extra_repr(self) -> str:
+        return f"{self.in_features}, {self.out_channels}, size={self.size}, gain={self.gain:.4g}"
+
+    def describe(self) -> str:
+        kh, kw = self.size
+        return f"EqConv2d({self.in_features}->{self.out_channels}, k={kh}x{kw}) on the 1x1 latent"
+
+
+class Upscale2d(nn.Module):
+    """Nearest-neighbour ("box") upsampling by an integer factor: ``(N, C, H, W)`` -> ``(N, C, fH,
+    fW)``, every value repeated ``f x f`` times (the GANSynth code's ``upscale``). Notebook 06."""
+
+    def __init__(self, factor: int = 2) -> None:
+        super().__init__()
+        self.factor = factor
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x if self.factor == 1 else resize(x, self.factor, "nn")
+
+    def describe(self) -> str:
+        return f"Upsample(nearest, x{self.factor})"
+
+
+class Downscale2d(nn.Module):
+    """Average pooling ("box" downsampling) by an integer factor: ``(N, C, H, W)`` -> ``(N, C, H/f,
+    W/f)``, each output the mean of an ``f x f`` block (the GANSynth code's ``downscale``).
+    Notebook 06."""
+
+    def __init__(self, factor: int = 2) -> None:
+        super().__init__()
+        self.factor = factor
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x if self.factor == 1 else F.avg_pool2d(x, self.factor)
+
+    def describe(self) -> str:
+        return f"AvgPool(x{self.factor})"

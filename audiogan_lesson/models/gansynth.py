@@ -1,0 +1,549 @@
+"""GANSynth (Engel et al. 2019): a progressive GAN on log-magnitude + IF images (notebook
+``06_gansynth_progressive``).
+
+The generator maps a normal latent ``z (N, 256)`` and a pitch (an index into ``pitches``, MIDI
+24-84 by default) to a two-channel image ``(N, 2, 128, 1024)`` (frames x frequency bins; channel
+0 the log magnitude, channel 1 the instantaneous frequency, see :class:`spectral.IFSpectrogram`).
+The discriminator maps such an image to a Wasserstein score ``(N,)`` and pitch logits ``(N, 61)``.
+Defaults follow the paper's best model ("IF-Mel + high frequency resolution") and the public
+code (``magenta/models/gansynth``: ``lib/networks.py``, ``lib/layers.py``,
+``lib/network_functions.py``, ``configs/mel_prog_hires.py``):
+
+- 7 resolutions, 2 x 16 up to 128 x 1024, each doubling both axes; the channels of resolution
+  ``r`` (block ``r + 1`` in the code) are ``num_filters(r + 1) = min(4096 / 2^(r+1), 256)``:
+  256, 256, 256, 256, 128, 64, 32.
+- Generator: pixel norm of ``[z, one-hot pitch]`` (317 values), a 2 x 16 convolution of that
+  1 x 1 "image" (:class:`layers.LatentToMap`), a 3 x 3 convolution; then per resolution nearest
+  2x upsampling and two 3 x 3 convolutions. LeakyReLU(0.2) then pixel norm after every
+  convolution. A 1 x 1 ``to_rgb`` convolution with tanh gives the two output channels.
+- Discriminator: a 1 x 1 ``from_rgb`` convolution with LeakyReLU, then per resolution two 3 x 3
+  convolutions (the second one changes the channel count) and 2 x 2 average pooling; at 2 x 16
+  minibatch standard deviation (one extra channel), a 3 x 3 convolution and a 2 x 16 convolution
+  without padding (to 1 x 1), and two dense heads: the score and the pitch classifier.
+- Every convolution and dense layer has an equalised learning rate
+  (:class:`layers.EqualizedConv2d`): gain sqrt(2) before a LeakyReLU, gain 1 for ``to_rgb``
+  and the two heads, as the code's ``he_initializer_slope``.
+
+Progressive growing: ``2 * num_resolutions - 1`` stages (13). Even stages are stable at one
+resolution; odd stages fade the next resolution in, with ``alpha`` going from 0 to 1::
+
+    stage 0: 2 x 16 | stage 1: fade in 4 x 32 | stage 2: 4 x 32 | ... | stage 12: 128 x 1024
+
+In a fade-in stage the generator returns ``alpha * to_rgb(new block) + (1 - alpha) *
+upsample(to_rgb(previous block))``, and the discriminator reads ``alpha * (new block of
+from_rgb(x)) + (1 - alpha) * from_rgb(avgpool(x))``. Both models hold their stage and alpha
+(:meth:`GANSynthGenerator.set_stage`), or take them in ``forward``. At stage ``s`` the models
+work at :func:`stage_resolution` ``(s)``; the real data are brought there by :func:`real_at_stage`
+(average pooling, and the same fade as the generator's). The original code instead keeps every
+image at full size (upsampling the generator's output, and average-pooling again in the
+discriminator); that gives the same numbers with more work.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .layers import (
+    ConfigMixin,
+    Downscale2d,
+    EqualizedConv2d,
+    EqualizedLinear,
+    LatentToMap,
+    MinibatchStdDev,
+    PixelNorm,
+    Upscale2d,
+    resize,
+)
+
+__all__ = [
+    "PAPER_PITCHES",
+    "START_RESOLUTION",
+    "GANSynthGeneratorConfig",
+    "GANSynthDiscriminatorConfig",
+    "GANSynthGenerator",
+    "GANSynthDiscriminator",
+    "num_filters",
+    "num_stages",
+    "stage_blocks",
+    "is_fade_in",
+    "stage_resolution",
+    "stage_alpha",
+    "downsample_to",
+    "real_at_stage",
+    "pitch_to_label",
+]
+
+PAPER_PITCHES = tuple(range(24, 85))  # MIDI 24-84, 61 pitches (the NSynth subset of the paper)
+START_RESOLUTION = (2, 16)  # frames x bins of the first block ("hifreqres" in the code)
+TO_RGB_ACTIVATIONS = ("tanh", "linear")
+
+
+# ----------------------------------------------------------------------------- schedule arithmetic
+
+
+def num_filters(block_id: int, fmap_base: int = 4096, fmap_decay: float = 1.0,
+                fmap_max: int = 256) -> int:
+    """Channels of network block ``block_id``: ``int(min(fmap_base / 2^(block_id * fmap_decay),
+    fmap_max))``, as the code's ``num_filters``.
+
+    Block ``b`` (1 to 7) works at resolution index ``b - 1``; block 0 is the discriminator's last
+    convolution. With the paper's values: 256 for blocks 0-4, then 128, 64, 32.
+    """
+    return int(min(fmap_base / math.pow(2.0, block_id * fmap_decay), fmap_max))
+
+
+def num_stages(num_resolutions: int = 7) -> int:
+    """Training stages for ``num_resolutions`` resolutions: ``2 * num_resolutions - 1`` (13)."""
+    return 2 * num_resolutions - 1
+
+
+def stage_blocks(stage: int) -> int:
+    """Resolutions (network blocks) in use at ``stage``: ``(stage + 1) // 2 + 1``.
+
+    Stage 0 uses 1 block, stages 1 and 2 use 2 (stage 1 fades the second one in), and so on.
+    """
+    if stage < 0:
+        raise ValueError(f"stage={stage}; stages count from 0")
+    return (stage + 1) // 2 + 1
+
+
+def is_fade_in(stage: int) -> bool:
+    """True for the odd stages, where a new resolution is faded in."""
+    return stage % 2 == 1
+
+
+def stage_resolution(stage: int, start: tuple[int, int] = START_RESOLUTION) -> tuple[int, int]:
+    """``(frames, bins)`` the models work at in ``stage``: ``start`` doubled once per added block.
+
+    ``stage_resolution(0) == (2, 16)``, ``(1)`` and ``(2)`` are ``(4, 32)``, ``(12)`` is
+    ``(128, 1024)``. A fade-in stage works at its new, higher resolution.
+    """
+    factor = 2 ** (stage_blocks(stage) - 1)
+    return (start[0] * factor, start[1] * factor)
+
+
+def stage_alpha(stage: int, fraction: float) -> float:
+    """The fade-in weight ``alpha`` after ``fraction`` (0 to 1) of ``stage`` has been trained.
+
+    A fade-in stage moves linearly from 0 to 1 (as the code's ``compute_progress``); a stable
+    stage always has 1 (the newest block alone).
+    """
+    if not is_fade_in(stage):
+        return 1.0
+    return float(min(max(fraction, 0.0), 1.0))
+
+
+def _check_stage(where: str, stage: int, num_resolutions: int) -> None:
+    total = num_stages(num_resolutions)
+    if not isinstance(stage, int) or not 0 <= stage < total:
+        raise ValueError(f"{where}: stage={stage!r}; with num_resolutions={num_resolutions} the "
+                         f"stages are 0 to {total - 1}")
+
+
+def _check_alpha(where: str, alpha: Any) -> None:
+    if isinstance(alpha, (int, float)) and not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"{where}: alpha={alpha}; the fade-in weight must be in [0, 1]")
+
+
+# ----------------------------------------------------------------------------- real data
+
+
+def downsample_to(x: torch.Tensor, resolution: tuple[int, int]) -> torch.Tensor:
+    """Average-pool images ``(N, C, H, W)`` to ``(N, C, *resolution)``.
+
+    The factor must be the same integer on both axes (``H / h == W / w``), as between the
+    resolutions of GANSynth; each output is the mean of a ``f x f`` block, as the code's
+    ``downscale``. Used to bring real data to a lower stage's resolution (notebook 06).
+    """
+    h, w = x.shape[-2:]
+    rh, rw = resolution
+    if h % rh or w % rw or h // rh != w // rw:
+        raise ValueError(f"downsample_to: cannot pool {h} x {w} to {rh} x {rw}; the resolution "
+                         "must divide both axes by the same integer factor")
+    factor = h // rh
+    return x if factor == 1 else F.avg_pool2d(x, factor)
+
+
+def real_at_stage(x: torch.Tensor, stage: int, alpha: float | torch.Tensor = 1.0,
+                  start: tuple[int, int] = START_RESOLUTION) -> torch.Tensor:
+    """Real images ``(N, C, H, W)`` at full size -> what the discriminator sees at ``stage``.
+
+    A stable stage: :func:`downsample_to` the stage's resolution. A fade-in stage: ``alpha *
+    downsample_to(x, res) + (1 - alpha) * upsample(downsample_to(x, res / 2))``, the same blend
+    as the generator's output, so that real and fake images change alike while a resolution
+    fades in (the code's ``blend_images``). Returns ``(N, C, *stage_resolution(stage))``.
+    """
+    res = stage_resolution(stage, start)
+    new = downsample_to(x, res)
+    if not is_fade_in(stage):
+        return new
+    old = resize(downsample_to(x, (res[0] // 2, res[1] // 2)), 2, "nn")
+    return alpha * new + (1 - alpha) * old
+
+
+def pitch_to_label(midi: torch.Tensor | list[int], pitches: tuple[int, ...] = PAPER_PITCHES
+                   ) -> torch.Tensor:
+    """MIDI pitch numbers -> class indices into ``pitches`` (``(N,)`` long), e.g. 60 -> 36.
+
+    The models take indices; the data (``data.toy_notes``) give MIDI numbers. A pitch not in
+    ``pitches`` is an error that names it.
+    """
+    midi = torch.as_tensor(midi, dtype=torch.long)
+    lookup = {int(p): i for i, p in enumerate(pitches)}
+    values = midi.flatten().tolist()
+    missing = sorted({v for v in values if v not in lookup})
+    if missing:
+        raise ValueError(f"pitch_to_label: MIDI pitches {missing} are not among the model's "
+                         f"pitches ({min(pitches)}-{max(pitches)}); leave those notes out or "
+                         "train with a wider pitch range")
+    labels = torch.tensor([lookup[v] for v in values], dtype=torch.long).reshape(midi.shape)
+    return labels.to(midi.device)
+
+
+# ----------------------------------------------------------------------------- configs
+
+
+def _check_common(where: str, cfg) -> None:
+    object.__setattr__(cfg, "pitches", tuple(int(p) for p in cfg.pitches))
+    object.__setattr__(cfg, "start_resolution", tuple(int(s) for s in cfg.start_resolution))
+    if not cfg.pitches:
+        raise ValueError(f"{where}: pitches is empty; give the MIDI numbers the model is "
+                         "conditioned on (paper: 24-84)")
+    if len(set(cfg.pitches)) != len(cfg.pitches):
+        raise ValueError(f"{where}: pitches {cfg.pitches} repeat a value")
+    if cfg.num_resolutions < 1:
+        raise ValueError(f"{where}: num_resolutions={cfg.num_resolutions} must be >= 1 (paper: 7)")
+    if len(cfg.start_resolution) != 2 or min(cfg.start_resolution) < 1:
+        raise ValueError(f"{where}: start_resolution={cfg.start_resolution} must be two positive "
+                         "sizes (paper: (2, 16))")
+    if cfg.kernel_size < 1 or cfg.kernel_size % 2 == 0:
+        raise ValueError(f"{where}: kernel_size={cfg.kernel_size} must be odd (paper: 3)")
+    if cfg.channels < 1:
+        raise ValueError(f"{where}: channels={cfg.channels} must be >= 1 (paper: 2)")
+    smallest = num_filters(cfg.num_resolutions, cfg.fmap_base, cfg.fmap_decay, cfg.fmap_max)
+    if smallest < 1:
+        raise ValueError(f"{where}: fmap_base={cfg.fmap_base}, fmap_decay={cfg.fmap_decay} leave "
+                         f"block {cfg.num_resolutions} with {smallest} channels; raise fmap_base")
+
+
+@dataclass(frozen=True)
+class GANSynthGeneratorConfig:
+    """GANSynth generator settings; defaults are the paper's code (``mel_prog_hires``).
+
+    ``latent_dim`` (256), ``pitches`` (MIDI numbers of the one-hot, 24-84), ``num_resolutions``
+    (7: 2 x 16 up to 128 x 1024; 5 stops at 32 x 256), ``start_resolution`` ((2, 16)),
+    ``fmap_base`` / ``fmap_decay`` / ``fmap_max`` (4096, 1.0, 256; the channel schedule
+    :func:`num_filters`; divide ``fmap_base`` and ``fmap_max`` by the same factor for a
+    narrower model), ``kernel_size`` (3), ``channels`` (2: log magnitude and IF),
+    ``to_rgb_activation`` (``"tanh"``, or ``"linear"``), ``negative_slope`` (0.2).
+    """
+
+    latent_dim: int = 256
+    pitches: tuple[int, ...] = PAPER_PITCHES
+    num_resolutions: int = 7
+    start_resolution: tuple[int, int] = START_RESOLUTION
+    fmap_base: int = 4096
+    fmap_decay: float = 1.0
+    fmap_max: int = 256
+    kernel_size: int = 3
+    channels: int = 2
+    to_rgb_activation: str = "tanh"
+    negative_slope: float = 0.2
+
+    def __post_init__(self) -> None:
+        _check_common("GANSynthGenerator", self)
+        if self.latent_dim < 1:
+            raise ValueError(f"GANSynthGenerator: latent_dim={self.latent_dim} must be >= 1 "
+                             "(paper: 256)")
+        if self.to_rgb_activation not in TO_RGB_ACTIVATIONS:
+            raise ValueError(f"GANSynthGenerator: to_rgb_activation={self.to_rgb_activation!r}; "
+                             f"choose one of {', '.join(TO_RGB_ACTIVATIONS)} (paper: tanh)")
+
+
+@dataclass(frozen=True)
+class GANSynthDiscriminatorConfig:
+    """GANSynth discriminator settings; defaults are the paper's code (``mel_prog_hires``).
+
+    ``pitches`` (the classes of the auxiliary classifier, MIDI 24-84), ``num_resolutions`` (7),
+    ``start_resolution`` ((2, 16)), ``fmap_base`` / ``fmap_decay`` / ``fmap_max`` (4096, 1.0,
+    256), ``kernel_size`` (3), ``channels`` (2), ``negative_slope`` (0.2), ``mbstd_eps``
+    (1e-6, inside the square root of the minibatch standard deviation).
+    """
+
+    pitches: tuple[int, ...] = PAPER_PITCHES
+    num_resolutions: int = 7
+    start_resolution: tuple[int, int] = START_RESOLUTION
+    fmap_base: int = 4096
+    fmap_decay: float = 1.0
+    fmap_max: int = 256
+    kernel_size: int = 3
+    channels: int = 2
+    negative_slope: float = 0.2
+    mbstd_eps: float = 1e-6
+
+    def __post_init__(self) -> None:
+        _check_common("GANSynthDiscriminator", self)
+
+
+# ----------------------------------------------------------------------------- shared machinery
+
+
+class _Progressive(ConfigMixin, nn.Module):
+    """Stage bookkeeping shared by both networks: ``stage`` (a Python int, saved in the
+    ``state_dict`` as extra state) and ``alpha`` (a 0-d buffer, so that the trainer's EMA copy of
+    the generator follows it and no host synchronisation is needed to change it)."""
+
+    def _init_stage(self) -> None:
+        self._stage = num_stages(self.config.num_resolutions) - 1
+        self.register_buffer("alpha", torch.tensor(1.0))
+
+    @property
+    def num_stages(self) -> int:
+        """Number of training stages, ``2 * num_resolutions - 1``."""
+        return num_stages(self.config.num_resolutions)
+
+    @property
+    def stage(self) -> int:
+        """The current stage (the last one, full resolution, after construction)."""
+        return self._stage
+
+    def set_stage(self, stage: int, alpha: float = 1.0) -> None:
+        """Work at ``stage`` with fade-in weight ``alpha`` (used only in fade-in stages).
+
+        Set the same stage on the generator, its EMA copy and the discriminator.
+        """
+        name = type(self).__name__
+        _check_stage(f"{name}.set_stage", stage, self.config.num_resolutions)
+        _check_alpha(f"{name}.set_stage", alpha)
+        self._stage = stage
+        self.alpha.fill_(alpha)
+
+    def resolution(self, stage: int | None = None) -> tuple[int, int]:
+        """``(frames, bins)`` at ``stage`` (default: the current one)."""
+        stage = self._stage if stage is None else stage
+        _check_stage(f"{type(self).__name__}.resolution", stage, self.config.num_resolutions)
+        return stage_resolution(stage, self.config.start_resolution)
+
+    def _resolve(self, stage, alpha):
+        stage = self._stage if stage is None else stage
+        _check_stage(type(self).__name__, stage, self.config.num_resolutions)
+        alpha = self.alpha if alpha is None else alpha
+        _check_alpha(type(self).__name__, alpha)
+        return stage, alpha
+
+    def get_extra_state(self) -> dict:
+        return {"stage": self._stage}
+
+    def set_extra_state(self, state: dict) -> None:
+        _check_stage(f"{type(self).__name__} state", state["stage"], self.config.num_resolutions)
+        self._stage = int(state["stage"])
+
+    def _filters(self, block_id: int) -> int:
+        c = self.config
+        return num_filters(block_id, c.fmap_base, c.fmap_decay, c.fmap_max)
+
+
+def _blend(alpha, new: torch.Tensor, old: torch.Tensor) -> torch.Tensor:
+    """``alpha * new + (1 - alpha) * old``: exactly ``old`` at 0 and exactly ``new`` at 1."""
+    return alpha * new + (1 - alpha) * old
+
+
+# ----------------------------------------------------------------------------- generator
+
+
+class GANSynthGenerator(_Progressive):
+    """GANSynth generator: ``z (N, latent_dim)`` and pitch labels ``(N,)`` -> ``(N, 2, H, W)``.
+
+    ``forward(z, pitch_labels, stage=None, alpha=None)``. ``pitch_labels`` are class indices into
+    ``config.pitches`` (long, :func:`pitch_to_label` converts MIDI numbers) or float weights
+    ``(N, n_pitches)`` (a one-hot, or a mix of two pitches). Without ``pitch_labels``, ``z``
+    must already be the conditioned input ``(N, latent_dim + n_pitches)`` (so
+    ``summary.layer_table`` can run the model). ``stage`` and ``alpha`` default to the model's own
+    (:meth:`set_stage`); the output is ``(N, channels, *stage_resolution(stage))``, in [-1, 1]
+    with the tanh output. Notebook 06.
+    """
+
+    config_class = GANSynthGeneratorConfig
+
+    def __init__(self, latent_dim: int = 256, pitches: tuple[int, ...] = PAPER_PITCHES,
+                 num_resolutions: int = 7, start_resolution: tuple[int, int] = START_RESOLUTION,
+                 fmap_base: int = 4096, fmap_decay: float = 1.0, fmap_max: int = 256,
+                 kernel_size: int = 3, channels: int = 2, to_rgb_activation: str = "tanh",
+                 negative_slope: float = 0.2) -> None:
+        super().__init__()
+        self.config = cfg = self._make_config(locals())
+        self._init_stage()
+        pad = cfg.kernel_size // 2
+        blocks, to_rgb = [], []
+        for r in range(cfg.num_resolutions):
+            layers: OrderedDict[str, nn.Module] = OrderedDict()
+            out = self._filters(r + 1)
+            if r == 0:
+                layers["pixel_norm_in"] = PixelNorm()
+                layers["conv0"] = LatentToMap(self.input_shape[0], out, cfg.start_resolution)
+                c_in = out
+            else:
+                layers["upsample"] = Upscale2d(2)
+                c_in = self._filters(r)
+                layers["conv0"] = EqualizedConv2d(c_in, out, cfg.kernel_size, pad)
+            layers["lrelu0"] = nn.LeakyReLU(cfg.negative_slope)
+            layers["pixel_norm0"] = PixelNorm()
+            layers["conv1"] = EqualizedConv2d(out, out, cfg.kernel_size, pad)
+            layers["lrelu1"] = nn.LeakyReLU(cfg.negative_slope)
+            layers["pixel_norm1"] = PixelNorm()
+            blocks.append(nn.Sequential(layers))
+            rgb: OrderedDict[str, nn.Module] = OrderedDict()
+            rgb["conv"] = EqualizedConv2d(out, cfg.channels, 1, gain=1.0)
+            if cfg.to_rgb_activation == "tanh":
+                rgb["tanh"] = nn.Tanh()
+            to_rgb.append(nn.Sequential(rgb))
+        self.blocks = nn.ModuleList(blocks)
+        self.to_rgb = nn.ModuleList(to_rgb)
+        self.upsample = Upscale2d(2)
+
+    @property
+    def latent_dim(self) -> int:
+        """Size of ``z`` (256)."""
+        return self.config.latent_dim
+
+    @property
+    def n_pitches(self) -> int:
+        """Number of pitch classes (61)."""
+        return len(self.config.pitches)
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """One conditioned input's shape: ``(latent_dim + n_pitches,)``, 317 for the paper."""
+        return (self.config.latent_dim + len(self.config.pitches),)
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        """One output's shape at the current stage: ``(channels, frames, bins)``."""
+        return (self.config.channels, *self.resolution())
+
+    def condition(self, z: torch.Tensor, pitch_labels: torch.Tensor | None) -> torch.Tensor:
+        """``[z, one-hot(pitch)]``: ``(N, latent_dim)`` and ``(N,)`` -> ``(N, latent_dim +
+        n_pitches)``; ``pitch_labels=None`` passes an already conditioned ``z`` through."""
+        d, n = self.config.latent_dim, self.n_pitches
+        if pitch_labels is None:
+            if z.dim() != 2 or z.shape[1] != d + n:
+                raise ValueError(f"GANSynthGenerator: got z of shape {tuple(z.shape)} and no pitch "
+                                 f"labels; pass pitch_labels (N,) with z (N, {d}), or a "
+                                 f"conditioned input (N, {d + n})")
+            return z
+        if z.dim() != 2 or z.shape[1] != d:
+            raise ValueError(f"GANSynthGenerator: expected z of shape (batch, {d}), got "
+                             f"{tuple(z.shape)}")
+        if pitch_labels.is_floating_point():
+            if pitch_labels.shape != (z.shape[0], n):
+                raise ValueError(f"GANSynthGenerator: float pitch labels must be one-hot weights "
+                                 f"({z.shape[0]}, {n}); got {tuple(pitch_labels.shape)}")
+            one_hot = pitch_labels.to(z.dtype)
+        else:
+            if pitch_labels.shape != (z.shape[0],):
+                raise ValueError(f"GANSynthGenerator: pitch labels must be class indices of shape "
+                                 f"({z.shape[0]},), got {tuple(pitch_labels.shape)}")
+            one_hot = F.one_hot(pitch_labels.long(), n).to(z.dtype)
+        return torch.cat([z, one_hot], dim=1)
+
+    def forward(self, z: torch.Tensor, pitch_labels: torch.Tensor | None = None,
+                stage: int | None = None, alpha: float | torch.Tensor | None = None
+                ) -> torch.Tensor:
+        stage, alpha = self._resolve(stage, alpha)
+        x = self.condition(z, pitch_labels)
+        used = stage_blocks(stage)
+        previous = None
+        for r in range(used):
+            if r == used - 1:
+                previous = x
+            x = self.blocks[r](x)
+        out = self.to_rgb[used - 1](x)
+        if is_fade_in(stage):
+            old = self.upsample(self.to_rgb[used - 2](previous))
+            out = _blend(alpha, out, old)
+        return out
+
+
+# ----------------------------------------------------------------------------- discriminator
+
+
+class GANSynthDiscriminator(_Progressive):
+    """GANSynth discriminator: ``(N, 2, H, W)`` -> ``(scores (N,), pitch logits (N, n_pitches))``.
+
+    ``forward(x, stage=None, alpha=None)``; ``x`` must have the stage's resolution
+    (:func:`stage_resolution`; bring real data there with :func:`real_at_stage`). The scores are
+    the Wasserstein critic's; the logits feed the auxiliary pitch classification loss.
+    Notebook 06.
+    """
+
+    config_class = GANSynthDiscriminatorConfig
+
+    def __init__(self, pitches: tuple[int, ...] = PAPER_PITCHES, num_resolutions: int = 7,
+                 start_resolution: tuple[int, int] = START_RESOLUTION, fmap_base: int = 4096,
+                 fmap_decay: float = 1.0, fmap_max: int = 256, kernel_size: int = 3,
+                 channels: int = 2, negative_slope: float = 0.2, mbstd_eps: float = 1e-6) -> None:
+        super().__init__()
+        self.config = cfg = self._make_config(locals())
+        self._init_stage()
+        pad = cfg.kernel_size // 2
+        from_rgb, blocks = [], []
+        for r in range(cfg.num_resolutions):
+            width = self._filters(r + 1)
+            from_rgb.append(nn.Sequential(OrderedDict(
+                conv=EqualizedConv2d(cfg.channels, width, 1),
+                lrelu=nn.LeakyReLU(cfg.negative_slope))))
+            layers: OrderedDict[str, nn.Module] = OrderedDict()
+            if r == 0:
+                layers["mbstd"] = MinibatchStdDev(cfg.mbstd_eps)
+                layers["conv0"] = EqualizedConv2d(width + 1, width, cfg.kernel_size, pad)
+                layers["lrelu0"] = nn.LeakyReLU(cfg.negative_slope)
+                layers["conv1"] = EqualizedConv2d(width, self._filters(0), cfg.start_resolution)
+                layers["lrelu1"] = nn.LeakyReLU(cfg.negative_slope)
+                layers["flatten"] = nn.Flatten()
+            else:
+                layers["conv0"] = EqualizedConv2d(width, width, cfg.kernel_size, pad)
+                layers["lrelu0"] = nn.LeakyReLU(cfg.negative_slope)
+                layers["conv1"] = EqualizedConv2d(width, self._filters(r), cfg.kernel_size, pad)
+                layers["lrelu1"] = nn.LeakyReLU(cfg.negative_slope)
+                layers["downsample"] = Downscale2d(2)
+            blocks.append(nn.Sequential(layers))
+        self.from_rgb = nn.ModuleList(from_rgb)
+        self.blocks = nn.ModuleList(blocks)
+        self.downsample = Downscale2d(2)
+        self.score = EqualizedLinear(self._filters(0), 1, gain=1.0)
+        self.classifier = EqualizedLinear(self._filters(0), len(cfg.pitches), gain=1.0)
+
+    @property
+    def n_pitches(self) -> int:
+        """Number of pitch classes of the auxiliary classifier (61)."""
+        return len(self.config.pitches)
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """One input's shape at the current stage: ``(channels, frames, bins)``."""
+        return (self.config.channels, *self.resolution())
+
+    def forward(self, x: torch.Tensor, stage: int | None = None,
+                alpha: float | torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        stage, alpha = self._resolve(stage, alpha)
+        expected = (self.config.channels, *stage_resolution(stage, self.config.start_resolution))
+        if x.dim() != 4 or tuple(x.shape[1:]) != expected:
+            raise ValueError(f"GANSynthDiscriminator at stage {stage}: expected images of shape "
+                             f"(batch, {', '.join(map(str, expected))}), got {tuple(x.shape)}; "
+                             "bring real data to the stage with real_at_stage(x, stage, alpha)")
+        used = stage_blocks(stage)
+        h = self.from_rgb[used - 1](x)
+        for r in range(used - 1, 0, -1):
+            h = self.blocks[r](h)
+            if r == used - 1 and is_fade_in(stage):
+                h = _blend(alpha, h, self.from_rgb[r - 1](self.downsample(x)))
+        features = self.blocks[0](h)
+        return self.score(features).squeeze(1), self.classifier(features)
+
