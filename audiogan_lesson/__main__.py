@@ -61,7 +61,7 @@ def _generate(args) -> int:
 
     paths = generate_from_checkpoint(args.checkpoint, args.n, args.out, seed=args.seed,
                                      pitch=args.pitch)
-    print(f"wrote {len(paths)} files to {args.out}")
+    print(f"wrote {len(paths)} file{'' if len(paths) == 1 else 's'} to {args.out}")
     return 0
 
 
