@@ -9,7 +9,7 @@ Speed targets live here, not in timed tests. For each model, at paper size (d=64
   included) and 1 + 1 for ``bce``, in milliseconds per step and examples per second (the
   generator's batch per step);
 
-each in fp32 and under autocast (bf16/fp16 where :func:`profiles.autocast_dtype` gives a dtype;
+each in fp32 and under autocast (bf16/fp16 where :func:`profiles.native_autocast_dtype` gives a dtype;
 skipped with the reason printed where it does not). It also times the WaveGAN discriminator's
 phase shuffle on the activations of its first layer: one shift for the batch (the original), one
 shift per example done with one ``gather`` (:func:`models.layers.phase_shuffle`), and the
@@ -34,7 +34,7 @@ from typing import Callable, Sequence
 import torch
 import torch.nn.functional as F
 
-from .profiles import Profile, TrainScale, autocast_dtype, get_profile, pick_device
+from .profiles import Profile, TrainScale, get_profile, native_autocast_dtype, pick_device
 
 MODELS = ("wavegan", "specgan")
 PAPER = TrainScale()  # d=64, batch 64, 16384 samples at 16 kHz
@@ -233,7 +233,7 @@ def run(models: Sequence[str], device: str | torch.device, profile: Profile,
     phase-shuffle timings."""
     device = torch.device(device)
     on_cpu = device.type == "cpu"
-    amp = autocast_dtype(str(device))
+    amp = native_autocast_dtype(str(device))
     dtypes: list[torch.dtype | None] = [None]
     if amp is None:
         out("autocast skipped: this CPU has no native bf16 instructions (AVX512-BF16 or AMX); "
