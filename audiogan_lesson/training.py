@@ -48,7 +48,7 @@ from . import checkpoint as ckpt_io
 from . import losses
 from .profiles import autocast_dtype, native_autocast_dtype, pick_device
 
-__all__ = ["TrainConfig", "Trainer", "History", "NonFiniteLossError", "ConfigMismatchError",
+__all__ = ["TrainConfig", "Trainer", "StepHook", "History", "NonFiniteLossError", "ConfigMismatchError",
            "uniform_latents", "normal_latents", "LOSSES", "RUN_FIELDS"]
 
 LOSSES = ("bce", "wgan-gp")
@@ -212,6 +212,23 @@ def normal_latents(n: int, dim: int, generator: torch.Generator, device) -> torc
     return torch.randn(n, dim, generator=generator, device=device)
 
 
+class StepHook:
+    """What a :class:`Trainer` calls around each step; subclass it and override what you need.
+
+    ``before_step(trainer)`` runs before every step, with ``trainer.step`` the number of steps
+    done so far; it must depend only on that number and on the trainer's saved state, so that a
+    resumed run makes the same calls. ``real_batch(trainer, real)`` gets every batch of real
+    examples ``(B, ...)`` and returns what the discriminator sees. Both do nothing here.
+    ``models.gansynth.ProgressiveSchedule`` is one (notebook 06).
+    """
+
+    def before_step(self, trainer: "Trainer") -> None:
+        return None
+
+    def real_batch(self, trainer: "Trainer", real: torch.Tensor) -> torch.Tensor:
+        return real
+
+
 PreviewFn = Callable[["Trainer", int, torch.Tensor], Any]
 LatentFn = Callable[[int, int, torch.Generator, torch.device], torch.Tensor]
 
@@ -228,7 +245,12 @@ class Trainer:
     turns samples back into audio (``experiments`` writes it). ``latent_fn(n, dim, generator,
     device)`` overrides the latent distribution. ``preview(trainer, step, samples)`` is called
     every ``config.preview_every`` steps with samples of the fixed preview latents (made by the
-    EMA generator when there is one).
+    EMA generator when there is one). ``hook`` (None = none) is an object the trainer calls
+    around each step, for schedules that change the models while they train (progressive
+    growing, notebook 06): ``hook.before_step(trainer)`` before every step (``trainer.step`` is
+    then the number of steps done, and resuming replays the same calls), and
+    ``hook.real_batch(trainer, real)`` on every batch of real examples before the discriminator
+    sees it (its return value is used). See :class:`StepHook`.
 
     After training: ``trainer.history`` (a :class:`History`), ``trainer.step``,
     ``trainer.sample(n)``. Used by notebooks 02-06 and ``python -m audiogan_lesson train``.
@@ -237,8 +259,10 @@ class Trainer:
     def __init__(self, generator: nn.Module, discriminator: nn.Module, data,
                  config: TrainConfig | None = None, out_dir: str | os.PathLike | None = None,
                  device: str | torch.device | None = None, latent_fn: LatentFn | None = None,
-                 preview: PreviewFn | None = None, meta: dict | None = None):
+                 preview: PreviewFn | None = None, meta: dict | None = None,
+                 hook: "StepHook | None" = None):
         self.config = config = config if config is not None else TrainConfig()
+        self.hook = hook
         self.meta = dict(meta or {})
         self.device = torch.device(device if device is not None else pick_device())
         self.out_dir = Path(out_dir) if out_dir is not None else None
@@ -382,7 +406,10 @@ class Trainer:
     def _real_batch(self):
         idx = torch.randint(0, self.data.shape[0], (self.config.batch_size,), generator=self.rng,
                             device=self.device)
-        return self.data[idx], (self.labels[idx] if self.labels is not None else None)
+        real = self.data[idx]
+        if self.hook is not None:
+            real = self.hook.real_batch(self, real)
+        return real, (self.labels[idx] if self.labels is not None else None)
 
     def _fake_labels(self):
         if not self.config.conditional:
@@ -715,6 +742,8 @@ class Trainer:
                     if self._interrupt_requested:
                         raise KeyboardInterrupt
                     self._in_step = True
+                    if self.hook is not None:
+                        self.hook.before_step(self)
                     self._train_step()
                     self._in_step = False
                     self.step += 1
