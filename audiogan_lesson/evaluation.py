@@ -1,16 +1,21 @@
-"""Evaluation core: a log-mel CNN classifier, inception score, Fréchet distance.
+"""Evaluation: a log-mel CNN classifier, inception score, Fréchet distance, NDB, pitch, neighbours.
 
-Notebooks ``02_dense_gan_baseline``, ``05_wgan_gp`` and ``07_evaluation`` use it. The WaveGAN
-paper judges generators with a classifier trained on the real data: the inception score (IS)
-says whether samples are recognisable (confident class predictions) and varied (all classes
-used); the IS of the real data is the ceiling a generator is compared with. The Fréchet distance
-compares the classifier's penultimate features of real and generated sets.
+Notebooks ``02_dense_gan_baseline``, ``05_wgan_gp``, ``06_gansynth_progressive`` and
+``07_evaluation`` use it. The WaveGAN paper judges generators with a classifier trained on the
+real data: the inception score (IS) says whether samples are recognisable (confident class
+predictions) and varied (all classes used); the IS of the real data is the ceiling a generator
+is compared with. The Fréchet distance compares the classifier's penultimate features of real
+and generated sets. GANSynth adds the number of statistically different bins (NDB) and pitch
+accuracy and entropy.
 
 - :class:`MelClassifier`: waves ``(N, L)`` -> log-mel -> conv blocks -> global pooling -> linear.
 - :func:`train_classifier`: trains one on a labelled set and caches it on disk, keyed by a
-  fingerprint of the data and the config.
+  fingerprint of the data and the config; :func:`sc09_classifier` for the real SC09 set.
 - :func:`classifier_probs`, :func:`classifier_features`: ``(N, classes)`` and ``(N, features)``.
 - :func:`inception_score` as in the WaveGAN code; :func:`frechet_distance` over every row given.
+- :func:`ndb` / :class:`NDBBins`: k-means bins and a two-proportion z-test per bin.
+- :func:`pitch_track`, :func:`estimate_pitch`, :func:`pitch_accuracy`, :func:`pitch_entropy`.
+- :func:`nearest_neighbours`: the memorisation check (generated -> closest training example).
 """
 
 from __future__ import annotations
@@ -30,7 +35,9 @@ __all__ = ["ClassifierConfig", "MelClassifier", "train_classifier", "classifier_
            "classifier_features", "classifier_accuracy", "inception_score", "frechet_distance",
            "frechet_distance_from_stats", "feature_stats", "data_fingerprint", "UNVOICED",
            "PitchTrack", "pitch_track", "estimate_pitch", "pitch_accuracy", "pitch_distributions",
-           "entropy", "pitch_entropy"]
+           "entropy", "pitch_entropy", "two_proportion_z_test", "NDBResult", "NDBBins", "ndb",
+           "Neighbours", "nearest_neighbours", "log_mel_features", "SC09_CLASSIFIER",
+           "sc09_classifier"]
 
 
 @dataclass(frozen=True)
@@ -563,3 +570,228 @@ def pitch_entropy(waves, sample_rate: int | None = None, **kwargs) -> float:
     Notebooks 06 and 07.
     """
     return float(entropy(pitch_distributions(_track(waves, sample_rate, kwargs))).mean())
+
+
+# ----------------------------------------------------------------------------- NDB
+
+
+def two_proportion_z_test(p1, n1: int, p2, n2: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two-sided z-test that proportions ``p1`` (of ``n1`` draws) and ``p2`` (of ``n2``) are equal.
+
+    Uses the pooled proportion ``p = (p1 n1 + p2 n2) / (n1 + n2)`` for the standard error
+    ``sqrt(p (1 - p) (1/n1 + 1/n2))``, as the NDB code of Richardson & Weiss (2018) does.
+    Works elementwise on arrays. Returns ``(z, p_value)``; where both proportions are 0 (or
+    both 1) there is nothing to test and ``z = 0``, ``p_value = 1``.
+    """
+    from scipy.stats import norm
+
+    p1, p2 = np.asarray(p1, dtype=np.float64), np.asarray(p2, dtype=np.float64)
+    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+    se = np.sqrt(pooled * (1 - pooled) * (1.0 / n1 + 1.0 / n2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se > 0, (p1 - p2) / np.where(se > 0, se, 1.0), 0.0)
+    return z, 2.0 * norm.sf(np.abs(z))
+
+
+@dataclass(frozen=True)
+class NDBResult:
+    """What :func:`ndb` found, bin by bin (``k`` bins).
+
+    ``n_different``: the number of statistically different bins (NDB); ``different`` ``(k,)``
+    bool; ``train_proportions``/``generated_proportions`` ``(k,)``: the share of each set that
+    falls in each bin; ``z``/``p_values`` ``(k,)``: the test per bin; ``alpha``: the level.
+    """
+
+    n_different: int
+    different: np.ndarray
+    train_proportions: np.ndarray
+    generated_proportions: np.ndarray
+    z: np.ndarray
+    p_values: np.ndarray
+    alpha: float
+
+    @property
+    def k(self) -> int:
+        """The number of bins."""
+        return len(self.different)
+
+    @property
+    def fraction(self) -> float:
+        """NDB / k: 0 for a generator that fills every bin like the data, up to 1."""
+        return self.n_different / self.k
+
+
+class NDBBins:
+    """K-means bins fitted on training features, to test any number of generated sets.
+
+    ``NDBBins(train_features, k=50, seed=0)`` clusters ``(N, D)`` features into ``k`` bins
+    (scikit-learn's k-means); :meth:`test` compares another set's bin proportions with the
+    training set's. ``whiten`` standardises every dimension with the training mean and
+    standard deviation first (an option of the original NDB code, off there by default).
+    Notebook ``07_evaluation``.
+    """
+
+    def __init__(self, train_features, k: int = 50, seed: int = 0, whiten: bool = False,
+                 n_init: int = 3):
+        from sklearn.cluster import KMeans
+
+        x = _all_rows(train_features)
+        if x.ndim != 2:
+            raise ValueError(f"train_features must have shape (N, D); got {x.shape}")
+        if len(x) < 2 * k:
+            raise ValueError(f"NDB with k={k} bins needs at least {2 * k} training examples; got "
+                             f"{len(x)}. Use fewer bins (k) or more examples")
+        self.k, self.whiten = int(k), bool(whiten)
+        self.mean = x.mean(axis=0) if whiten else np.zeros(x.shape[1])
+        self.std = x.std(axis=0) + 1e-8 if whiten else np.ones(x.shape[1])
+        self.kmeans = KMeans(n_clusters=self.k, n_init=n_init, random_state=seed)
+        labels = self.kmeans.fit_predict(self._prep(x))
+        self.n_train = len(x)
+        self.train_proportions = np.bincount(labels, minlength=self.k) / len(x)
+
+    def _prep(self, x: np.ndarray) -> np.ndarray:
+        return (x - self.mean) / self.std
+
+    def assign(self, features) -> np.ndarray:
+        """The bin ``(N,)`` of each row of ``features`` (its nearest k-means centre)."""
+        x = _all_rows(features)
+        if x.ndim != 2 or x.shape[1] != len(self.mean):
+            raise ValueError(f"features must have shape (N, {len(self.mean)}) like the training "
+                             f"features; got {x.shape}")
+        return self.kmeans.predict(self._prep(x))
+
+    def proportions(self, features) -> np.ndarray:
+        """The share ``(k,)`` of ``features`` that falls in each bin."""
+        labels = self.assign(features)
+        return np.bincount(labels, minlength=self.k) / len(labels)
+
+    def test(self, generated_features, alpha: float = 0.05) -> NDBResult:
+        """Two-proportion z-test per bin at level ``alpha``: an :class:`NDBResult`."""
+        n_gen = len(_all_rows(generated_features))
+        gen = self.proportions(generated_features)
+        z, p = two_proportion_z_test(self.train_proportions, self.n_train, gen, n_gen)
+        different = p < alpha
+        return NDBResult(int(different.sum()), different, self.train_proportions.copy(), gen,
+                         z, p, float(alpha))
+
+
+def ndb(train_features, generated_features, k: int = 50, alpha: float = 0.05, seed: int = 0,
+        whiten: bool = False) -> NDBResult:
+    """Number of statistically different bins (Richardson & Weiss 2018, used by GANSynth).
+
+    K-means with ``k`` bins (50 in GANSynth) is fitted on ``train_features`` ``(N, D)``; every
+    generated example ``(M, D)`` goes to its nearest centre; each bin's share of the training
+    set and of the generated set are compared with a two-sided two-proportion z-test
+    (:func:`two_proportion_z_test`), and bins with ``p < alpha`` count. A generator that covers
+    the data evenly scores near ``alpha * k`` (chance differences); mode collapse piles samples
+    into a few bins and leaves others empty, so many bins differ. To score several generators
+    against one training set, fit :class:`NDBBins` once and call its ``test``.
+    Notebook ``07_evaluation``.
+    """
+    return NDBBins(train_features, k=k, seed=seed, whiten=whiten).test(generated_features, alpha)
+
+
+# ----------------------------------------------------------------------------- nearest neighbours
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """For each query, its nearest reference: ``distances`` ``(N,)`` and ``indices`` ``(N,)``."""
+
+    distances: np.ndarray
+    indices: np.ndarray
+
+    def closest(self, n: int = 5) -> list[tuple[int, int, float]]:
+        """The ``n`` closest pairs, nearest first: ``(query index, reference index, distance)``."""
+        order = np.argsort(self.distances, kind="stable")[:n]
+        return [(int(i), int(self.indices[i]), float(self.distances[i])) for i in order]
+
+
+def nearest_neighbours(queries, references, batch_size: int = 512) -> Neighbours:
+    """Euclidean nearest neighbour in ``references`` ``(M, D)`` of each row of ``queries`` ``(N, D)``.
+
+    The memorisation check of notebook ``07_evaluation``: with generated examples as queries
+    and the training set as references, a generator that copies its data has distances near 0,
+    far below those of held-out real examples to the training set (the baseline to compare
+    with). Inputs may be tensors or arrays of any shape ``(N, ...)``; rows are flattened.
+    """
+    q = torch.as_tensor(_all_rows_flat(queries))
+    r = torch.as_tensor(_all_rows_flat(references))
+    if q.shape[1] != r.shape[1]:
+        raise ValueError(f"queries have {q.shape[1]} values per row, references {r.shape[1]}; "
+                         "compare examples of the same size and feature space")
+    if len(r) == 0 or len(q) == 0:
+        raise ValueError("nearest_neighbours needs at least one query and one reference")
+    dists, idxs = [], []
+    for i in range(0, len(q), batch_size):
+        d = torch.cdist(q[i:i + batch_size], r)
+        best = d.min(dim=1)
+        dists.append(best.values)
+        idxs.append(best.indices)
+    return Neighbours(torch.cat(dists).numpy(), torch.cat(idxs).numpy())
+
+
+def _all_rows_flat(x) -> np.ndarray:
+    """Rows of a tensor or array ``(N, ...)`` as a float64 array ``(N, D)``."""
+    a = x.detach().cpu().double().numpy() if isinstance(x, torch.Tensor) else np.asarray(x, np.float64)
+    return a.reshape(len(a), -1)
+
+
+def log_mel_features(waves, sample_rate: int, n_fft: int = 1024, hop_length: int = 256,
+                     n_mels: int = 64) -> torch.Tensor:
+    """Flattened log-mel spectrograms ``(N, n_mels * frames)`` of waves ``(N, L)``.
+
+    ``log(mel + 1e-5)`` of the power spectrogram: a feature space in which nearby clips sound
+    alike (time-aligned one-shots in particular), for :func:`nearest_neighbours`.
+    """
+    import torchaudio
+
+    x = _as_waves(waves)
+    mel = torchaudio.transforms.MelSpectrogram(sample_rate=sample_rate, n_fft=n_fft,
+                                               hop_length=hop_length, n_mels=n_mels, power=2.0)
+    return torch.log(mel(x) + 1e-5).flatten(1)
+
+
+# ----------------------------------------------------------------------------- SC09 classifier
+
+SC09_CLASSIFIER = ClassifierConfig(n_fft=1024, hop_length=128, n_mels=128,
+                                   channels=(32, 64, 128, 256), steps=4000, batch_size=64,
+                                   lr=2e-3)
+"""The SC09 classifier in the style of the WaveGAN paper's: a mel spectrogram with n_fft 1024,
+hop 128 and 128 bins, then four conv blocks. Its channel widths and step count are the
+course's choice (the paper's code used its own TensorFlow model); at the paper's 16 kHz and
+16384 samples it trains in minutes on a GPU."""
+
+
+def sc09_classifier(profile=None, root: str | os.PathLike | None = None,
+                    config: ClassifierConfig = SC09_CLASSIFIER, split: str = "train",
+                    verbose: bool = True) -> MelClassifier | None:
+    """Train (once, then load from the cache) the SC09 classifier, or None when SC09 is absent.
+
+    Reads SC09 through the dataset registry (``data.load_dataset("sc09")``: the first 16384
+    samples of each clip, label = the digit) from ``root`` (default: the data cache). When the
+    dataset is not there, says so and returns None: notebook ``07_evaluation`` then scores the
+    synthetic sets only. Cached in ``profiles.runs_dir("classifiers")`` like
+    :func:`reference_classifier`. The held-out accuracy is ``model.val_accuracy``.
+    """
+    from .data import load_dataset
+    from .profiles import get_profile, runs_dir
+
+    profile = profile or get_profile()
+    try:
+        folder = load_dataset("sc09", split=split, root=root, verbose=False)
+    except FileNotFoundError as err:
+        if verbose:
+            print(f"SC09 is not here ({err}); skipping its classifier. "
+                  "Fetch it with data.fetch('sc09', allow_unverified=True) on a machine with "
+                  "room for ~1 GB.")
+        return None
+    waves, labels = folder.tensors()
+    if len(waves) == 0 or labels is None:
+        if verbose:
+            print(f"SC09 at {folder.root} gave no labelled examples; skipping its classifier")
+        return None
+    return train_classifier(waves, labels, folder.sample_rate, config=config,
+                            cache_dir=runs_dir("classifiers", profile),
+                            n_classes=len(folder.classes) or None, device=profile.device,
+                            progress=verbose)

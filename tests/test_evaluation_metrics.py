@@ -75,3 +75,116 @@ def test_pitch_input_errors():
         ev.pitch_track(torch.full((1, 4096), float("nan")), SR)
     with pytest.raises(ValueError, match="sample_rate"):
         ev.pitch_accuracy(torch.zeros(1, 4096), [60])
+
+
+# ----------------------------------------------------------------------------- NDB
+
+
+def reference_z_test(p1, n1, p2, n2):
+    """The NDB code's test (Richardson & Weiss 2018): pooled proportion, two tails."""
+    from scipy.stats import norm
+
+    p = (p1 * n1 + p2 * n2) / (n1 + n2)
+    se = np.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+    z = (p1 - p2) / se
+    return z, 2.0 * norm.cdf(-np.abs(z))
+
+
+def test_z_test_matches_the_ndb_code_and_handles_empty_bins():
+    p1, p2 = np.array([0.1, 0.3, 0.02, 0.5]), np.array([0.12, 0.2, 0.0, 0.5])
+    z, p = ev.two_proportion_z_test(p1, 1000, p2, 300)
+    rz, rp = reference_z_test(p1, 1000, p2, 300)
+    assert np.allclose(z, rz) and np.allclose(p, rp)
+    z, p = ev.two_proportion_z_test(np.array([0.0]), 100, np.array([0.0]), 50)
+    assert z[0] == 0.0 and p[0] == 1.0  # an empty bin in both sets is not a difference
+
+
+def blobs(n, centres, weights, rng):
+    """``n`` points around ``centres`` ``(C, D)`` drawn with probabilities ``weights``."""
+    which = rng.choice(len(centres), size=n, p=weights)
+    return centres[which] + 0.3 * rng.normal(size=(n, centres.shape[1]))
+
+
+def test_ndb_small_for_the_same_distribution_large_for_collapse():
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(10, 4)) * 5
+    even = np.full(10, 0.1)
+    train = blobs(2000, centres, even, rng)
+    bins = ev.NDBBins(train, k=10, seed=0)
+    same = bins.test(blobs(1000, centres, even, rng))
+    assert same.n_different <= 2 and same.k == 10
+    assert np.isclose(same.train_proportions.sum(), 1) and np.isclose(same.generated_proportions.sum(), 1)
+    collapsed = bins.test(blobs(1000, centres, np.eye(10)[3], rng))  # every sample in one mode
+    assert collapsed.n_different == 10 and collapsed.fraction == 1.0
+    assert collapsed.generated_proportions.max() == pytest.approx(1.0)
+    # the one-call form gives the same as fitting bins once
+    again = ev.ndb(train, blobs(1000, centres, np.eye(10)[3], rng), k=10, seed=0)
+    assert again.n_different == 10
+    assert (again.p_values < 0.05).sum() == again.n_different
+
+
+def test_ndb_input_errors():
+    with pytest.raises(ValueError, match="at least 100 training examples"):
+        ev.ndb(np.zeros((20, 3)), np.zeros((20, 3)), k=50)
+    bins = ev.NDBBins(np.random.default_rng(0).normal(size=(40, 3)), k=4)
+    with pytest.raises(ValueError, match=r"\(N, 3\)"):
+        bins.test(np.zeros((10, 5)))
+
+
+# ----------------------------------------------------------------------------- nearest neighbours
+
+
+def test_nearest_neighbours_find_copies():
+    g = torch.Generator().manual_seed(0)
+    train = torch.randn(50, 1, 256, generator=g)
+    fresh = torch.randn(6, 1, 256, generator=g)
+    copies = train[[7, 21]] + 1e-3 * torch.randn(2, 1, 256, generator=g)
+    found = ev.nearest_neighbours(torch.cat([fresh, copies]), train, batch_size=3)
+    assert found.distances.shape == (8,) and found.indices.shape == (8,)
+    assert found.indices[6:].tolist() == [7, 21]
+    pairs = found.closest(2)
+    assert {p[0] for p in pairs} == {6, 7} and {p[1] for p in pairs} == {7, 21}
+    assert pairs[0][2] <= pairs[1][2] < 0.1 < found.distances[:6].min()
+    with pytest.raises(ValueError, match="same size"):
+        ev.nearest_neighbours(torch.zeros(2, 10), torch.zeros(3, 11))
+
+
+def test_log_mel_features_shape():
+    feats = ev.log_mel_features(torch.zeros(3, 4096), 16000, n_fft=512, hop_length=256, n_mels=32)
+    assert feats.shape == (3, 32 * 17) and torch.isfinite(feats).all()
+
+
+# ----------------------------------------------------------------------------- SC09 classifier
+
+
+def test_sc09_config_is_the_papers_front_end():
+    c = ev.SC09_CLASSIFIER
+    assert (c.n_fft, c.hop_length, c.n_mels, len(c.channels)) == (1024, 128, 128, 4)
+
+
+def test_sc09_classifier_absent_says_so(tmp_path, capsys):
+    from audiogan_lesson.profiles import get_profile
+
+    assert ev.sc09_classifier(get_profile("smoke"), root=tmp_path) is None
+    assert "SC09 is not here" in capsys.readouterr().out
+
+
+def test_sc09_classifier_trains_from_the_registry_folder(tmp_path, monkeypatch):
+    import soundfile as sf
+
+    from audiogan_lesson.profiles import get_profile
+
+    monkeypatch.setenv("AUDIOGAN_DATA", str(tmp_path / "cache"))
+    train = tmp_path / "sc09" / "sc09" / "train"
+    train.mkdir(parents=True)
+    t = np.arange(16000) / 16000
+    rng = np.random.default_rng(0)
+    for digit, f in (("Zero", 300.0), ("One", 1200.0)):
+        for i in range(6):
+            wave = 0.5 * np.sin(2 * np.pi * f * (1 + 0.05 * rng.random()) * t) * np.exp(-3 * t)
+            sf.write(train / f"{digit}_{i:08x}_nohash_0.wav", wave.astype(np.float32), 16000)
+    tiny = ev.ClassifierConfig(n_fft=1024, hop_length=128, n_mels=128, channels=(4, 4, 4, 4),
+                               steps=3, batch_size=4)
+    model = ev.sc09_classifier(get_profile("smoke"), root=tmp_path, config=tiny, verbose=False)
+    assert model is not None and model.n_classes == 2 and model.sample_rate == 16000
+    assert ev.classifier_probs(model, torch.zeros(2, 16384)).shape == (2, 2)
