@@ -26,7 +26,7 @@ from torch import nn
 from .profiles import Profile, TrainScale, get_profile
 from .training import TrainConfig, Trainer
 
-MODEL_NAMES = ("dense", "specgan", "wavegan")
+MODEL_NAMES = ("dense", "specgan", "wavegan", "gansynth")
 TOY_DATASETS = ("toy-drums", "toy-notes")
 SPECGAN_SLICE_LEN = 16384  # 128 frames of hop 128: SpecGAN's image is always 128 x 128
 
@@ -148,10 +148,73 @@ class SpecGANSpectrogram:
         return {"kind": self.kind, "n_iter": self.n_iter, "normalizer": self.normalizer.state_dict()}
 
 
+class MelIFImages:
+    """GANSynth's input: mel log magnitude + instantaneous frequency, scaled for a tanh output.
+
+    ``encode`` waves ``(N, length)`` -> ``(N, 2, frames, bins)`` (:class:`spectral.IFSpectrogram`
+    with ``spec``), each channel mapped by ``a * x + b`` and clipped to [-1, 1] as the GANSynth
+    code's ``specgrams_prespecified_normalizer`` (its constants are the defaults: log magnitude
+    ``a = 0.0661371661726``, ``b = 0.113718730221``; IF ``a = 0.8``, ``b = 0``). ``decode`` undoes
+    the scaling and inverts exactly (no Griffin-Lim) to ``(N, length)``. An image from an earlier
+    stage of progressive growing (smaller by a power of two) is first upsampled to full size,
+    as the code does with every generator output. Notebook 06.
+    """
+
+    kind = "mel-if"
+
+    def __init__(self, spec=None, mag_a: float = 0.0661371661726, mag_b: float = 0.113718730221,
+                 if_a: float = 0.8, if_b: float = 0.0):
+        from .spectral import IFSpecConfig, IFSpectrogram
+
+        self.spec = spec if spec is not None else IFSpecConfig()
+        self.transform = IFSpectrogram(self.spec)
+        self.scale = (float(mag_a), float(mag_b), float(if_a), float(if_b))
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """One image's shape ``(2, frames, bins)`` at full size."""
+        return self.transform.shape
+
+    def _ab(self, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        m_a, m_b, p_a, p_b = self.scale
+        a = torch.tensor([m_a, p_a], dtype=like.dtype, device=like.device)[:, None, None]
+        b = torch.tensor([m_b, p_b], dtype=like.dtype, device=like.device)[:, None, None]
+        return a, b
+
+    def encode(self, waves: torch.Tensor) -> torch.Tensor:
+        image = self.transform.encode(waves)
+        a, b = self._ab(image)
+        return (a * image + b).clamp(-1.0, 1.0)
+
+    def decode(self, examples: torch.Tensor) -> torch.Tensor:
+        x = examples.detach().float()
+        full = self.shape[1:]
+        if tuple(x.shape[-2:]) != full:
+            factor = full[0] // x.shape[-2]
+            if factor < 1 or x.shape[-2] * factor != full[0] or x.shape[-1] * factor != full[1]:
+                raise ValueError(f"mel-IF images of shape {tuple(x.shape)} cannot be brought to "
+                                 f"{full}: the sizes must divide it by one power of two")
+            x = torch.nn.functional.interpolate(x, scale_factor=factor, mode="nearest")
+        a, b = self._ab(x)
+        return self.transform.decode((x - b) / a).clamp(-1, 1)
+
+    def state(self) -> dict:
+        import dataclasses
+
+        m_a, m_b, p_a, p_b = self.scale
+        return {"kind": self.kind, "spec": dataclasses.asdict(self.spec), "mag_a": m_a,
+                "mag_b": m_b, "if_a": p_a, "if_b": p_b}
+
+
 def representation_from_state(state: dict):
     """Rebuild the representation saved in a checkpoint's ``meta``."""
     if state["kind"] == "waveform":
         return Waveform()
+    if state["kind"] == "mel-if":
+        from .spectral import IFSpecConfig
+
+        return MelIFImages(IFSpecConfig(**state["spec"]), state["mag_a"], state["mag_b"],
+                           state["if_a"], state["if_b"])
     if state["kind"] == "specgan":
         from .spectral import SpecGANNormalizer
 
@@ -187,7 +250,99 @@ def build_models(model: str, scale: TrainScale, **options) -> tuple[nn.Module, n
 
         g_opts.pop("post_filter", None)
         return SpecGANGenerator(d=scale.width, **g_opts), SpecGANDiscriminator(d=scale.width)
+    if model == "gansynth":
+        return _gansynth_models(scale, **options)
     raise UnknownNameError(f"unknown model {model!r}; choose one of {', '.join(MODEL_NAMES)}")
+
+
+def _gansynth_models(scale: TrainScale, pitches=None, **options) -> tuple[nn.Module, nn.Module]:
+    """GANSynth at ``scale`` (a :class:`profiles.GANSynthScale`): ``fmap_max = width`` and
+    ``fmap_base = 16 * width`` (the paper's 256 and 4096), its resolutions and pitch range.
+    ``options``: ``latent_dim``, ``kernel_size``, ``to_rgb_activation`` (generator), ``mbstd_eps``
+    (discriminator), ``fmap_base`` (both)."""
+    from .models.gansynth import GANSynthDiscriminator, GANSynthGenerator
+
+    pitches = tuple(pitches or range(scale.pitch_min, scale.pitch_max + 1))
+    shared = dict(pitches=pitches, num_resolutions=scale.num_resolutions,
+                  start_resolution=tuple(scale.start_resolution), fmap_max=scale.width,
+                  fmap_base=options.get("fmap_base", 16 * scale.width))
+    if "kernel_size" in options:
+        shared["kernel_size"] = options["kernel_size"]
+    g_opts = {k: v for k, v in options.items() if k in ("latent_dim", "to_rgb_activation")}
+    d_opts = {k: v for k, v in options.items() if k in ("mbstd_eps",)}
+    return GANSynthGenerator(**shared, **g_opts), GANSynthDiscriminator(**shared, **d_opts)
+
+
+def load_pitched_notes(name: str | os.PathLike, n: int, sample_rate: int, length: int,
+                       pitches: tuple[int, ...], seed: int = 0,
+                       allow_unverified: bool = False) -> AudioSet:
+    """Notes of MIDI ``pitches`` for GANSynth: ``labels`` are indices into ``pitches``.
+
+    ``toy-notes`` are made at those pitches; a real dataset (``nsynth``, or a folder whose
+    labels are MIDI numbers) keeps only the notes whose pitch is in ``pitches``. ``classes``
+    holds the MIDI numbers as strings. Notebook 06 and ``train gansynth``.
+    """
+    from . import data
+    from .models.gansynth import pitch_to_label
+
+    if str(name) == "toy-notes":
+        notes = data.toy_notes(n, seed=seed, sample_rate=sample_rate, length=length,
+                               pitches=pitches)
+        waves, midi = notes.waves, notes.pitches
+    else:
+        real = load_audio_set(name, n, sample_rate, length, seed=seed,
+                              allow_unverified=allow_unverified)
+        if real.labels is None:
+            raise ValueError(f"{name}: GANSynth needs the MIDI pitch of every note; this dataset "
+                             "has no labels (NSynth's come from its file names)")
+        try:
+            midi = (torch.tensor([int(real.classes[i]) for i in real.labels.tolist()])
+                    if real.classes else real.labels)
+        except ValueError:
+            raise ValueError(f"{name}: the labels {real.classes[:5]} are not MIDI numbers; "
+                             "GANSynth is conditioned on pitch") from None
+        keep = torch.isin(midi, torch.tensor(pitches))
+        if not bool(keep.any()):
+            raise ValueError(f"{name}: no note has a pitch in {min(pitches)}-{max(pitches)}; "
+                             "change pitch_min/pitch_max of the profile's gansynth scale")
+        waves, midi = real.waves[keep], midi[keep]
+    labels = pitch_to_label(midi, pitches)
+    return AudioSet(waves, sample_rate, labels, [str(p) for p in pitches], str(name))
+
+
+def _gansynth_setup(dataset, profile: Profile, scale, n_train, seed, model_options,
+                    allow_unverified) -> dict:
+    """Data, representation, models, schedule and the paper's recipe for ``gansynth``."""
+    from .models.gansynth import ProgressiveSchedule, stage_resolution
+    from .spectral import IFSpecConfig
+
+    for field_name in ("n_fft", "num_resolutions", "stable_steps", "pitch_min"):
+        if not hasattr(scale, field_name):
+            raise ValueError(f"profile {profile.name!r}: the gansynth scale must be a "
+                             f"profiles.GANSynthScale (it lacks {field_name})")
+    pitches = tuple(range(scale.pitch_min, scale.pitch_max + 1))
+    real = load_pitched_notes(dataset, n_train or profile.n_train, scale.sample_rate,
+                              scale.slice_len, pitches, seed=seed,
+                              allow_unverified=allow_unverified)
+    representation = MelIFImages(IFSpecConfig(n_fft=scale.n_fft, hop=scale.hop,
+                                              length=scale.slice_len,
+                                              sample_rate=scale.sample_rate))
+    top = stage_resolution(2 * scale.num_resolutions - 2, tuple(scale.start_resolution))
+    if tuple(representation.shape[1:]) != top:
+        raise ValueError(f"gansynth scale: n_fft={scale.n_fft}, hop={scale.hop} and slice_len="
+                         f"{scale.slice_len} give {representation.shape[1]} x "
+                         f"{representation.shape[2]} images, but {scale.num_resolutions} "
+                         f"resolutions from {tuple(scale.start_resolution)} end at {top[0]} x "
+                         f"{top[1]}; change num_resolutions or the STFT sizes")
+    generator, discriminator = build_models("gansynth", scale, pitches=pitches,
+                                            **(model_options or {}))
+    schedule = ProgressiveSchedule(scale.num_resolutions, scale.stable_steps, scale.fade_steps,
+                                   tuple(scale.start_resolution))
+    recipe = dict(n_critic=1, lr_g=8e-4, lr_d=8e-4, betas=(0.0, 0.99), drift=0.001,
+                  aux_weight=10.0, aux_fake_in_d=False, ema_decay=0.999, latent="normal",
+                  conditional=True)
+    return dict(real=real, representation=representation, generator=generator,
+                discriminator=discriminator, hook=schedule, pitches=pitches, recipe=recipe)
 
 
 # ----------------------------------------------------------------------------- experiments
@@ -207,6 +362,8 @@ class Experiment:
     examples: torch.Tensor
     representation: Any
     config: TrainConfig
+    hook: Any = None
+    pitches: tuple[int, ...] | None = None
 
     @property
     def sample_rate(self) -> int:
@@ -216,14 +373,16 @@ class Experiment:
         """What a checkpoint needs besides weights to turn samples back into audio."""
         return {"model": self.model, "dataset": self.dataset, "sample_rate": self.sample_rate,
                 "slice_len": self.real.waves.shape[-1], "classes": list(self.real.classes),
-                "representation": self.representation.state()}
+                "representation": self.representation.state(),
+                **({"pitches": list(self.pitches)} if self.pitches is not None else {})}
 
     def trainer(self, out_dir: str | os.PathLike | None = None,
                 preview: Callable | None = None) -> Trainer:
         """A :class:`Trainer` for this experiment (checkpoints in ``out_dir`` when given)."""
         data = self.examples if not self.config.conditional else (self.examples, self.real.labels)
         return Trainer(self.generator, self.discriminator, data, self.config, out_dir=out_dir,
-                       device=self.profile.device, preview=preview, meta=self.meta())
+                       device=self.profile.device, preview=preview, meta=self.meta(),
+                       hook=self.hook)
 
     def to_audio(self, samples: torch.Tensor) -> torch.Tensor:
         """Generated examples -> waveforms ``(N, slice_len)`` on the CPU."""
@@ -234,7 +393,14 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
                     profile: Profile | None = None, loss: str = "wgan-gp",
                     n_train: int | None = None, seed: int = 0, model_options: dict | None = None,
                     allow_unverified: bool = False, **train_options) -> Experiment:
-    """Put ``model`` (``dense``, ``specgan``, ``wavegan``) and ``dataset`` together in ``profile``.
+    """Put ``model`` (``dense``, ``specgan``, ``wavegan``, ``gansynth``) and ``dataset`` together
+    in ``profile``.
+
+    ``gansynth`` (notebook 06) trains on :func:`load_pitched_notes` as mel-IF images
+    (:class:`MelIFImages`), with progressive growing (:class:`models.gansynth.ProgressiveSchedule`
+    as the trainer's hook) and the paper's recipe: WGAN-GP with one critic step, drift 0.001,
+    auxiliary pitch loss weight 10 (on real notes in D, on fakes in G), Adam(8e-4, 0, 0.99), EMA
+    0.999, normal latents, pitch conditioning; ``train_options`` override any of it.
 
     The profile's :class:`TrainScale` for the model sets width, batch size, slice length, sample
     rate and step count; ``train_options`` override :class:`TrainConfig` fields (``lr_g=2e-4``),
@@ -244,6 +410,18 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
         raise UnknownNameError(f"unknown model {model!r}; choose one of {', '.join(MODEL_NAMES)}")
     profile = profile or get_profile()
     scale = profile.scale(model)
+    if model == "gansynth":
+        parts = _gansynth_setup(dataset, profile, scale, n_train, seed, model_options,
+                                allow_unverified)
+        options = dict(loss=loss, batch_size=scale.batch_size, steps=scale.steps,
+                       max_seconds=scale.minutes * 60, seed=seed,
+                       preview_every=profile.preview_every, **parts["recipe"])
+        options.update(train_options)
+        examples = parts["representation"].encode(parts["real"].waves)
+        return Experiment(model, str(dataset), profile, scale, parts["generator"],
+                          parts["discriminator"], parts["real"], examples,
+                          parts["representation"], TrainConfig(**options), parts["hook"],
+                          parts["pitches"])
     if model == "specgan" and scale.slice_len != SPECGAN_SLICE_LEN:
         scale = scale.replace(slice_len=SPECGAN_SLICE_LEN)
     real = load_audio_set(dataset, n_train or profile.n_train, scale.sample_rate, scale.slice_len,
@@ -272,8 +450,11 @@ def generate_from_checkpoint(checkpoint: str | os.PathLike, n: int, out_dir: str
     """Write ``n`` generated wav files from a training checkpoint into ``out_dir``.
 
     Uses the EMA generator when the checkpoint has one, the latent distribution of its training
-    config, and the representation saved with it (Griffin-Lim for SpecGAN). ``pitch`` is for
-    pitch-conditioned models only. Returns the written paths.
+    config, and the representation saved with it (Griffin-Lim for SpecGAN, the exact mel-IF
+    inverse for GANSynth). ``pitch`` (a MIDI number among the checkpoint's ``meta["pitches"]``)
+    is for pitch-conditioned models only: every file is then a note of that pitch, named
+    ``<model>_midi<pitch>_<i>.wav``; without it a pitch-conditioned model cycles through the
+    pitches it was trained on. Returns the written paths.
     """
     from .audio import save_audio
     from .checkpoint import load_generator
@@ -292,8 +473,12 @@ def generate_from_checkpoint(checkpoint: str | os.PathLike, n: int, out_dir: str
         raise ValueError(f"{path}: this checkpoint has no experiment metadata (it was not written "
                          "by `train` or Experiment.trainer); sample it with Trainer.sample instead")
     config = ckpt["config"]
-    if pitch is not None and not config.get("conditional"):
+    pitches = meta.get("pitches")
+    if pitch is not None and (not config.get("conditional") or not pitches):
         raise ValueError(f"--pitch {pitch}: the {meta['model']} in {path} is not pitch-conditioned")
+    if pitch is not None and pitch not in pitches:
+        raise ValueError(f"--pitch {pitch}: {path} was trained on MIDI pitches {min(pitches)}-"
+                         f"{max(pitches)}; choose one of those")
     representation = representation_from_state(meta["representation"])
     g = torch.Generator(device=device)
     g.manual_seed(seed)
@@ -305,9 +490,24 @@ def generate_from_checkpoint(checkpoint: str | os.PathLike, n: int, out_dir: str
         for start in range(0, n, 64):
             m = min(64, n - start)
             z = latent_fn(m, ckpt["latent_dim"], g, torch.device(device))
-            waves = representation.decode(generator(z)).cpu()
+            if config.get("conditional"):
+                labels = _generation_labels(start, m, pitch, pitches, meta, device)
+                waves = representation.decode(generator(z, labels)).cpu()
+            else:
+                waves = representation.decode(generator(z)).cpu()
             for i, wave in enumerate(waves):
-                target = out / f"{meta['model']}_{start + i:04d}.wav"
+                name = meta["model"] if pitch is None else f"{meta['model']}_midi{pitch}"
+                target = out / f"{name}_{start + i:04d}.wav"
                 save_audio(target, wave, meta["sample_rate"])
                 written.append(target)
     return written
+
+
+def _generation_labels(start: int, m: int, pitch: int | None, pitches, meta: dict,
+                       device) -> torch.Tensor:
+    """Class labels ``(m,)`` for files ``start`` to ``start + m``: the index of ``pitch``, or
+    every class in turn (all trained pitches, or all classes) when no pitch is asked for."""
+    n_classes = len(pitches) if pitches else max(len(meta.get("classes") or []), 1)
+    if pitch is not None:
+        return torch.full((m,), list(pitches).index(pitch), dtype=torch.long, device=device)
+    return torch.arange(start, start + m, device=device) % n_classes

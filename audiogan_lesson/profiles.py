@@ -53,6 +53,33 @@ class TrainScale:
         return dataclasses.replace(self, **changes)
 
 
+@dataclass(frozen=True)
+class GANSynthScale(TrainScale):
+    """How GANSynth is scaled in a profile (notebook 06); defaults are the paper's code
+    (``configs/mel_prog_hires.py``, Engel et al. 2019).
+
+    ``width`` is the widest layer (``fmap_max``, 256; ``fmap_base`` is ``16 * width``, 4096),
+    ``batch_size`` 8, ``slice_len`` 64000 (4 s at 16 kHz), ``steps`` 1,375,000 (11 million
+    images). The image: ``n_fft`` 2048 and ``hop`` 512 (128 frames x 1024 mel bins);
+    ``num_resolutions`` 7 from ``start_resolution`` (2, 16), so 13 stages; ``stable_steps`` and
+    ``fade_steps`` 100,000 each (800,000 images); ``pitch_min``-``pitch_max`` MIDI 24-84.
+    """
+
+    width: int = 256
+    batch_size: int = 8
+    slice_len: int = 64000
+    steps: int = 1_375_000
+    minutes: float = 5760.0
+    n_fft: int = 2048
+    hop: int = 512
+    num_resolutions: int = 7
+    start_resolution: tuple[int, int] = (2, 16)
+    stable_steps: int = 100_000
+    fade_steps: int = 100_000
+    pitch_min: int = 24
+    pitch_max: int = 84
+
+
 def _frozen(mapping: Mapping[str, TrainScale]) -> Mapping[str, TrainScale]:
     return MappingProxyType(dict(mapping))
 
@@ -116,6 +143,10 @@ _SCALES: dict[str, dict[str, TrainScale]] = {
                               steps=4, minutes=0.2),
         "specgan": TrainScale(width=4, batch_size=8, slice_len=16384, sample_rate=16000,
                               steps=4, minutes=0.2),
+        # 3 resolutions (2x16 to 8x64, a 512-sample clip), 5 pitches, 2 steps per stage
+        "gansynth": GANSynthScale(width=8, batch_size=4, slice_len=512, steps=12, minutes=0.2,
+                                  n_fft=128, hop=64, num_resolutions=3, stable_steps=2,
+                                  fade_steps=2, pitch_min=60, pitch_max=64),
     },
     "laptop": {
         "dense": TrainScale(width=128, batch_size=64, slice_len=4096, sample_rate=8000,
@@ -125,6 +156,11 @@ _SCALES: dict[str, dict[str, TrainScale]] = {
                               steps=600, minutes=4.0),
         "specgan": TrainScale(width=16, batch_size=32, slice_len=16384, sample_rate=16000,
                               steps=600, minutes=4.0),
+        # 0.5 s notes as 32 x 256 images (5 of the 7 resolutions), a quarter of the width,
+        # two octaves of pitch; the stages fit a 15-minute run on 2 cores
+        "gansynth": GANSynthScale(width=64, batch_size=16, slice_len=8192, steps=10**9,
+                                  minutes=15.0, n_fft=512, hop=256, num_resolutions=5,
+                                  stable_steps=600, fade_steps=600, pitch_min=48, pitch_max=72),
     },
     "gpu": {
         "dense": TrainScale(width=1024, batch_size=64, slice_len=16384, sample_rate=16000,
@@ -133,6 +169,7 @@ _SCALES: dict[str, dict[str, TrainScale]] = {
                               steps=200_000, minutes=600.0),
         "specgan": TrainScale(width=64, batch_size=64, slice_len=16384, sample_rate=16000,
                               steps=200_000, minutes=600.0),
+        "gansynth": GANSynthScale(),
     },
 }
 
