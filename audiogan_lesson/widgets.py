@@ -1,0 +1,362 @@
+"""Interactive tools for listening to generators (notebook ``07_evaluation``).
+
+- :class:`ListeningTest` and :func:`listening_test_widget`: a blind A/B test. Each trial plays
+  a real and a generated clip in random order; the listener picks the one they think is real.
+  The results table and accuracy say whether the listener could tell them apart (50% = no).
+- :class:`LatentExplorer` and :func:`latent_explorer_widget`: sliders that move a latent vector
+  along a few directions; audio and spectrogram follow.
+- :func:`interpolate_latents` and :func:`interpolation_widget`: a path between two latents.
+
+The logic lives in plain classes and functions that need no browser (and are tested); the
+``*_widget`` functions only wrap them in ipywidgets. A notebook that is executed without a
+front end (CI, a static page on GitHub) still shows every result through the static helpers
+(:meth:`ListeningTest.table`, :func:`plot_interpolation`).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+
+__all__ = ["Trial", "ListeningTest", "listening_test_widget", "LatentExplorer",
+           "latent_explorer_widget", "interpolate_latents", "interpolation_widget",
+           "plot_interpolation"]
+
+Generate = Callable[[torch.Tensor], torch.Tensor]
+"""A generator as the widgets see it: latents ``(N, latent_dim)`` -> waves ``(N, L)``."""
+
+
+# ----------------------------------------------------------------------------- A/B listening test
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One A/B pair: which real and generated example, and whether the real one plays as A."""
+
+    real_index: int
+    generated_index: int
+    real_is_a: bool
+
+    @property
+    def real_side(self) -> str:
+        """``"A"`` or ``"B"``: where the real clip is."""
+        return "A" if self.real_is_a else "B"
+
+
+@dataclass
+class ListeningTest:
+    """The scoring logic of a blind A/B test: real vs generated, the listener picks the real one.
+
+    ``real`` ``(N, L)`` and ``generated`` ``(M, L)`` waves; ``n_trials`` pairs are drawn without
+    repeating a clip (as far as the sets allow), with the real clip on side A or B at random
+    (``seed``). :meth:`answer` records a choice for the current trial; :meth:`table` and
+    :attr:`accuracy` report. An accuracy near 0.5 means the listener could not tell; the
+    :meth:`p_value` says how surprising the score would be for someone guessing.
+    """
+
+    real: torch.Tensor
+    generated: torch.Tensor
+    sample_rate: int
+    n_trials: int = 10
+    seed: int = 0
+    trials: list[Trial] = field(init=False)
+    choices: list[str] = field(init=False, default_factory=list)
+
+    def __post_init__(self):
+        self.real = _waves(self.real, "real")
+        self.generated = _waves(self.generated, "generated")
+        if self.n_trials < 1:
+            raise ValueError(f"n_trials must be at least 1; got {self.n_trials}")
+        rng = np.random.default_rng(self.seed)
+        real_idx = _draw(rng, len(self.real), self.n_trials)
+        gen_idx = _draw(rng, len(self.generated), self.n_trials)
+        sides = rng.random(self.n_trials) < 0.5
+        self.trials = [Trial(int(r), int(g), bool(s)) for r, g, s in zip(real_idx, gen_idx, sides)]
+
+    # -- playing --------------------------------------------------------------------------------
+    @property
+    def done(self) -> bool:
+        """Whether every trial has been answered."""
+        return len(self.choices) >= len(self.trials)
+
+    @property
+    def current(self) -> Trial | None:
+        """The trial waiting for an answer, or None when the test is done."""
+        return None if self.done else self.trials[len(self.choices)]
+
+    def clips(self, trial: Trial | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The waves ``(L,)`` played as A and as B in ``trial`` (default: the current one)."""
+        trial = trial or self.current
+        if trial is None:
+            raise RuntimeError("the listening test is over; call reset() to start again")
+        real, fake = self.real[trial.real_index], self.generated[trial.generated_index]
+        return (real, fake) if trial.real_is_a else (fake, real)
+
+    def answer(self, choice: str) -> bool:
+        """Record that the listener thinks ``choice`` (``"A"`` or ``"B"``) is real; True if right."""
+        choice = str(choice).strip().upper()
+        if choice not in ("A", "B"):
+            raise ValueError(f"choice must be 'A' or 'B'; got {choice!r}")
+        trial = self.current
+        if trial is None:
+            raise RuntimeError("the listening test is over; call reset() to start again")
+        self.choices.append(choice)
+        return choice == trial.real_side
+
+    def reset(self) -> None:
+        """Forget every answer (the same pairs play again)."""
+        self.choices = []
+
+    # -- results --------------------------------------------------------------------------------
+    @property
+    def correct(self) -> list[bool]:
+        """For each answered trial, whether the listener found the real clip."""
+        return [c == t.real_side for c, t in zip(self.choices, self.trials)]
+
+    @property
+    def accuracy(self) -> float:
+        """Fraction of answered trials in which the real clip was found (NaN before any)."""
+        return float(np.mean(self.correct)) if self.choices else float("nan")
+
+    def p_value(self) -> float:
+        """One-sided binomial p-value of scoring this well or better by guessing (p = 0.5)."""
+        n, k = len(self.choices), int(sum(self.correct))
+        if n == 0:
+            return float("nan")
+        return float(sum(math.comb(n, i) for i in range(k, n + 1)) / 2 ** n)
+
+    def rows(self) -> list[dict]:
+        """One dict per answered trial: trial, real side, chosen side, correct."""
+        return [{"trial": i + 1, "real was": t.real_side, "chosen": c, "correct": c == t.real_side}
+                for i, (t, c) in enumerate(zip(self.trials, self.choices))]
+
+    def summary(self) -> str:
+        """One line: how many right, the accuracy and what it means."""
+        n = len(self.choices)
+        if n == 0:
+            return "no answers yet"
+        k = int(sum(self.correct))
+        verdict = ("the generated clips gave themselves away" if self.p_value() < 0.05
+                   else "not distinguishable from guessing at this number of trials")
+        return (f"picked the real clip {k} of {n} times ({100 * k / n:.0f}%); "
+                f"p = {self.p_value():.3f} against guessing: {verdict}")
+
+    def table(self) -> str:
+        """The results as an HTML table, with the summary line under it."""
+        head = "<tr><th>trial</th><th>real was</th><th>chosen</th><th>correct</th></tr>"
+        body = "".join(
+            f"<tr><td>{r['trial']}</td><td>{r['real was']}</td><td>{r['chosen']}</td>"
+            f"<td>{'yes' if r['correct'] else 'no'}</td></tr>" for r in self.rows())
+        return (f"<table>{head}{body}</table><p>{html.escape(self.summary())}</p>")
+
+
+def _waves(x, name: str) -> torch.Tensor:
+    t = torch.as_tensor(x).detach().float().cpu()
+    if t.dim() == 3 and t.shape[1] == 1:
+        t = t[:, 0]
+    if t.dim() != 2 or len(t) == 0:
+        raise ValueError(f"{name} must be waves of shape (N, L) with N >= 1; got {tuple(t.shape)}")
+    return t
+
+
+def _draw(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
+    """``k`` indices into ``range(n)``, without repeats until every index has been used."""
+    reps = -(-k // n)
+    return np.concatenate([rng.permutation(n) for _ in range(reps)])[:k]
+
+
+def listening_test_widget(real, generated, sample_rate: int, n_trials: int = 10, seed: int = 0):
+    """An ipywidgets blind A/B test over :class:`ListeningTest`; returns the widget.
+
+    Two players (A and B) and two buttons ("A is real", "B is real"); after the last trial the
+    results table and accuracy appear. The :class:`ListeningTest` is the widget's ``.test``.
+    """
+    import ipywidgets as w
+    from IPython.display import HTML, display
+
+    from .display import audio
+
+    test = ListeningTest(real, generated, sample_rate, n_trials=n_trials, seed=seed)
+    players, status, results = w.Output(), w.HTML(), w.HTML()
+    buttons = [w.Button(description=f"{side} is real") for side in ("A", "B")]
+
+    def show():
+        players.clear_output(wait=True)
+        with players:
+            if test.done:
+                display(HTML("<i>done</i>"))
+            else:
+                a, b = test.clips()
+                display(HTML("<b>A</b>"), audio(a, sample_rate, normalize=False))
+                display(HTML("<b>B</b>"), audio(b, sample_rate, normalize=False))
+        status.value = f"trial {min(len(test.choices) + 1, len(test.trials))} of {len(test.trials)}"
+        results.value = test.table() if test.done else ""
+        for b in buttons:
+            b.disabled = test.done
+
+    def on_click(side):
+        def handler(_):
+            if not test.done:
+                test.answer(side)
+            show()
+        return handler
+
+    for side, b in zip(("A", "B"), buttons):
+        b.on_click(on_click(side))
+    show()
+    box = w.VBox([status, players, w.HBox(buttons), results])
+    box.test = test
+    return box
+
+
+# ----------------------------------------------------------------------------- latent explorer
+
+
+class LatentExplorer:
+    """Move a latent vector along a few directions and hear what changes.
+
+    ``generate`` maps latents ``(N, latent_dim)`` to waves ``(N, L)``. ``directions``
+    ``(k, latent_dim)`` are given, or ``k`` random orthonormal directions are drawn
+    (``seed``). ``base`` ``(latent_dim,)`` is the starting latent (default: drawn from the
+    WaveGAN prior, uniform in [-1, 1]). :meth:`latent` gives ``base + sum_i c_i d_i`` (clipped to
+    ``clip`` when given, since the prior lives in [-1, 1]); :meth:`wave` generates it.
+    """
+
+    def __init__(self, generate: Generate, latent_dim: int, k: int = 4,
+                 directions: torch.Tensor | None = None, base: torch.Tensor | None = None,
+                 seed: int = 0, clip: float | None = 1.0):
+        g = torch.Generator().manual_seed(seed)
+        self.generate, self.latent_dim, self.clip = generate, int(latent_dim), clip
+        if directions is None:
+            if not 1 <= k <= latent_dim:
+                raise ValueError(f"k={k} directions need 1 <= k <= latent_dim={latent_dim}")
+            q, _ = torch.linalg.qr(torch.randn(latent_dim, k, generator=g))
+            directions = q.T
+        self.directions = torch.as_tensor(directions, dtype=torch.float32)
+        if self.directions.dim() != 2 or self.directions.shape[1] != latent_dim:
+            raise ValueError(f"directions must have shape (k, {latent_dim}); "
+                             f"got {tuple(self.directions.shape)}")
+        self.base = (torch.rand(latent_dim, generator=g) * 2 - 1) if base is None \
+            else torch.as_tensor(base, dtype=torch.float32).reshape(latent_dim)
+
+    @property
+    def k(self) -> int:
+        """The number of directions (sliders)."""
+        return self.directions.shape[0]
+
+    def latent(self, coefficients: Sequence[float]) -> torch.Tensor:
+        """``base + sum_i coefficients[i] * directions[i]``: ``(latent_dim,)``."""
+        c = torch.as_tensor(list(coefficients), dtype=torch.float32)
+        if c.shape != (self.k,):
+            raise ValueError(f"need {self.k} coefficients, one per direction; got {tuple(c.shape)}")
+        z = self.base + c @ self.directions
+        return z.clamp(-self.clip, self.clip) if self.clip is not None else z
+
+    @torch.no_grad()
+    def wave(self, coefficients: Sequence[float]) -> torch.Tensor:
+        """The generated wave ``(L,)`` at ``coefficients``."""
+        return _as_batch(self.generate(self.latent(coefficients)[None]))[0]
+
+
+def _as_batch(waves: torch.Tensor) -> torch.Tensor:
+    w = torch.as_tensor(waves).detach().float().cpu()
+    return w[:, 0] if w.dim() == 3 else w
+
+
+def latent_explorer_widget(explorer: LatentExplorer, sample_rate: int, span: float = 2.0):
+    """Sliders (one per direction of ``explorer``) with an audio player and a spectrogram.
+
+    Each slider runs from ``-span`` to ``span``; releasing one regenerates the sound.
+    """
+    import ipywidgets as w
+
+    sliders = [w.FloatSlider(value=0.0, min=-span, max=span, step=0.1, description=f"dir {i + 1}",
+                             continuous_update=False) for i in range(explorer.k)]
+    out = w.Output()
+
+    def update(_=None):
+        _show_wave(out, explorer.wave([s.value for s in sliders]), sample_rate)
+
+    for s in sliders:
+        s.observe(update, names="value")
+    update()
+    return w.VBox([w.VBox(sliders), out])
+
+
+def _show_wave(out, wave: torch.Tensor, sample_rate: int, title: str | None = None) -> None:
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    from .display import audio, plot_spectrogram
+
+    out.clear_output(wait=True)
+    with out:
+        fig, ax = plt.subplots(figsize=(7, 2.5))
+        plot_spectrogram(wave, sample_rate, ax=ax, title=title)
+        plt.show()
+        display(audio(wave, sample_rate))
+
+
+# ----------------------------------------------------------------------------- interpolation
+
+
+def interpolate_latents(z0: torch.Tensor, z1: torch.Tensor, steps: int = 8,
+                        mode: str = "linear") -> torch.Tensor:
+    """``steps`` latents ``(steps, latent_dim)`` from ``z0`` to ``z1`` (both included).
+
+    ``mode="linear"`` walks the straight line, which stays inside the WaveGAN prior's cube;
+    ``"slerp"`` walks the great circle (keeps the norm, the usual choice for Gaussian priors).
+    """
+    z0, z1 = torch.as_tensor(z0, dtype=torch.float32).flatten(), torch.as_tensor(z1, dtype=torch.float32).flatten()
+    if z0.shape != z1.shape:
+        raise ValueError(f"z0 and z1 must have the same size; got {tuple(z0.shape)} and {tuple(z1.shape)}")
+    if steps < 2:
+        raise ValueError(f"steps must be at least 2 (the two ends); got {steps}")
+    t = torch.linspace(0, 1, steps)[:, None]
+    if mode == "linear":
+        return (1 - t) * z0 + t * z1
+    if mode != "slerp":
+        raise ValueError(f"mode must be 'linear' or 'slerp'; got {mode!r}")
+    cos = torch.dot(z0, z1) / (z0.norm() * z1.norm()).clamp_min(1e-12)
+    omega = torch.arccos(cos.clamp(-1, 1))
+    if omega.abs() < 1e-6:  # (nearly) parallel: the line is the arc
+        return (1 - t) * z0 + t * z1
+    return (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)
+
+
+@torch.no_grad()
+def plot_interpolation(generate: Generate, z0: torch.Tensor, z1: torch.Tensor, sample_rate: int,
+                       steps: int = 6, mode: str = "linear"):
+    """Generate along :func:`interpolate_latents` and plot the spectrograms in a row.
+
+    Returns ``(figure, waves (steps, L))`` so that the notebook can also play them.
+    """
+    from .display import plot_grid
+
+    waves = _as_batch(generate(interpolate_latents(z0, z1, steps, mode)))
+    titles = [f"t = {t:.2f}" for t in np.linspace(0, 1, steps)]
+    return plot_grid(waves, sample_rate, cols=steps, titles=titles, figsize_per=(2.2, 1.8)), waves
+
+
+def interpolation_widget(generate: Generate, z0: torch.Tensor, z1: torch.Tensor,
+                         sample_rate: int, steps: int = 9, mode: str = "linear"):
+    """A slider over ``t`` in [0, 1] between two latents, with a player and a spectrogram."""
+    import ipywidgets as w
+
+    path = interpolate_latents(z0, z1, steps, mode)
+    slider = w.IntSlider(value=0, min=0, max=steps - 1, description="step", continuous_update=False)
+    out = w.Output()
+
+    def update(_=None):
+        with torch.no_grad():
+            wave = _as_batch(generate(path[slider.value][None]))[0]
+        _show_wave(out, wave, sample_rate, title=f"t = {slider.value / (steps - 1):.2f}")
+
+    slider.observe(update, names="value")
+    update()
+    return w.VBox([slider, out])
