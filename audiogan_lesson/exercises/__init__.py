@@ -14,6 +14,7 @@ from .core import ExerciseFailure, failed, passed
 from .evaluation import check_frechet_distance, check_inception_score, check_ndb_z_test
 from .losses import (
     check_critic_loss,
+    check_critic_steps,
     check_discriminator_bce,
     check_diversity,
     check_generator_bce,
@@ -25,6 +26,7 @@ from .welcome import check_seconds_to_samples
 __all__ = [
     "ExerciseFailure",
     "check_critic_loss",
+    "check_critic_steps",
     "check_discriminator_bce",
     "check_diversity",
     "check_frechet_distance",

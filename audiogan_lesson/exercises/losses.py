@@ -1,4 +1,5 @@
-"""Checks for notebooks 02_dense_gan_baseline and 05_wgan_gp: GAN losses, diversity, gradient penalty."""
+"""Checks for notebooks 02_dense_gan_baseline and 05_wgan_gp: GAN losses, diversity, gradient penalty,
+the n-critic loop."""
 
 from __future__ import annotations
 
@@ -422,3 +423,243 @@ def _read_alphas(name: str, x_hat: torch.Tensor, real: torch.Tensor, fake: torch
         failed(name, f"every example has the same alpha ({alpha[0].item():.3f}); draw one per "
                      "example: torch.rand(B, 1, ..., 1)")
     return alpha.float()
+
+
+# ----------------------------------------------------------------------------- the n-critic loop
+
+
+class _CriticRound:
+    """Watches one call of a student's WGAN-GP round on tiny linear models (exercise 5.3).
+
+    The critic is ``D(x) = <w, x> + b`` with ``|w| = 2``: its input gradient is ``w`` at every
+    point, so the gradient penalty is ``10 (|w| - 1)^2`` whatever the interpolation, and the
+    critic's parameter gradient of one step is known exactly from that step's real batch and
+    latents. The generator is one linear layer. Both optimisers are plain SGD with a pre-step
+    hook that records every update; both models start with stale gradients, as after an earlier
+    round of a real training loop.
+    """
+
+    DIM, LATENT, BATCH = 6, 3, 8
+
+    def __init__(self, seed: int):
+        g = torch.Generator().manual_seed(seed)
+        self.generator = torch.nn.Linear(self.LATENT, self.DIM)
+        self.critic = torch.nn.Linear(self.DIM, 1)
+        with torch.no_grad():
+            for model in (self.generator, self.critic):
+                for p in model.parameters():
+                    p.copy_(torch.randn(p.shape, generator=g))
+            w = self.critic.weight
+            w.mul_(2.0 / w.norm())
+            for model in (self.generator, self.critic):
+                for p in model.parameters():
+                    p.grad = 3.0 * torch.randn(p.shape, generator=g)
+        self.stale_g = [p.grad.clone() for p in self.generator.parameters()]
+        self.stale_d = [p.grad.clone() for p in self.critic.parameters()]
+        self.g_start = [p.detach().clone() for p in self.generator.parameters()]
+        self.opt_g = torch.optim.SGD(self.generator.parameters(), lr=0.01)
+        self.opt_d = torch.optim.SGD(self.critic.parameters(), lr=0.01)
+        self.opt_g.register_step_pre_hook(lambda opt, args, kwargs: self._g_hook())
+        self.opt_d.register_step_pre_hook(lambda opt, args, kwargs: self._d_hook())
+        self.data_rng = torch.Generator().manual_seed(seed + 100)
+        self.reals: list[torch.Tensor] = []
+        self.latents: list[torch.Tensor] = []
+        self.events: list[str] = []
+        self.d_grads: list[list[torch.Tensor]] = []  # what the critic stepped with, per step
+        self.d_expected: list[list[torch.Tensor]] = []
+        self.d_no_gp: list[list[torch.Tensor]] = []
+        self.d_flipped: list[list[torch.Tensor]] = []
+        self.g_through_d: list[torch.Tensor] | None = None  # sum of critic-step paths into G
+        self.g_grads: list[torch.Tensor] | None = None
+        self.g_expected: list[torch.Tensor] | None = None
+        self.g_flipped: list[torch.Tensor] | None = None
+        self.g_changed_during_critic = False
+        self.reals_at_d: list[int] = []
+        self.latents_at_d: list[int] = []
+
+    # what the student's loop is given
+    def next_real(self) -> torch.Tensor:
+        batch = torch.randn(self.BATCH, self.DIM, generator=self.data_rng) + 1.5
+        self.reals.append(batch.clone())
+        return batch
+
+    def sample_z(self) -> torch.Tensor:
+        z = torch.rand(self.BATCH, self.LATENT, generator=self.data_rng) * 2 - 1
+        self.latents.append(z.clone())
+        return z
+
+    # what the hooks record
+    @staticmethod
+    def _grads(model: torch.nn.Module) -> list[torch.Tensor]:
+        return [torch.zeros_like(p) if p.grad is None else p.grad.detach().clone()
+                for p in model.parameters()]
+
+    def _critic_grads(self, real: torch.Tensor, z: torch.Tensor) -> tuple[list, list, list]:
+        """The critic's parameter gradients for one step: right, without the penalty, sign flipped."""
+        params = list(self.critic.parameters())
+        with torch.enable_grad():
+            fake = self.generator(z).detach()
+            wdist = self.critic(real).mean() - self.critic(fake).mean()
+            gp = 10.0 * (self.critic.weight.norm() - 1) ** 2
+            right = torch.autograd.grad(-wdist + gp, params, retain_graph=True)
+            no_gp = torch.autograd.grad(-wdist, params, retain_graph=True)
+            flipped = torch.autograd.grad(wdist + gp, params)
+        return list(right), list(no_gp), list(flipped)
+
+    def _d_hook(self) -> None:
+        self.events.append("d")
+        if any(not torch.equal(p.detach(), q) for p, q in zip(self.generator.parameters(), self.g_start)):
+            self.g_changed_during_critic = True
+        self.reals_at_d.append(len(self.reals))
+        self.latents_at_d.append(len(self.latents))
+        self.d_grads.append(self._grads(self.critic))
+        if self.reals and self.latents:
+            right, no_gp, flipped = self._critic_grads(self.reals[-1], self.latents[-1])
+        else:
+            right = no_gp = flipped = [torch.full_like(p, float("nan")) for p in self.critic.parameters()]
+        self.d_expected.append(right)
+        self.d_no_gp.append(no_gp)
+        self.d_flipped.append(flipped)
+        if self.latents:
+            with torch.enable_grad():
+                path = torch.autograd.grad(self.critic(self.generator(self.latents[-1])).mean(),
+                                           list(self.generator.parameters()))
+            if self.g_through_d is None:
+                self.g_through_d = [t.clone() for t in path]
+            else:
+                self.g_through_d = [a + t for a, t in zip(self.g_through_d, path)]
+
+    def _g_hook(self) -> None:
+        self.events.append("g")
+        if self.g_grads is not None:
+            return
+        self.g_grads = self._grads(self.generator)
+        params = list(self.generator.parameters())
+        if self.latents:
+            with torch.enable_grad():
+                score = self.critic(self.generator(self.latents[-1])).mean()
+                self.g_expected = list(torch.autograd.grad(-score, params))
+                self.g_flipped = [-t for t in self.g_expected]
+
+
+def _close(a: list[torch.Tensor], b: list[torch.Tensor] | None) -> bool:
+    return b is not None and all(torch.allclose(x, y, rtol=1e-4, atol=1e-5) for x, y in zip(a, b))
+
+
+def _plus(a: list[torch.Tensor], *others: list[torch.Tensor] | None) -> list[torch.Tensor]:
+    out = [x.clone() for x in a]
+    for other in others:
+        if other is not None:
+            out = [x + y for x, y in zip(out, other)]
+    return out
+
+
+def _is_number(value) -> bool:
+    if isinstance(value, torch.Tensor):
+        return value.numel() == 1 and bool(torch.isfinite(value.detach()).all())
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def check_critic_steps(fn: Callable[..., tuple]) -> None:
+    """Check ``fn(generator, critic, opt_g, opt_d, next_real, sample_z, n_critic=5)``, one round
+    of WGAN-GP training (notebook ``05_wgan_gp``, exercise 5.3).
+
+    A round is ``n_critic`` critic updates, each on a fresh real batch (``next_real()``) and fresh
+    fakes (``generator(sample_z())``, no gradient into the generator), with the loss
+    ``critic_loss(D(real), D(fake)) + gradient_penalty(D, real, fake, 10)`` and the critic's
+    gradients zeroed before each backward pass; then one generator update with
+    ``-mean D(G(z))``, its gradients zeroed first. ``fn`` returns ``(d_loss, g_loss)``.
+
+    The check runs ``fn`` on tiny linear models whose optimisers record every update, so it can
+    tell one critic step, a generator updated during the critic steps, a real batch reused
+    across critic steps, gradients that were not zeroed, a missing penalty and flipped signs
+    apart.
+    """
+    name = "Exercise 5.3 critic_steps"
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        for seed, n_critic in ((0, 5), (1, 3), (2, 1)):
+            _check_one_round(name, fn, seed, n_critic)
+    passed(name, "n_critic critic updates on fresh batches with zeroed gradients, then one "
+                 "generator update; n_critic is honoured (tried 5, 3 and 1)")
+
+
+def _check_one_round(name: str, fn: Callable[..., tuple], seed: int, n_critic: int) -> None:
+    watch = _CriticRound(seed)
+    try:
+        out = fn(watch.generator, watch.critic, watch.opt_g, watch.opt_d, watch.next_real,
+                 watch.sample_z, n_critic=n_critic)
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # the student's round crashed: say on what
+        failed(name, f"calling {getattr(fn, '__name__', 'fn')}(generator, critic, opt_g, opt_d, "
+                     f"next_real, sample_z, n_critic={n_critic}) on linear models "
+                     f"(latents (8, 3), examples (8, 6)) raised {type(exc).__name__}: {exc}")
+    _judge_round(name, watch, n_critic, out)
+
+
+def _judge_round(name: str, watch: _CriticRound, n_critic: int, out) -> None:
+    d_steps = watch.events.count("d")
+    g_steps = watch.events.count("g")
+    first_g = watch.events.index("g") if g_steps else None
+    if first_g is not None and "d" in watch.events[first_g:]:
+        if first_g == 0:
+            failed(name, "the generator was updated before the critic: a round first trains the "
+                         "critic n_critic times, then the generator once")
+        failed(name, f"the generator was updated during the critic steps (updates in order: "
+                     f"{' '.join(watch.events)}); call opt_g.step() once, after the loop over "
+                     "critic steps")
+    if d_steps != n_critic:
+        hint = (" (5 is the paper's value, but use the n_critic argument)" if d_steps == 5 else "")
+        failed(name, f"with n_critic={n_critic} the critic was updated {d_steps} time(s){hint}; "
+                     "call opt_d.step() once per critic step, n_critic times")
+    if g_steps != 1:
+        failed(name, f"the generator was updated {g_steps} times; a round ends with exactly one "
+                     "generator update (opt_g.step())")
+    if watch.g_changed_during_critic:
+        failed(name, "the generator's weights changed during the critic steps; only the critic "
+                     "learns in the loop (opt_d.step()), the generator after it")
+    for k in range(n_critic):
+        if watch.reals_at_d[k] < k + 1 or (k and watch.reals_at_d[k] == watch.reals_at_d[k - 1]):
+            failed(name, f"critic step {k + 1} used no new real batch; call next_real() inside the "
+                         "loop so every critic step sees fresh real examples")
+        if watch.latents_at_d[k] < k + 1 or (k and watch.latents_at_d[k] == watch.latents_at_d[k - 1]):
+            failed(name, f"critic step {k + 1} used no new latents; call sample_z() inside the "
+                         "loop so every critic step sees fresh fakes")
+        got, right = watch.d_grads[k], watch.d_expected[k]
+        if _close(got, right):
+            continue
+        before = watch.stale_d if k == 0 else watch.d_grads[k - 1]
+        if _close(got, _plus(right, before)):
+            failed(name, f"at critic step {k + 1} the critic's gradients still held those of an "
+                         "earlier backward pass; call opt_d.zero_grad() before every "
+                         "d_loss.backward(), inside the loop")
+        if _close(got, watch.d_no_gp[k]):
+            failed(name, "the critic's loss has no gradient penalty; add "
+                         "gradient_penalty(critic, real, fake, 10.0) to the critic loss")
+        if _close(got, watch.d_flipped[k]):
+            failed(name, "the critic loss has the wrong sign: the critic minimises "
+                         "mean D(fake) - mean D(real) (+ the penalty)")
+        failed(name, f"at critic step {k + 1} the critic's gradient does not match "
+                     "critic_loss(D(real), D(fake)) + gradient_penalty(D, real, fake) on the real "
+                     "batch and latents drawn for that step (fakes = generator(sample_z()))")
+    got = watch.g_grads
+    if _close(got, watch.g_expected):
+        pass
+    elif _close(got, watch.g_flipped):
+        failed(name, "the generator's loss has the wrong sign: it maximises the critic's score of "
+                     "its fakes, so it minimises -mean D(G(z))")
+    elif any(_close(got, _plus(watch.g_expected, *extra)) for extra in
+             ([watch.stale_g], [watch.stale_g, watch.g_through_d], [watch.g_through_d])):
+        failed(name, "the generator's gradients held more than its own loss's gradient; call "
+                     "opt_g.zero_grad() right before g_loss.backward() (and make the critic's "
+                     "fakes without gradients: torch.no_grad() or .detach())")
+    else:
+        failed(name, "the generator's gradient does not match that of -mean D(G(z)) for the "
+                     "latents drawn last (sample_z()) with the trained critic")
+    if not (isinstance(out, (tuple, list)) and len(out) == 2 and all(_is_number(v) for v in out)):
+        failed(name, "return (d_loss, g_loss): the last critic loss and the generator loss, "
+                     "two numbers")
