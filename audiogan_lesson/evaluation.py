@@ -37,7 +37,7 @@ __all__ = ["ClassifierConfig", "MelClassifier", "train_classifier", "classifier_
            "PitchTrack", "pitch_track", "estimate_pitch", "pitch_accuracy", "pitch_distributions",
            "entropy", "pitch_entropy", "two_proportion_z_test", "NDBResult", "NDBBins", "ndb",
            "Neighbours", "nearest_neighbours", "log_mel_features", "SC09_CLASSIFIER",
-           "sc09_classifier"]
+           "sc09_classifier", "RunInfo", "find_runs", "sample_run", "to_format", "ReferenceSet"]
 
 
 @dataclass(frozen=True)
@@ -795,3 +795,160 @@ def sc09_classifier(profile=None, root: str | os.PathLike | None = None,
                             cache_dir=runs_dir("classifiers", profile),
                             n_classes=len(folder.classes) or None, device=profile.device,
                             progress=verbose)
+
+
+# ----------------------------------------------------------------------------- runs of notebooks 02-06
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """A finished (or stopped) training run found on disk by :func:`find_runs`.
+
+    ``name``: its folder (``04_wavegan_phase_shuffle``); ``checkpoint``: the latest checkpoint;
+    ``model``, ``dataset``, ``sample_rate``, ``slice_len``, ``loss``: from its metadata;
+    ``step``/``seconds``: how far it trained; ``pitches``: MIDI pitches of a pitch-conditioned
+    model (GANSynth), else None.
+    """
+
+    name: str
+    checkpoint: Path
+    model: str
+    dataset: str
+    sample_rate: int
+    slice_len: int
+    loss: str
+    step: int
+    seconds: float
+    pitches: tuple[int, ...] | None = None
+
+
+def find_runs(profile=None, prefixes: tuple[str, ...] = ("02_", "03_", "04_", "05_", "06_"),
+              root: str | os.PathLike | None = None) -> tuple[list[RunInfo], list[str]]:
+    """The training runs that notebooks 02-06 left in the runs folder of ``profile``.
+
+    Every folder of ``root`` (default: the profile's runs folder, ``profiles.runs_dir``) whose
+    name starts with one of ``prefixes`` and holds a checkpoint with the experiment's metadata.
+    Returns ``(runs sorted by name, notes)``; ``notes`` says, one line per folder, why a folder
+    was passed over (no checkpoint yet, unreadable, no metadata), so that a notebook can say
+    which models are missing instead of failing. The ``smoke`` profile's runs folder is a fresh
+    temporary one, so nothing is found there. Notebook ``07_evaluation``.
+    """
+    from .checkpoint import latest_checkpoint, load_checkpoint
+    from .profiles import get_profile, runs_dir
+
+    profile = profile or get_profile()
+    base = Path(root) if root is not None else runs_dir("07_evaluation", profile).parent
+    runs, notes = [], []
+    for folder in sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []:
+        if not folder.name.startswith(tuple(prefixes)):
+            continue
+        ckpt = latest_checkpoint(folder)
+        if ckpt is None:
+            notes.append(f"{folder.name}: no checkpoint yet")
+            continue
+        try:
+            state = load_checkpoint(ckpt)
+        except (ValueError, FileNotFoundError) as err:
+            notes.append(f"{folder.name}: {err}")
+            continue
+        meta, config = state.get("meta") or {}, state.get("config") or {}
+        if "representation" not in meta or "generator" not in (state.get("models") or {}):
+            notes.append(f"{folder.name}: the checkpoint has no experiment metadata")
+            continue
+        pitches = tuple(meta["pitches"]) if meta.get("pitches") else None
+        runs.append(RunInfo(folder.name, ckpt, meta["model"], str(meta.get("dataset", "")),
+                            int(meta["sample_rate"]), int(meta["slice_len"]),
+                            str(config.get("loss", "")), int(state.get("step", 0)),
+                            float(state.get("seconds", 0.0)), pitches))
+    return runs, notes
+
+
+@torch.no_grad()
+def sample_run(run: RunInfo | str | os.PathLike, n: int, seed: int = 0,
+               device: str | torch.device = "cpu", batch_size: int = 64
+               ) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """``n`` generated waves ``(n, slice_len)`` from a run's checkpoint, on the CPU.
+
+    Uses the EMA generator when there is one, the run's latent distribution and its
+    representation (Griffin-Lim for SpecGAN, the mel-IF inverse for GANSynth). A pitch-
+    conditioned run cycles through its pitches; the second value is then the MIDI pitch
+    ``(n,)`` of every wave, else None. ``run``: a :class:`RunInfo` or a checkpoint path.
+    """
+    from .checkpoint import load_generator
+    from .experiments import representation_from_state
+    from .training import normal_latents, uniform_latents
+
+    path = run.checkpoint if isinstance(run, RunInfo) else Path(run)
+    generator, ckpt = load_generator(path, device=device)
+    meta, config = ckpt.get("meta") or {}, ckpt["config"]
+    representation = representation_from_state(meta["representation"])
+    latent_fn = normal_latents if config.get("latent") == "normal" else uniform_latents
+    g = torch.Generator(device=device)
+    g.manual_seed(seed)
+    pitches = list(meta.get("pitches") or [])
+    n_classes = len(pitches) or max(len(meta.get("classes") or []), 1)
+    waves, midi = [], []
+    for start in range(0, n, batch_size):
+        m = min(batch_size, n - start)
+        z = latent_fn(m, ckpt["latent_dim"], g, torch.device(device))
+        if config.get("conditional"):
+            labels = torch.arange(start, start + m, device=device) % n_classes
+            out = generator(z, labels)
+            if pitches:
+                midi.append(torch.tensor(pitches)[labels.cpu()])
+        else:
+            out = generator(z)
+        waves.append(representation.decode(out.float()).cpu())
+    return torch.cat(waves), (torch.cat(midi) if midi else None)
+
+
+def to_format(waves, sample_rate: int, target_rate: int, length: int) -> torch.Tensor:
+    """Waves ``(N, L)`` at ``sample_rate`` -> ``(N, length)`` at ``target_rate``.
+
+    Resampled, then cut or zero-padded at the end: the common format in which notebook 07
+    compares models trained at different rates and lengths.
+    """
+    x = _as_waves(waves)
+    if int(sample_rate) != int(target_rate):
+        import torchaudio.functional as AF
+
+        x = AF.resample(x, int(sample_rate), int(target_rate))
+    if x.shape[1] >= length:
+        return x[:, :length].contiguous()
+    return F.pad(x, (0, length - x.shape[1]))
+
+
+class ReferenceSet:
+    """The real training data, prepared once, that every generated set is scored against.
+
+    ``waves`` ``(N, L)`` at ``sample_rate`` and a trained ``classifier`` for that format. Holds
+    the classifier features of the data (for the Fréchet distance), NDB bins fitted on them
+    (``k`` bins, fewer when the set is small) and log-mel features (for nearest neighbours).
+    :meth:`score` gives one row of notebook 07's table. Notebook ``07_evaluation``.
+    """
+
+    def __init__(self, waves, sample_rate: int, classifier: MelClassifier, k: int = 50,
+                 seed: int = 0):
+        self.waves = _as_waves(waves)
+        self.sample_rate = int(sample_rate)
+        self.classifier = classifier
+        self.features = classifier_features(classifier, self.waves, sample_rate)
+        self.k = int(min(k, len(self.waves) // 4))
+        self.bins = NDBBins(self.features, k=self.k, seed=seed)
+        self.log_mel = log_mel_features(self.waves, self.sample_rate)
+
+    def score(self, waves, splits: int = 10) -> dict:
+        """Metrics of ``waves`` ``(M, L)`` (same format): a dict for one table row.
+
+        ``IS``/``IS_std`` (``splits`` groups), ``FD`` (classifier features), ``NDB`` (of
+        ``k`` bins, p < 0.05), ``NN`` (median log-mel distance to the nearest training
+        example), ``diversity`` (:func:`diversity` of the first 64).
+        """
+        x = _as_waves(waves)
+        probs = classifier_probs(self.classifier, x, self.sample_rate)
+        feats = classifier_features(self.classifier, x, self.sample_rate)
+        is_mean, is_std = inception_score(probs, splits=min(splits, len(x)))
+        nn_found = nearest_neighbours(log_mel_features(x, self.sample_rate), self.log_mel)
+        return {"IS": is_mean, "IS_std": is_std, "FD": frechet_distance(self.features, feats),
+                "NDB": self.bins.test(feats).n_different, "k": self.k,
+                "NN": float(np.median(nn_found.distances)), "diversity": diversity(x[:64])}

@@ -188,3 +188,68 @@ def test_sc09_classifier_trains_from_the_registry_folder(tmp_path, monkeypatch):
     model = ev.sc09_classifier(get_profile("smoke"), root=tmp_path, config=tiny, verbose=False)
     assert model is not None and model.n_classes == 2 and model.sample_rate == 16000
     assert ev.classifier_probs(model, torch.zeros(2, 16384)).shape == (2, 2)
+
+
+# ----------------------------------------------------------------------------- runs and scoring
+
+
+@pytest.fixture(scope="module")
+def runs_root(tmp_path_factory):
+    """A runs folder with one tiny trained WaveGAN, a broken run, an empty one and a foreign one."""
+    from audiogan_lesson.experiments import make_experiment
+    from audiogan_lesson.profiles import get_profile
+
+    root = tmp_path_factory.mktemp("runs")
+    exp = make_experiment("wavegan", "toy-drums", get_profile("smoke"), n_train=16, steps=2,
+                          preview_every=0)
+    exp.trainer(root / "04_wavegan_tiny").train(progress=False)
+    (root / "03_specgan_broken").mkdir()
+    (root / "03_specgan_broken" / "ckpt_00000005.pt").write_bytes(b"not a checkpoint")
+    (root / "05_wgan_gp_empty").mkdir()
+    (root / "07_evaluation").mkdir()
+    return root
+
+
+def test_find_runs_reads_metadata_and_says_what_it_skipped(runs_root):
+    runs, notes = ev.find_runs(root=runs_root)
+    assert [r.name for r in runs] == ["04_wavegan_tiny"]
+    run = runs[0]
+    assert (run.model, run.dataset, run.sample_rate, run.slice_len, run.step) == \
+        ("wavegan", "toy-drums", 8000, 4096, 2)
+    assert run.pitches is None and run.loss == "wgan-gp"
+    assert any(n.startswith("03_specgan_broken:") and "checkpoint" in n for n in notes)
+    assert "05_wgan_gp_empty: no checkpoint yet" in notes
+    assert not any("07_evaluation" in n for n in notes)
+
+
+def test_sample_run_and_common_format(runs_root):
+    runs, _ = ev.find_runs(root=runs_root)
+    waves, pitches = ev.sample_run(runs[0], 5, seed=1)
+    assert waves.shape == (5, 4096) and pitches is None and waves.abs().max() <= 1
+    again, _ = ev.sample_run(runs[0].checkpoint, 5, seed=1)
+    assert torch.equal(waves, again)
+    up = ev.to_format(waves, 8000, 16000, 10000)
+    assert up.shape == (5, 10000) and up[:, 8192:].abs().max() == 0  # padded after 8192
+    assert ev.to_format(waves, 8000, 8000, 100).shape == (5, 100)
+
+
+def test_reference_set_scores_real_above_noise():
+    waves, labels = [], []
+    g = torch.Generator().manual_seed(0)
+    t = torch.arange(2048) / 8000
+    for label, f in enumerate((200.0, 900.0, 2500.0)):
+        for _ in range(40):
+            waves.append(torch.sin(2 * math.pi * f * (1 + 0.05 * torch.rand((), generator=g)) * t)
+                         * torch.exp(-t * 10))
+            labels.append(label)
+    waves, labels = torch.stack(waves), torch.tensor(labels)
+    config = ev.ClassifierConfig(n_fft=256, hop_length=128, n_mels=32, channels=(8, 16), steps=60)
+    model = ev.train_classifier(waves, labels, 8000, config)
+    ref = ev.ReferenceSet(waves, 8000, model, k=50)
+    assert ref.k == 30  # at most a quarter of the set
+    real = ref.score(waves[torch.randperm(120, generator=g)], splits=4)
+    noise = ref.score(0.3 * torch.randn(120, 2048, generator=g), splits=4)
+    assert set(real) == {"IS", "IS_std", "FD", "NDB", "k", "NN", "diversity"}
+    assert real["IS"] > noise["IS"] and real["FD"] < noise["FD"]
+    assert real["NDB"] < noise["NDB"] and real["NN"] < noise["NN"]
+    assert real["NN"] == pytest.approx(0.0, abs=1e-3)  # the training set itself: exact copies
