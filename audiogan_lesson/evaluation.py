@@ -37,7 +37,8 @@ __all__ = ["ClassifierConfig", "MelClassifier", "train_classifier", "classifier_
            "PitchTrack", "pitch_track", "estimate_pitch", "pitch_accuracy", "pitch_distributions",
            "entropy", "pitch_entropy", "two_proportion_z_test", "NDBResult", "NDBBins", "ndb",
            "Neighbours", "nearest_neighbours", "log_mel_features", "SC09_CLASSIFIER",
-           "sc09_classifier", "RunInfo", "find_runs", "sample_run", "to_format", "ReferenceSet"]
+           "sc09_classifier", "RunInfo", "find_runs", "sample_run", "to_format", "ReferenceSet",
+           "run_generator"]
 
 
 @dataclass(frozen=True)
@@ -952,3 +953,25 @@ class ReferenceSet:
         return {"IS": is_mean, "IS_std": is_std, "FD": frechet_distance(self.features, feats),
                 "NDB": self.bins.test(feats).n_different, "k": self.k,
                 "NN": float(np.median(nn_found.distances)), "diversity": diversity(x[:64])}
+
+
+def run_generator(run: RunInfo | str | os.PathLike, device: str | torch.device = "cpu"):
+    """A run's generator as a function ``latents (N, latent_dim) -> waves (N, slice_len)``.
+
+    Returns ``(generate, latent_dim, latent)`` with ``latent`` ``"uniform"`` or ``"normal"``.
+    For unconditional runs only (the latent explorer of notebook 07); EMA weights when present.
+    """
+    from .checkpoint import load_generator
+    from .experiments import representation_from_state
+
+    path = run.checkpoint if isinstance(run, RunInfo) else Path(run)
+    generator, ckpt = load_generator(path, device=device)
+    if ckpt["config"].get("conditional"):
+        raise ValueError(f"{path}: a pitch-conditioned generator needs labels; use sample_run")
+    representation = representation_from_state((ckpt.get("meta") or {})["representation"])
+
+    @torch.no_grad()
+    def generate(z: torch.Tensor) -> torch.Tensor:
+        return representation.decode(generator(z.to(device)).float()).cpu()
+
+    return generate, int(ckpt["latent_dim"]), str(ckpt["config"].get("latent", "uniform"))

@@ -253,3 +253,11 @@ def test_reference_set_scores_real_above_noise():
     assert real["IS"] > noise["IS"] and real["FD"] < noise["FD"]
     assert real["NDB"] < noise["NDB"] and real["NN"] < noise["NN"]
     assert real["NN"] == pytest.approx(0.0, abs=1e-3)  # the training set itself: exact copies
+
+
+def test_run_generator_matches_sample_run(runs_root):
+    runs, _ = ev.find_runs(root=runs_root)
+    generate, latent_dim, latent = ev.run_generator(runs[0])
+    assert latent == "uniform" and latent_dim == 100
+    z = torch.rand(3, latent_dim) * 2 - 1
+    assert generate(z).shape == (3, 4096)
