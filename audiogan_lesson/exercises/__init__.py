@@ -12,6 +12,7 @@ Each check's docstring names the notebook that uses it.
 from .audio import check_instantaneous_frequency, check_moments, check_slice_examples
 from .core import ExerciseFailure, failed, passed
 from .evaluation import check_frechet_distance, check_inception_score, check_ndb_z_test
+from .gansynth import check_fade_in, check_minibatch_std, check_pixel_norm
 from .losses import (
     check_critic_loss,
     check_critic_steps,
@@ -29,14 +30,17 @@ __all__ = [
     "check_critic_steps",
     "check_discriminator_bce",
     "check_diversity",
+    "check_fade_in",
     "check_frechet_distance",
     "check_generator_bce",
     "check_gradient_penalty",
     "check_inception_score",
     "check_instantaneous_frequency",
+    "check_minibatch_std",
     "check_moments",
     "check_ndb_z_test",
     "check_phase_shuffle",
+    "check_pixel_norm",
     "check_seconds_to_samples",
     "check_slice_examples",
     "check_transposed_conv_output",
