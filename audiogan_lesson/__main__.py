@@ -52,6 +52,10 @@ def _train(args) -> int:
     shown = ", ".join(f"{k}={v:.4g}" for k, v in last.items() if isinstance(v, float))
     rate = trainer.step / trainer.seconds if trainer.seconds else float("nan")
     print(f"done: step {trainer.step} in {trainer.seconds:.0f} s ({rate:.2f} steps/s); {shown}")
+    for row in getattr(exp.hook, "stage_speeds", lambda history: [])(trainer.history):
+        h, w = row["resolution"]
+        print(f"  stage {row['stage']:>2} at {h} x {w}: {row['steps']} steps, "
+              f"{row['steps_per_s']:.2f} steps/s")
     print(f"checkpoint: {trainer.last_checkpoint}")
     return 0
 

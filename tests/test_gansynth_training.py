@@ -152,3 +152,18 @@ def test_scale_that_does_not_fit_the_image_is_refused():
     profile = get_profile("smoke").with_scale("gansynth", num_resolutions=4)
     with pytest.raises(ValueError, match="num_resolutions"):
         make_experiment("gansynth", "toy-notes", profile, n_train=8)
+
+
+def test_command_line_train_gansynth_then_generate_a_pitch(tmp_path, capsys):
+    from audiogan_lesson.__main__ import main
+
+    out = tmp_path / "run"
+    assert main(["train", "gansynth", "--data", "toy-notes", "--steps", "3", "--n-train", "16",
+                 "--profile", "smoke", "--out", str(out)]) == 0
+    ckpt = sorted(out.glob("ckpt_*.pt"))[-1]
+    assert main(["generate", str(ckpt), "--pitch", "64", "--n", "2", "--out",
+                 str(tmp_path / "gen")]) == 0
+    assert sorted(p.name for p in (tmp_path / "gen").iterdir()) == [
+        "gansynth_midi64_0000.wav", "gansynth_midi64_0001.wav"]
+    assert main(["generate", str(ckpt), "--pitch", "30", "--out", str(tmp_path / "x")]) == 2
+    assert "trained on MIDI pitches 60-64" in capsys.readouterr().err

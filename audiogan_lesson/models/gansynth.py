@@ -653,7 +653,8 @@ class ProgressiveSchedule:
 
     def stage_speeds(self, history) -> list[dict]:
         """Steps per second of each stage that ``history`` covers (rows of ``Trainer.history``,
-        each with ``step`` and cumulative ``seconds``), from the rows nearest the stage bounds.
+        each with ``step`` and cumulative ``seconds``), measured between the first and the last
+        row inside the stage (a stage shorter than two log intervals is left out).
         Returns ``[{"stage", "resolution", "steps", "seconds", "steps_per_s"}]``."""
         rows = [(0, 0.0)] + [(int(r["step"]), float(r["seconds"])) for r in history]
         out = []
@@ -661,12 +662,9 @@ class ProgressiveSchedule:
             lo = self.start(s)
             hi = self.start(s + 1) if s < self.num_stages - 1 else rows[-1][0]
             inside = [r for r in rows if lo <= r[0] <= hi]
-            before = [r for r in rows if r[0] <= lo]
-            if not before or not inside:
+            if len(inside) < 2:
                 continue
-            a, b = before[-1], inside[-1]
-            if b[0] <= a[0]:
-                continue
+            a, b = inside[0], inside[-1]
             steps, secs = b[0] - a[0], b[1] - a[1]
             out.append({"stage": s, "resolution": self.resolution(s), "steps": steps,
                         "seconds": secs, "steps_per_s": steps / secs if secs > 0 else float("nan")})
