@@ -389,6 +389,23 @@ class Experiment:
         return self.representation.decode(samples.detach()).cpu()
 
 
+def wgan_recipe(scale: TrainScale, loss: str) -> dict:
+    """The :class:`TrainConfig` changes a profile makes to the WGAN-GP recipe (notebook 05).
+
+    ``{"n_critic": ..., "lr_g": ..., "lr_d": ...}`` from ``scale.wgan_n_critic`` and
+    ``scale.wgan_lr`` when ``loss == "wgan-gp"`` and they are set; empty otherwise (the paper's
+    5 critic steps and Adam 1e-4 stay).
+    """
+    if loss != "wgan-gp":
+        return {}
+    changes: dict = {}
+    if scale.wgan_n_critic is not None:
+        changes["n_critic"] = scale.wgan_n_critic
+    if scale.wgan_lr is not None:
+        changes["lr_g"] = changes["lr_d"] = scale.wgan_lr
+    return changes
+
+
 def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
                     profile: Profile | None = None, loss: str = "wgan-gp",
                     n_train: int | None = None, seed: int = 0, model_options: dict | None = None,
@@ -435,6 +452,7 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
     options = dict(loss=loss, batch_size=scale.batch_size, steps=scale.steps,
                    max_seconds=scale.minutes * 60, seed=seed,
                    preview_every=profile.preview_every)
+    options.update(wgan_recipe(scale, loss))
     options.update(train_options)
     config = TrainConfig(**options)
     return Experiment(model, str(dataset), profile, scale, generator, discriminator, real,

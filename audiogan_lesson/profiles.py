@@ -39,6 +39,11 @@ class TrainScale:
     ``batch_size`` the minibatch (64 in the papers), ``slice_len`` the number of samples per
     example (16384 in the papers), ``sample_rate`` in Hz, ``steps`` the default number of
     generator steps and ``minutes`` the default wall-clock budget of a training run.
+
+    Two fields scale the WGAN-GP recipe (``loss="wgan-gp"`` only; BCE runs ignore them):
+    ``wgan_n_critic``, critic updates per generator step, and ``wgan_lr``, the Adam learning
+    rate of both networks. None keeps the paper's values (5 and 1e-4, the
+    :class:`~audiogan_lesson.training.TrainConfig` defaults).
     """
 
     width: int = 64
@@ -47,6 +52,8 @@ class TrainScale:
     sample_rate: int = 16000
     steps: int = 100_000
     minutes: float = 600.0
+    wgan_n_critic: int | None = None
+    wgan_lr: float | None = None
 
     def replace(self, **changes) -> "TrainScale":
         """A copy with some fields changed: ``scale.replace(batch_size=32)``."""
