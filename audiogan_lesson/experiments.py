@@ -338,9 +338,9 @@ def _gansynth_setup(dataset, profile: Profile, scale, n_train, seed, model_optio
                                             **(model_options or {}))
     schedule = ProgressiveSchedule(scale.num_resolutions, scale.stable_steps, scale.fade_steps,
                                    tuple(scale.start_resolution))
-    recipe = dict(n_critic=1, lr_g=8e-4, lr_d=8e-4, betas=(0.0, 0.99), drift=0.001,
-                  aux_weight=10.0, aux_fake_in_d=False, ema_decay=0.999, latent="normal",
-                  conditional=True)
+    recipe = dict(n_critic=1, lr_g=scale.lr, lr_d=scale.lr, betas=(0.0, 0.99), drift=0.001,
+                  aux_weight=10.0, aux_fake_in_d=scale.aux_fake_in_d, ema_decay=scale.ema_decay,
+                  latent="normal", conditional=True)
     return dict(real=real, representation=representation, generator=generator,
                 discriminator=discriminator, hook=schedule, pitches=pitches, recipe=recipe)
 

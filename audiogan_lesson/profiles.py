@@ -70,6 +70,9 @@ class GANSynthScale(TrainScale):
     images). The image: ``n_fft`` 2048 and ``hop`` 512 (128 frames x 1024 mel bins);
     ``num_resolutions`` 7 from ``start_resolution`` (2, 16), so 13 stages; ``stable_steps`` and
     ``fade_steps`` 100,000 each (800,000 images); ``pitch_min``-``pitch_max`` MIDI 24-84.
+    Recipe fields a short run may change: ``lr`` (Adam's, both networks, 8e-4), ``ema_decay``
+    (0.999), ``aux_fake_in_d`` (False: the discriminator's pitch classifier learns on real notes
+    only; True also on fakes with their requested pitch, as AC-GAN).
     """
 
     width: int = 256
@@ -85,6 +88,9 @@ class GANSynthScale(TrainScale):
     fade_steps: int = 100_000
     pitch_min: int = 24
     pitch_max: int = 84
+    lr: float = 8e-4
+    ema_decay: float = 0.999
+    aux_fake_in_d: bool = False
 
 
 def _frozen(mapping: Mapping[str, TrainScale]) -> Mapping[str, TrainScale]:
@@ -163,11 +169,13 @@ _SCALES: dict[str, dict[str, TrainScale]] = {
                               steps=600, minutes=4.0),
         "specgan": TrainScale(width=16, batch_size=32, slice_len=16384, sample_rate=16000,
                               steps=600, minutes=4.0),
-        # 0.5 s notes as 32 x 256 images (5 of the 7 resolutions), a quarter of the width,
-        # two octaves of pitch; the stages fit a 15-minute run on 2 cores
-        "gansynth": GANSynthScale(width=64, batch_size=16, slice_len=8192, steps=10**9,
+        # 0.5 s notes as 32 x 256 images (5 of the 7 resolutions), an eighth of the width, one
+        # octave of pitch, 300 steps per stage: growing ends after about 8 minutes on 2 cores;
+        # a shorter EMA, a lower lr and the pitch loss on fakes in D make a 15-minute run obey
+        "gansynth": GANSynthScale(width=32, batch_size=16, slice_len=8192, steps=2700,
                                   minutes=15.0, n_fft=512, hop=256, num_resolutions=5,
-                                  stable_steps=600, fade_steps=600, pitch_min=48, pitch_max=72),
+                                  stable_steps=300, fade_steps=300, pitch_min=60, pitch_max=72,
+                                  lr=4e-4, ema_decay=0.99, aux_fake_in_d=True),
     },
     "gpu": {
         "dense": TrainScale(width=1024, batch_size=64, slice_len=16384, sample_rate=16000,
