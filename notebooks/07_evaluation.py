@@ -1,0 +1,662 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-all
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 07 · Evaluation: numbers you can trust, and your ears
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/main/notebooks/07_evaluation.ipynb)
+#
+# A GAN has no loss that says how good its samples are: the discriminator's loss only says who
+# is winning the game. The papers of this course therefore judge generators from the outside,
+# with a classifier trained on the real data, with statistics of many samples, and with people
+# listening. This notebook builds each of those measurements, looks at what it sees and what it
+# misses, and puts every model of notebooks 02-06 side by side with the real data.
+#
+# **In this notebook you will**
+# - compute the **inception score** (WaveGAN's metric) from class probabilities;
+# - compute the **Fréchet distance** between two Gaussians, the core of FID;
+# - write the z-test behind **NDB**, the number of statistically different bins (GANSynth);
+# - measure **pitch accuracy and pitch entropy** of pitched notes, and check for **memorisation**
+#   with nearest neighbours;
+# - fill one table with every model you trained, beside the real data and the papers' figures;
+# - run a blind **A/B listening test** on yourself and explore a generator's latent space.
+#
+# Code behind this notebook: `audiogan_lesson.evaluation` (metrics, classifier, runs),
+# `audiogan_lesson.widgets` (listening test, latent explorer).
+
+# %% [markdown]
+# ## Setup
+
+# %%
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "git+https://github.com/audiogan-lesson/audiogan-lesson"], check=True)
+
+import shutil
+from dataclasses import dataclass
+from typing import Callable
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from IPython.display import HTML, display
+
+from audiogan_lesson import display as show
+from audiogan_lesson import evaluation as ev
+from audiogan_lesson.profiles import get_profile, runs_dir, seed_everything
+
+profile = get_profile()
+print(profile.summary())
+seed_everything(0)
+n_eval = profile.n_eval  # examples per set for every metric
+
+# %% [markdown]
+# ## 1. The models to judge
+#
+# Notebooks 02-06 keep their training runs in the runs folder of your profile (train or load).
+# `find_runs` lists every run with a checkpoint, and says why it passed over any other folder.
+# A model you have not trained yet is missing here; the notebook then trains a small stand-in
+# for a minute or so (in a folder of its own, `07_fallback_<model>`) so that every section has
+# something to measure, and says so. A stand-in is barely trained: it shows how the metrics
+# react to a model that has not learnt yet, not what the model can do. For a fair table, run
+# notebooks 02-06 first.
+
+# %%
+runs, notes = ev.find_runs(profile)
+print(f"runs folder: {runs_dir('07_evaluation', profile).parent}")
+for r in runs:
+    print(f"  {r.name:<34} {r.model:<9} {r.dataset:<10} loss={r.loss:<8} step {r.step:>6} "
+          f"({r.seconds / 60:.1f} min)  {r.slice_len} samples at {r.sample_rate} Hz")
+for note in notes:
+    print(f"  passed over: {note}")
+if not runs:
+    print("  no runs of notebooks 02-06 found")
+
+
+# %%
+@dataclass
+class Source:
+    """Something that makes sounds: a saved run, or a stand-in trained here."""
+
+    name: str
+    model: str
+    dataset: str
+    sample_rate: int
+    slice_len: int
+    steps: int
+    sample: Callable  # (n, seed) -> (waves (n, slice_len), MIDI pitches (n,) or None)
+    generate: Callable | None = None  # latents -> waves, for the latent explorer
+
+
+def from_run(run: ev.RunInfo) -> Source:
+    generate = None if run.pitches else ev.run_generator(run, device=profile.device)[0]
+    return Source(run.name, run.model, run.dataset, run.sample_rate, run.slice_len, run.step,
+                  lambda n, seed: ev.sample_run(run, n, seed=seed, device=profile.device),
+                  generate)
+
+
+# Stand-ins for models that have no run yet: 200 steps (none in the smoke profile,
+# where only the code path is checked). GANSynth needs notebook 06's long run; no stand-in.
+FALLBACK_STEPS = {"smoke": 0, "laptop": 200, "gpu": 5000}[profile.name]
+
+
+def stand_in(model: str) -> Source:
+    from audiogan_lesson.experiments import make_experiment
+
+    scale = profile.with_scale(model, steps=max(FALLBACK_STEPS, 1), minutes=2.0)
+    exp = make_experiment(model, "toy-drums", scale, loss="bce")  # BCE: one D step per G step
+    folder = runs_dir(f"07_fallback_{model}", profile)
+    trainer = exp.trainer(folder)
+    if FALLBACK_STEPS:
+        try:
+            trainer.train(resume=True, progress=False)
+        except ValueError as err:  # a checkpoint of an older configuration: start again
+            print(f"{folder.name}: {err}; training again")
+            shutil.rmtree(folder)
+            trainer = exp.trainer(runs_dir(f"07_fallback_{model}", profile))
+            trainer.train(progress=False)
+
+    @torch.no_grad()
+    def generate(z):
+        return exp.to_audio(trainer.sampler.eval()(z.to(trainer.device)))
+
+    return Source(f"{model} (stand-in, BCE, {trainer.step} steps)", model, "toy-drums",
+                  exp.sample_rate, exp.real.waves.shape[1], trainer.step,
+                  lambda n, seed: (exp.to_audio(trainer.sample(n, seed=seed)), None), generate)
+
+
+sources = [from_run(r) for r in runs]
+have = {s.model for s in sources}
+for model, notebook in (("dense", "02"), ("specgan", "03"), ("wavegan", "04")):
+    if model not in have:
+        print(f"no {model} run of notebook {notebook} yet: training a stand-in "
+              f"({FALLBACK_STEPS} steps)")
+        sources.append(stand_in(model))
+if "gansynth" not in have:
+    print("no GANSynth run of notebook 06 yet: its row stays empty (run notebook 06, then this one)")
+drum_sources = [s for s in sources if s.dataset == "toy-drums"]
+note_sources = [s for s in sources if s.model == "gansynth"]
+print(f"{len(drum_sources)} drum models, {len(note_sources)} GANSynth models to evaluate")
+
+# %% [markdown]
+# ## 2. One format, one classifier, and the real data as the ceiling
+#
+# The models were trained at different sample rates and lengths (the laptop profile trains
+# the dense model and WaveGAN at 8 kHz, SpecGAN at 16 kHz). To compare them, every sound is
+# brought to one format: the lowest sample rate among the models (a model trained at 8 kHz
+# has nothing above 4 kHz, so comparing at 16 kHz would mostly measure that choice) and the
+# longest duration (shorter clips are padded with silence).
+#
+# Every metric is computed for the real data too, on held-out examples the classifier and the
+# metrics' references never saw: that row is the ceiling a generator can reach.
+
+# %%
+from audiogan_lesson.experiments import load_audio_set
+
+eval_rate = min(s.sample_rate for s in drum_sources)
+eval_len = int(round(max(s.slice_len / s.sample_rate for s in drum_sources) * eval_rate))
+real_train = load_audio_set("toy-drums", profile.n_train, eval_rate, eval_len, seed=0)
+real_held = load_audio_set("toy-drums", n_eval, eval_rate, eval_len, seed=1)
+classes = real_train.classes
+print(f"evaluation format: {eval_len} samples at {eval_rate} Hz ({eval_len / eval_rate:.2f} s); "
+      f"{len(real_train.waves)} training and {len(real_held.waves)} held-out real drums")
+
+classifier = ev.reference_classifier(real_train, profile)
+print(f"classifier accuracy on held-out real drums: "
+      f"{ev.classifier_accuracy(classifier, real_held.waves, real_held.labels):.3f}")
+
+generated = {}
+for s in drum_sources:
+    waves, _ = s.sample(n_eval, 7)
+    generated[s.name] = ev.to_format(waves, s.sample_rate, eval_rate, eval_len)
+show.play_row([real_held.waves[0]] + [w[0] for w in generated.values()], eval_rate,
+              labels=["real"] + list(generated))
+
+# %% [markdown]
+# ## 3. The inception score
+#
+# The classifier gives each clip `x` a distribution over classes, $p(y \mid x)$. Averaged over
+# a set it gives the set's class distribution $p(y)$. A good generator makes clips that are each
+# clearly one class (a peaked $p(y\mid x)$) and uses all classes (a flat $p(y)$): then every
+# $p(y\mid x)$ is far from $p(y)$. The inception score (Salimans et al., 2016) measures exactly
+# that distance:
+#
+# $$\mathrm{IS} = \exp\Big(\mathbb{E}_x\, \mathrm{KL}\big(p(y\mid x)\,\|\,p(y)\big)\Big),$$
+#
+# from 1 (every clip alike, or the classifier unsure of every clip) to the number of classes.
+# As in the WaveGAN paper's code, the set is cut into 10 groups; each group gets its own $p(y)$
+# and score, and the result is the mean (and spread) over groups.
+#
+# The picture: $p(y\mid x)$ for 40 clips (one column each), with $p(y)$ on the right, for the
+# real drums and for the first model.
+
+# %%
+probs_real = ev.classifier_probs(classifier, real_held.waves)
+first = next(iter(generated))
+probs_first = ev.classifier_probs(classifier, generated[first])
+fig, axes = plt.subplots(1, 4, figsize=(14, 3), gridspec_kw={"width_ratios": [6, 1, 6, 1]})
+for (ax, ax_m), probs, title in ((axes[:2], probs_real, "real drums"),
+                                 (axes[2:], probs_first, first)):
+    ax.imshow(probs[:40].T, aspect="auto", cmap="Blues", vmin=0, vmax=1)
+    ax.set_yticks(range(len(classes)), classes)
+    ax.set_xlabel("clip")
+    ax.set_title(f"p(y|x): {title}", fontsize=10)
+    ax_m.barh(range(len(classes)), probs.mean(0), color="tab:orange")
+    ax_m.set_ylim(len(classes) - 0.5, -0.5)
+    ax_m.set_yticks([])
+    ax_m.set_title("p(y)", fontsize=10)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# **Exercise 7.1.** Write `inception_score(probs, splits)`: `probs` is an `(N, classes)` numpy
+# array of probabilities. Cut the rows, in order, into `splits` groups (`N * i // splits` to
+# `N * (i + 1) // splits`); for each group take $p(y)$ as the group's mean row, the mean over its
+# rows of $\mathrm{KL}(p(y\mid x)\,\|\,p(y))$ with the natural log (count $0 \log 0$ as 0), and
+# `exp` of that; return the mean over groups.
+
+# %% tags=["raises-exception"]
+def inception_score(probs: np.ndarray, splits: int = 10) -> float:
+    """Inception score of class probabilities (N, classes): mean over groups of exp(mean KL)."""
+    # YOUR CODE HERE
+    raise NotImplementedError('Exercise 7.1: per group, exp of the mean KL(p(y|x) || p(y)); return the mean over groups')
+
+
+# %% tags=["raises-exception"]
+from audiogan_lesson.exercises import check_inception_score
+
+check_inception_score(inception_score)
+
+# %% [markdown]
+# The package's `ev.inception_score` does the same and returns the spread over groups too; it
+# also shuffles the rows first (seeded), as the WaveGAN script shuffles its files, because a
+# set sorted by class would otherwise give groups of one class each.
+
+# %%
+is_real = ev.inception_score(probs_real)
+print(f"{'real drums (held out)':<40} IS {is_real[0]:.2f} ± {is_real[1]:.2f}   "
+      f"(maximum {len(classes)})")
+for name, waves in generated.items():
+    score = ev.inception_score(ev.classifier_probs(classifier, waves))
+    print(f"{name:<40} IS {score[0]:.2f} ± {score[1]:.2f}")
+
+# %% [markdown]
+# What the inception score misses: it never compares with the real data. A generator that
+# makes one perfect example of each class, over and over, scores the maximum. The next two
+# metrics compare the generated set with the real one.
+#
+# ## 4. The Fréchet distance
+#
+# Take the classifier's penultimate features (a vector per clip), fit a Gaussian to the real
+# set and one to the generated set, and measure how far apart the two Gaussians are. For
+# Gaussians $\mathcal{N}(\mu_1, \Sigma_1)$ and $\mathcal{N}(\mu_2, \Sigma_2)$ the Fréchet
+# (2-Wasserstein) distance has a closed form (Heusel et al., 2017, with Inception features:
+# FID):
+#
+# $$d^2 = \lVert \mu_1 - \mu_2 \rVert^2 + \mathrm{tr}\Big(\Sigma_1 + \Sigma_2 - 2\,(\Sigma_1 \Sigma_2)^{1/2}\Big),$$
+#
+# where $(\cdot)^{1/2}$ is the *matrix* square root. It is 0 only when means and covariances
+# agree: a generator that repeats a few sounds has too small a covariance and is caught.
+#
+# The picture: the features of real training drums, held-out real drums and the first model,
+# projected on the two main directions of the real features, with an ellipse of two standard
+# deviations of each fitted Gaussian.
+
+# %%
+feats_train = ev.classifier_features(classifier, real_train.waves)
+feats_held = ev.classifier_features(classifier, real_held.waves)
+feats_first = ev.classifier_features(classifier, generated[first])
+mean = feats_train.mean(0)
+_, _, vt = np.linalg.svd(feats_train - mean, full_matrices=False)
+fig, ax = plt.subplots(figsize=(6, 4.5))
+angles = np.linspace(0, 2 * np.pi, 100)
+for feats, label, color in ((feats_train, "real (train)", "0.5"),
+                            (feats_held, "real (held out)", "tab:blue"),
+                            (feats_first, first, "tab:orange")):
+    xy = (feats - mean) @ vt[:2].T
+    ax.scatter(xy[:, 0], xy[:, 1], s=4, alpha=0.4, color=color, label=label)
+    mu, cov = xy.mean(0), np.cov(xy, rowvar=False)
+    w, v = np.linalg.eigh(cov)
+    ellipse = mu[:, None] + 2 * (v * np.sqrt(np.clip(w, 0, None))) @ np.stack([np.cos(angles), np.sin(angles)])
+    ax.plot(*ellipse, color=color)
+ax.set_xlabel("feature direction 1")
+ax.set_ylabel("feature direction 2")
+ax.legend(fontsize=8, markerscale=3)
+plt.show()
+
+# %% [markdown]
+# **Exercise 7.2.** Write `frechet_distance(mu1, sigma1, mu2, sigma2)`: means `(D,)` and
+# covariance matrices `(D, D)` as numpy arrays (named `sigma` as in the FID code). Use
+# `scipy.linalg.sqrtm` for the matrix square root; it can return a complex matrix with tiny
+# imaginary parts from round-off: keep the real part.
+
+# %% tags=["raises-exception"]
+import scipy.linalg
+
+
+def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma2: np.ndarray) -> float:
+    """Fréchet distance between N(mu1, sigma1) and N(mu2, sigma2) (sigma: covariance matrices)."""
+    # YOUR CODE HERE
+    raise NotImplementedError('Exercise 7.2: |mu1 - mu2|^2 + tr(sigma1 + sigma2 - 2 sqrtm(sigma1 @ sigma2))')
+
+
+# %% tags=["raises-exception"]
+from audiogan_lesson.exercises import check_frechet_distance
+
+check_frechet_distance(frechet_distance)
+
+# %% [markdown]
+# The package's `ev.frechet_distance(features_a, features_b)` fits both Gaussians from every row
+# (one public FID helper silently kept only its first batch) and computes the trace of the
+# square root from eigenvalues, which are real by construction. The held-out real set is not at
+# 0: a finite sample never is, which is why the real row matters.
+
+# %%
+print(f"{'real drums (held out)':<40} FD {ev.frechet_distance(feats_train, feats_held):8.2f}")
+for name, waves in generated.items():
+    fd = ev.frechet_distance(feats_train, ev.classifier_features(classifier, waves))
+    print(f"{name:<40} FD {fd:8.2f}")
+
+# %% [markdown]
+# ## 5. NDB: the number of statistically different bins
+#
+# A Gaussian summary can hide a missing corner of the data. NDB (Richardson & Weiss, 2018;
+# used by GANSynth with k = 50) looks at the data directly: k-means cuts the real training
+# features into k bins (clusters); every generated clip falls into the bin of its nearest
+# centre; then, bin by bin, a statistical test asks whether the generated set's share of that
+# bin differs from the training set's. The score is the number of bins that differ at
+# p < 0.05. A generator that covers the data evenly leaves about 5% of the bins different by
+# chance; one that collapses piles its samples into a few bins and empties the rest.
+#
+# The test is the two-proportion z-test. With proportions $p_1$ of $n_1$ training clips and
+# $p_2$ of $n_2$ generated clips in a bin, and the pooled proportion
+# $p = (p_1 n_1 + p_2 n_2) / (n_1 + n_2)$ (the best estimate if both sets share one
+# distribution, the null hypothesis):
+#
+# $$z = \frac{p_1 - p_2}{\sqrt{p(1-p)\,(1/n_1 + 1/n_2)}}, \qquad
+#   \text{p-value} = 2\,\big(1 - \Phi(|z|)\big),$$
+#
+# two-sided, because a bin can be over- or under-filled.
+#
+# **Exercise 7.3.** Write `ndb_z_test(p1, n1, p2, n2)`: `p1`, `p2` are `(k,)` numpy arrays of
+# proportions, `n1`, `n2` the set sizes; return the `(k,)` p-values. `scipy.stats.norm.sf(x)` is
+# $1 - \Phi(x)$. Where a bin is empty in both sets the standard error is 0: set `z = 0` there
+# (p-value 1) instead of dividing by zero.
+
+# %% tags=["raises-exception"]
+from scipy.stats import norm
+
+
+def ndb_z_test(p1: np.ndarray, n1: int, p2: np.ndarray, n2: int) -> np.ndarray:
+    """Two-sided two-proportion z-test per bin, pooled standard error: p-values (k,)."""
+    # YOUR CODE HERE
+    raise NotImplementedError('Exercise 7.3: pooled proportion, standard error, z (0 where the error is 0), two-sided p-value')
+
+
+# %% tags=["raises-exception"]
+from audiogan_lesson.exercises import check_ndb_z_test
+
+check_ndb_z_test(ndb_z_test)
+
+# %% [markdown]
+# The package fits the bins once on the training features (`ev.NDBBins`, or `ev.ndb` in one
+# call) and tests every set against them. The picture shows the share of each bin, training
+# set against held-out real drums and against the first model; the bins that differ are red.
+
+# %%
+ndb_k = min(50, len(feats_train) // 4)
+bins = ev.NDBBins(feats_train, k=ndb_k, seed=0)
+held_result = bins.test(feats_held)
+first_result = bins.test(feats_first)
+order = np.argsort(-bins.train_proportions)
+fig, axes = plt.subplots(1, 2, figsize=(13, 3), sharey=True)
+for ax, result, title in ((axes[0], held_result, "real (held out)"), (axes[1], first_result, first)):
+    x = np.arange(ndb_k)
+    ax.bar(x - 0.2, result.train_proportions[order], 0.4, color="0.6", label="training set")
+    colors = np.where(result.different[order], "tab:red", "tab:blue")
+    ax.bar(x + 0.2, result.generated_proportions[order], 0.4, color=colors, label=title)
+    ax.set_title(f"{title}: NDB = {result.n_different} of {ndb_k}", fontsize=10)
+    ax.set_xlabel("bin (by size in the training set)")
+axes[0].set_ylabel("share of the set")
+axes[0].legend(fontsize=8)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 6. Memorisation: nearest neighbours
+#
+# A generator that copies its training data scores well on every metric above. The check is
+# direct: for each generated clip, find the closest training clip (here by Euclidean distance
+# between log-mel spectrograms) and compare those distances with the held-out real clips'
+# distances to the training set. Generated clips much *closer* than real ones are copies.
+# To see what that looks like, the last row is a "copycat" that returns training clips played
+# 1 dB quieter.
+
+# %%
+mel_train = ev.log_mel_features(real_train.waves, eval_rate)
+neighbours = {"real (held out)": ev.nearest_neighbours(ev.log_mel_features(real_held.waves, eval_rate), mel_train)}
+for name, waves in generated.items():
+    neighbours[name] = ev.nearest_neighbours(ev.log_mel_features(waves, eval_rate), mel_train)
+copycat = real_train.waves[:n_eval] * 10 ** (-1 / 20)
+neighbours["copycat (training clips, 1 dB down)"] = ev.nearest_neighbours(
+    ev.log_mel_features(copycat, eval_rate), mel_train)
+
+fig, ax = plt.subplots(figsize=(8, 3))
+top = max(np.percentile(n.distances, 99) for n in neighbours.values())
+for name, found in neighbours.items():
+    ax.hist(found.distances, bins=40, range=(0, top), histtype="step", label=name)
+    print(f"{name:<40} median distance to the nearest training clip {np.median(found.distances):7.1f}")
+ax.set_xlabel("log-mel distance to the nearest training clip")
+ax.legend(fontsize=7)
+plt.show()
+
+# %% [markdown]
+# Listen to the three closest pairs of the first model: each generated clip, then its nearest
+# training clip. Near-identical pairs would be a warning; different sounds mean the model
+# makes its own.
+
+# %%
+for i, j, dist in neighbours[first].closest(3):
+    show.play_row([generated[first][i], real_train.waves[j]], eval_rate,
+                  labels=[f"{first} #{i}", f"nearest training clip #{j} (distance {dist:.0f})"])
+
+# %% [markdown]
+# ## 7. Pitch accuracy and pitch entropy (GANSynth)
+#
+# GANSynth is told which pitch to play. Two of its metrics ask whether it obeys: **pitch
+# accuracy** (PA), the fraction of notes whose detected pitch equals the requested one, and
+# **pitch entropy** (PE), how spread the detected pitch is within each note (0 for one steady
+# pitch). GANSynth detects pitch with a classifier trained on NSynth; the course uses pYIN
+# (Mauch & Dixon, 2014; `librosa.pyin`), which needs no training and is exact on clean notes:
+# each frame gets a pitch or "unvoiced", a note's pitch is the median of its voiced frames,
+# rounded to a MIDI number, and a note with no voiced frames is marked -1 and counted.
+#
+# The picture: pYIN's frame-by-frame pitch for four real toy notes, against the requested
+# pitch.
+
+# %%
+from audiogan_lesson.data import toy_notes
+
+if note_sources:
+    gan_run = next(r for r in runs if r.pitches)
+    note_rate, note_len = gan_run.sample_rate, gan_run.slice_len
+    pitch_range = range(min(gan_run.pitches), max(gan_run.pitches) + 1)
+else:  # no GANSynth run: the real notes alone, at the laptop profile's GANSynth format
+    note_rate, note_len, pitch_range = 16000, 8192, range(48, 73)
+n_notes = min(n_eval, 200)
+notes = toy_notes(n_notes, seed=1, sample_rate=note_rate, length=note_len, pitches=pitch_range)
+track_real = ev.pitch_track(notes.waves, note_rate)
+fig, axes = plt.subplots(1, 4, figsize=(14, 2.5), sharey=True)
+for ax, i in zip(axes, range(4)):
+    t = np.arange(track_real.frames.shape[1]) * 512 / note_rate
+    ax.plot(t, track_real.frames[i], ".", label="pYIN per frame")
+    ax.axhline(int(notes.pitches[i]), color="tab:orange", lw=1, label="requested")
+    ax.set_title(f"{notes.family_names[int(notes.families[i])]}, MIDI {int(notes.pitches[i])}",
+                 fontsize=9)
+    ax.set_xlabel("time (s)")
+axes[0].set_ylabel("MIDI pitch")
+axes[0].legend(fontsize=7)
+plt.show()
+
+pitch_rows = {"real notes": (ev.pitch_accuracy(track_real, notes.pitches),
+                             ev.pitch_entropy(track_real), track_real.n_unvoiced)}
+for s in note_sources:
+    waves, midi = s.sample(n_notes, 7)
+    track = ev.pitch_track(waves, s.sample_rate)
+    pitch_rows[s.name] = (ev.pitch_accuracy(track, midi), ev.pitch_entropy(track), track.n_unvoiced)
+for name, (pa, pe, unvoiced) in pitch_rows.items():
+    print(f"{name:<40} PA {pa:.3f}  PE {pe:.3f} nats  ({unvoiced} of {n_notes} notes without pitch)")
+
+# %% [markdown]
+# ## 8. Every model, side by side
+#
+# One row per model, every metric in the same format against the same references, the real
+# data first. Arrows say which way is better. `NN` is the median log-mel distance from a clip to
+# its nearest training clip: it should be about that of real held-out clips, not far below
+# (copies) and not far above (sounds unlike the data).
+
+# %%
+reference = ev.ReferenceSet(real_train.waves, eval_rate, classifier, k=50)
+table = {"real drums (held out)": reference.score(real_held.waves)}
+for name, waves in generated.items():
+    table[name] = reference.score(waves)
+steps = {s.name: s.steps for s in sources}
+
+note_table = {}
+if note_sources:
+    from audiogan_lesson.experiments import AudioSet
+
+    notes_train = toy_notes(profile.n_train, seed=0, sample_rate=note_rate, length=note_len,
+                            pitches=pitch_range)
+    notes_set = AudioSet(notes_train.waves, note_rate, notes_train.families,
+                         list(notes_train.family_names), "toy-notes")
+    note_reference = ev.ReferenceSet(notes_train.waves, note_rate,
+                                     ev.reference_classifier(notes_set, profile), k=50)
+    note_table["real notes"] = note_reference.score(notes.waves)
+    for s in note_sources:
+        note_table[s.name] = note_reference.score(s.sample(n_eval, 7)[0])
+
+header = (f"{'model':<40} {'steps':>6} {'IS ↑':>12} {'FD ↓':>8} {'NDB ↓':>8} {'NN':>7} "
+          f"{'div.':>6} {'PA ↑':>6} {'PE ↓':>6}")
+print(header)
+print("-" * len(header))
+for group in (table, note_table):
+    for name, row in group.items():
+        pa, pe, _ = pitch_rows.get(name, (None, None, None))
+        pitch = f"{pa:>6.2f} {pe:>6.2f}" if pa is not None else f"{'—':>6} {'—':>6}"
+        print(f"{name:<40} {steps.get(name, 0) or '':>6} {row['IS']:>6.2f} ± {row['IS_std']:<4.2f} "
+              f"{row['FD']:>8.2f} {row['NDB']:>4}/{row['k']:<3} {row['NN']:>7.1f} "
+              f"{row['diversity']:>6.1f} {pitch}")
+print(f"\nIS out of {len(classes)} drum classes; NDB at p < 0.05; {n_eval} clips per row; "
+      f"drums at {eval_rate} Hz x {eval_len} samples")
+
+# %% [markdown]
+# ## 9. The papers' figures, and why ours differ
+#
+# The WaveGAN paper reports inception scores on SC09 (spoken digits, ten classes) with its own
+# classifier (Donahue et al., 2019, Table 1). They are printed beside the course's own real-data
+# ceiling and best model.
+
+# %%
+PUBLISHED_SC09_IS = {  # Donahue et al. (2019), Adversarial Audio Synthesis, Table 1 (SC09)
+    "real data (train)": 9.18,
+    "WaveGAN": 4.12,
+    "WaveGAN + phase shuffle (n=2)": 4.67,
+    "SpecGAN": 5.11,
+    "SpecGAN + phase shuffle (n=1)": 6.03,
+}
+best = max(generated, key=lambda name: table[name]["IS"])
+print(f"{'published, SC09, 10 classes':<42} {'IS':>6} {'% of real':>10}")
+for name, score in PUBLISHED_SC09_IS.items():
+    print(f"{name:<42} {score:>6.2f} {100 * score / PUBLISHED_SC09_IS['real data (train)']:>9.0f}%")
+real_is = table["real drums (held out)"]["IS"]
+print(f"\n{'this course, ' + profile.name + ' profile, toy drums, 5 classes':<42} {'IS':>6} {'% of real':>10}")
+print(f"{'real drums (held out)':<42} {real_is:>6.2f} {100:>9.0f}%")
+print(f"{best:<42} {table[best]['IS']:>6.2f} {100 * table[best]['IS'] / real_is:>9.0f}%")
+
+# %% [markdown]
+# Only the *fraction of the real data's score* can be compared, and even that loosely. What
+# differs in the protocol:
+#
+# - **Data and classes.** SC09 has ten spoken digits; here five synthetic drum classes, so the
+#   maximum is 5, not 10. On a GPU with SC09 present, the "Run at full scale" section scores on
+#   SC09 itself.
+# - **Classifier.** The paper trained its own SC09 classifier on mel spectrograms; the course's
+#   classifier is a small log-mel CNN trained in seconds on the training set. Different
+#   classifiers give different scores for the same sounds: an inception score only compares
+#   models scored with the same classifier.
+# - **Sample count and groups.** The paper scores 50,000 generated examples in 10 groups; here
+#   `n_eval` examples (500 in the laptop profile), so the spread is larger.
+# - **Training.** The paper trains for days at 16 kHz with d = 64; the laptop profile trains
+#   minutes at reduced width and rate.
+# - **Real data.** The paper's real-data row scores the training set; the course scores
+#   held-out examples, the honest ceiling for a generator (which also never sees them).
+#
+# ## 10. Listen: a blind A/B test
+#
+# Numbers are proxies; the papers also asked people. In each trial below you hear A and B, one
+# real drum and one generated by the model with the lowest Fréchet distance, in random order.
+# Pick the one you think is real. After the last trial the table shows your answers and how
+# likely such a score is for someone guessing. (In a static copy of this notebook the widget
+# does not appear; the cell after it shows the scoring with a simulated listener.)
+
+# %%
+from audiogan_lesson import widgets
+
+closest = min(generated, key=lambda name: table[name]["FD"])
+ab = widgets.listening_test_widget(real_held.waves, generated[closest], eval_rate, n_trials=10, seed=0)
+display(ab)
+
+# %% [markdown]
+# The same scoring, played by a "listener" that trusts the classifier: it calls the clip the
+# classifier is more confident about real. How often that listener is right says how easy the
+# model's clips are to tell apart *for the classifier*; your own score says it for your ears.
+
+# %%
+test = widgets.ListeningTest(real_held.waves, generated[closest], eval_rate, n_trials=10, seed=0)
+while not test.done:
+    a, b = test.clips()
+    confidence = ev.classifier_probs(classifier, torch.stack([a, b])).max(axis=1)
+    test.answer("A" if confidence[0] >= confidence[1] else "B")
+display(HTML(f"<b>classifier-as-listener, {closest}</b>" + test.table()))
+
+# %% [markdown]
+# ## 11. Explore the latent space
+#
+# A generator maps a latent vector `z` to a sound. Moving `z` along a direction changes the
+# sound gradually if the model has learnt a smooth space. The sliders move `z` along four random
+# orthogonal directions; the sound and its spectrogram follow (in a live notebook). Below them,
+# a static walk: eight steps on the straight line between two latents.
+
+# %%
+explorable = [s for s in drum_sources if s.generate is not None]
+pick = next((s for s in explorable if s.model == "wavegan"), explorable[0] if explorable else None)
+if pick is None:
+    print("no unconditional model to explore")
+else:
+    latent_dim = 100  # WaveGAN/SpecGAN/dense latent size (Donahue et al., Table 3)
+    explorer = widgets.LatentExplorer(pick.generate, latent_dim, k=4, seed=0)
+    display(HTML(f"<b>{pick.name}</b>"))
+    display(widgets.latent_explorer_widget(explorer, pick.sample_rate))
+    g = torch.Generator().manual_seed(3)
+    z0, z1 = torch.rand(2, latent_dim, generator=g) * 2 - 1
+    fig, walk = widgets.plot_interpolation(pick.generate, z0, z1, pick.sample_rate, steps=8)
+    plt.show()
+    show.play_row(walk[::2], pick.sample_rate, labels=[f"step {i}" for i in range(0, 8, 2)])
+
+# %% [markdown]
+# What to take away:
+#
+# - The **inception score** rewards recognisable, varied clips but never looks at the real
+#   data; the **Fréchet distance** and **NDB** compare with it, NDB bin by bin.
+# - Every number needs the **real-data row**: a finite real sample is not perfect either.
+# - Good numbers can come from **copying**: check nearest neighbours, and listen to the pairs.
+# - Numbers from different classifiers, datasets or sample counts do not compare; the papers'
+#   figures are a guide to the *gap* between models and real data, not a target.
+# - Your ears are the last word: the A/B test is the measurement the metrics try to predict.
+
+# %% [markdown]
+# ## Run at full scale
+#
+# On a GPU (the `gpu` profile) the notebooks 02-06 train at paper size and this notebook finds
+# their runs in the same runs folder (on Colab set `AUDIOGAN_RUNS` to a Google Drive folder
+# before running them, as in notebook 02). For the paper's protocol, fetch SC09, train the
+# models on it (`python -m audiogan_lesson train wavegan --data sc09 ...`), and score them with
+# the SC09 classifier: a mel spectrogram with n_fft 1024, hop 128 and 128 bins, then four conv
+# blocks, trained once and cached. The cell below trains or loads it when SC09 is present, and
+# says so when it is not.
+
+# %%
+sc09 = ev.sc09_classifier(profile)
+if sc09 is not None:
+    print(f"SC09 classifier ready: held-out accuracy {sc09.val_accuracy:.3f}")
+
+# %% [markdown]
+# With `sc09` in hand, use it in place of `classifier` above (the evaluation format is then
+# 16384 samples at 16 kHz, and `real_train` the SC09 training split from
+# `load_audio_set("sc09", ...)`), and set `n_eval` to 50,000 for the paper's sample count:
+#
+# ```python
+# from audiogan_lesson.experiments import load_audio_set
+# real_train = load_audio_set("sc09", 20000, 16000, 16384, seed=0)
+# reference = ev.ReferenceSet(real_train.waves, 16000, sc09, k=50)
+# waves, _ = ev.sample_run(run, 50000, seed=7, device=profile.device)
+# print(reference.score(ev.to_format(waves, run.sample_rate, 16000, 16384)))
+# ```
