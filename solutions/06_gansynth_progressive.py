@@ -54,8 +54,6 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q",
                     "git+https://github.com/audiogan-lesson/audiogan-lesson"], check=True)
 
-import dataclasses
-
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -96,7 +94,7 @@ for name in fields:
 # 15-minute run is about 0.4 % of the paper's images: Adam's rate 4e-4 (the paper: 8e-4), an EMA
 # that forgets faster (0.99; the paper: 0.999, which averages over about 1000 steps, a third
 # of this whole run), and the pitch classifier of the discriminator also trained on fakes with
-# the pitch they were asked for, as in AC-GAN (the paper: real notes only), which makes the
+# the pitch they were asked for, as in AC-GAN (the paper: real notes only), meant to make the
 # generator pick up the pitch input sooner. The rest is the paper's: WGAN-GP with one critic
 # step, drift penalty 0.001, auxiliary pitch loss with weight 10, Adam's β = (0, 0.99), pixel
 # norm, minibatch standard deviation, equalised learning rate.
@@ -402,6 +400,14 @@ show.play_row(list(col), sr, [f"latent {i}" for i in range(5)])
 
 # %% [markdown]
 # ### Does it play the pitch it was asked for?
+#
+# Be ready for a "no" on a laptop. Measured on two CPU cores, a 15-minute run of the `laptop`
+# profile (about 2,400 steps, some 40,000 notes seen; the paper's model sees 11 million) learns
+# the loudness envelope of the notes and the rough balance of low and high frequencies, but
+# not yet the harmonic lines: its notes have no clear pitch, the discriminator pulls ahead
+# (the critic's Wasserstein estimate keeps growing) and the generator's pitch loss stays at
+# chance. The cells below measure it rather than assume it; with the `gpu` profile and hours
+# of training, the same code is the paper's model.
 #
 # The pitch accuracy of GANSynth's paper: the fraction of generated notes whose pitch is the
 # one requested. The course estimates pitch with pYIN (`evaluation.estimate_pitch`, the median
