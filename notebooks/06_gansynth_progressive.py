@@ -1,0 +1,504 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-all
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 06 · GANSynth: progressive growing, pitch conditioning, and phase you can invert
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/main/notebooks/06_gansynth_progressive.ipynb)
+#
+# GANSynth (Engel et al., ICLR 2019) makes musical notes of a pitch you ask for. It changed
+# three things against SpecGAN:
+#
+# - **what it generates**: a two-channel image, the log magnitude of a mel spectrogram and the
+#   *instantaneous frequency* (IF) of its phase, which turns back into audio exactly, with no
+#   Griffin-Lim;
+# - **how it trains**: *progressive growing* (Karras et al., 2018): the networks start at a
+#   2 × 16 image and grow, one resolution at a time, to 128 × 1024, fading each new block in;
+#   with pixel norm, minibatch standard deviation and an equalised learning rate;
+# - **what it is told**: a one-hot pitch next to the latent, and an auxiliary classifier in the
+#   discriminator that checks the pitch.
+#
+# **In this notebook you will**
+# - see the mel-IF representation of a note and hear its exact inversion;
+# - draw progressive growing stage by stage, and hear what each stage can express;
+# - write pixel norm, the minibatch standard deviation and the fade-in blend;
+# - train GANSynth on synthetic notes, then move a pitch slider with the latent held fixed
+#   (same instrument, new note) and a latent slider with the pitch held fixed.
+#
+# Code behind this notebook: `audiogan_lesson.models.gansynth` (networks, stages, the training
+# schedule), `audiogan_lesson.spectral` (the representation), `audiogan_lesson.experiments`
+# (the `gansynth` experiment), `audiogan_lesson.evaluation` (pitch estimates).
+
+# %% [markdown]
+# ## Setup
+
+# %%
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "git+https://github.com/audiogan-lesson/audiogan-lesson"], check=True)
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn.functional as F
+from IPython.display import display
+
+from audiogan_lesson import display as show
+from audiogan_lesson.profiles import GANSynthScale, get_profile, runs_dir, seed_everything
+
+profile = get_profile()
+print(profile.summary())
+seed_everything(0)
+scale = profile.scale("gansynth")
+paper = GANSynthScale()
+
+# %% [markdown]
+# ### What this profile scales down
+#
+# Every number GANSynth uses is a default somewhere in the package (`GANSynthScale`, the model
+# configs, the training recipe). A profile only scales some of them. On a laptop CPU the paper's
+# model (4-second notes as 128 × 1024 images, 13 stages of 100,000 steps, four days on a V100)
+# is out of reach, so the `laptop` profile keeps the recipe and shrinks the problem:
+
+# %%
+fields = ["width", "batch_size", "slice_len", "sample_rate", "n_fft", "hop", "num_resolutions",
+          "start_resolution", "stable_steps", "fade_steps", "pitch_min", "pitch_max", "lr",
+          "ema_decay", "aux_fake_in_d"]
+print(f"{'field':>18} {'paper':>12} {profile.name:>12}")
+for name in fields:
+    print(f"{name:>18} {str(getattr(paper, name)):>12} {str(getattr(scale, name)):>12}")
+
+# %% [markdown]
+# In words, for the `laptop` profile: notes of half a second instead of four; images of
+# 32 × 256 (5 of the 7 resolutions, so 9 stages instead of 13) from an STFT of 512 points with a
+# hop of 256 (the paper: 2048 and 512, 75 % overlap); an eighth of the paper's channels at every
+# block; one octave of pitch (MIDI 60-72) instead of five (24-84); 300 steps of 16 notes per
+# stage instead of 100,000 steps of 8. Three parts of the recipe change too, because a
+# 15-minute run is about 0.4 % of the paper's images: Adam's rate 4e-4 (the paper: 8e-4), an EMA
+# that forgets faster (0.99; the paper: 0.999, which averages over about 1000 steps, a third
+# of this whole run), and the pitch classifier of the discriminator also trained on fakes with
+# the pitch they were asked for, as in AC-GAN (the paper: real notes only), meant to make the
+# generator pick up the pitch input sooner. The rest is the paper's: WGAN-GP with one critic
+# step, drift penalty 0.001, auxiliary pitch loss with weight 10, Adam's β = (0, 0.99), pixel
+# norm, minibatch standard deviation, equalised learning rate.
+
+# %% [markdown]
+# ## 1. The representation: mel log magnitude and instantaneous frequency
+#
+# A spectrogram's magnitude is easy for a convolutional network; its phase is not: phase
+# wraps around every 2π and looks like noise. But for a steady tone the phase of a bin advances
+# by the same amount every frame, and that *advance* is smooth: it is the
+# **instantaneous frequency**, the time difference of the unwrapped phase. GANSynth generates
+# the log magnitude and the IF; the phase is their running sum, so the way back to audio is
+# exact.
+#
+# The mel warp spreads low frequencies over more bins, where the pitch of most notes lives.
+# The image is `(2, frames, bins)`; both channels are scaled into [-1, 1] for the generator's
+# tanh with the constants of the GANSynth code (`MelIFImages`).
+
+# %%
+from audiogan_lesson.data import toy_notes
+from audiogan_lesson.experiments import MelIFImages
+from audiogan_lesson.spectral import IFSpecConfig
+
+rep = MelIFImages(IFSpecConfig(n_fft=scale.n_fft, hop=scale.hop, length=scale.slice_len,
+                               sample_rate=scale.sample_rate))
+sr = scale.sample_rate
+demo_pitches = [scale.pitch_min, (scale.pitch_min + scale.pitch_max) // 2, scale.pitch_max]
+notes = toy_notes(3, seed=4, sample_rate=sr, length=scale.slice_len, pitches=demo_pitches)
+images = rep.encode(notes.waves)
+again = rep.decode(images)
+print("waves", tuple(notes.waves.shape), "-> images", tuple(images.shape), "-> waves",
+      tuple(again.shape))
+
+fig, axes = plt.subplots(2, 3, figsize=(12, 5))
+for i in range(3):
+    name = notes.family_names[int(notes.families[i])]
+    show.plot_image(images[i, 0].T, ax=axes[0, i], title=f"log magnitude, MIDI {int(notes.pitches[i])} ({name})",
+                    colorbar=False)
+    show.plot_image(images[i, 1].T, ax=axes[1, i], title="instantaneous frequency", cmap="twilight",
+                    colorbar=False)
+for ax in axes.flat:
+    ax.set_xlabel("frame")
+    ax.set_ylabel("mel bin")
+fig.tight_layout()
+plt.show()
+show.play_row([notes.waves[0], again[0]], sr, ["original", "decoded from the image"])
+
+# %% [markdown]
+# The harmonics are the horizontal lines of the magnitude; the IF is flat along each of them
+# (a steady frequency). Without the mel warp the round trip is exact to float precision; with
+# it, the 1024 × 1024 (here 256 × 256) mel matrix has no exact inverse, and the decoded note
+# loses a little of its upper harmonics' detail but keeps its pitch:
+
+# %%
+error = (again - notes.waves).norm(dim=1) / notes.waves.norm(dim=1)
+print("relative error of the mel-IF round trip per note:", [f"{e:.3f}" for e in error.tolist()])
+
+# %% [markdown]
+# ## 2. The networks at the paper's size
+#
+# The generator starts from `[z, one-hot pitch]` (256 + 61 = 317 numbers), pixel-normalised, and
+# maps it with a 2 × 16 convolution to the first 2 × 16 image of 256 channels; each further
+# block doubles both axes (nearest upsampling) and applies two 3 × 3 convolutions. A 1 × 1
+# `to_rgb` convolution and a tanh give the two output channels. The discriminator mirrors it
+# with average pooling, adds the minibatch standard deviation before its last block, and ends
+# in two heads: the Wasserstein score and 61 pitch logits.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from audiogan_lesson.models.gansynth import GANSynthDiscriminator, GANSynthGenerator
+from audiogan_lesson.models.summary import count_parameters
+
+G_paper, D_paper = GANSynthGenerator(), GANSynthDiscriminator()
+print(f"paper-size generator:     {count_parameters(G_paper):>10,} parameters")
+print(f"paper-size discriminator: {count_parameters(D_paper):>10,} parameters")
+print("channels per resolution:", [G_paper.blocks[r].conv1.out_channels for r in range(7)])
+print("full-size output:", G_paper.output_shape)
+
+# %%
+del G_paper, D_paper
+
+# %% [markdown]
+# ## 3. Progressive growing, stage by stage
+#
+# Training starts with tiny networks on tiny images and adds a block at a time. With
+# `num_resolutions` resolutions there are `2 * num_resolutions - 1` stages: even stages train
+# one resolution; odd stages **fade in** the next. The discriminator sees real images at the
+# stage's resolution (average-pooled), so at stage 0 both players play a 2 × 16 game.
+#
+# What can a 2 × 16 image say about a note? Below, one real note is brought to each stage's
+# resolution, blown back up and decoded, so you can hear what each stage's generator is trying
+# to match. At the start only the loudness and the rough spectral tilt survive; pitch appears
+# once the frequency axis has enough bins to separate the harmonics.
+
+# %%
+from audiogan_lesson.models.gansynth import ProgressiveSchedule, real_at_stage
+
+schedule = ProgressiveSchedule(scale.num_resolutions, scale.stable_steps, scale.fade_steps,
+                               scale.start_resolution)
+print(schedule.table())
+
+stable_stages = list(range(0, schedule.num_stages, 2))
+fig, axes = plt.subplots(1, len(stable_stages), figsize=(3 * len(stable_stages), 3))
+heard = []
+for ax, stage in zip(axes, stable_stages):
+    small = real_at_stage(images[1:2], stage)
+    heard.append(rep.decode(small)[0])
+    h, w = small.shape[-2:]
+    show.plot_image(small[0, 0].T, ax=ax, title=f"stage {stage}: {h} x {w}", colorbar=False)
+fig.suptitle(f"one note (MIDI {int(notes.pitches[1])}) as each stable stage sees it")
+fig.tight_layout()
+plt.show()
+show.play_row(heard, sr, [f"stage {s}" for s in stable_stages])
+
+# %% [markdown]
+# ## 4. Pixel norm
+#
+# Progressive GANs have no batch norm. Instead the generator normalises every position's
+# feature vector to unit mean square after each convolution:
+#
+# $$ b_{x,y} = \frac{a_{x,y}}{\sqrt{\frac{1}{C}\sum_{c=1}^{C} (a^c_{x,y})^2 + \epsilon}} $$
+#
+# It keeps signal magnitudes from running away in the G/D competition, and it does not mix
+# examples (unlike batch norm). The same normalisation is applied to the input `[z, pitch]`.
+#
+# **Exercise 6.1.** Write `pixel_norm(x)` for `x` of shape `(N, C)` or `(N, C, H, W)`, with
+# `eps = 1e-8`.
+
+# %% tags=["raises-exception"]
+def pixel_norm(x: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
+    # YOUR CODE HERE
+    raise NotImplementedError("Exercise 6.1: divide each position's C features by their root mean square")
+
+
+# %% tags=["raises-exception"]
+from audiogan_lesson.exercises import check_fade_in, check_minibatch_std, check_pixel_norm
+
+check_pixel_norm(pixel_norm)
+
+# %% [markdown]
+# ## 5. Minibatch standard deviation
+#
+# A generator that collapses makes nearly the same image for every latent. A discriminator
+# that looks at one example at a time cannot see that. The minibatch standard deviation gives it
+# one number about the whole batch: the standard deviation of every feature over the batch,
+# averaged over all features, appended as one extra constant channel before the last block. A
+# real batch is varied; a collapsed fake batch has a tell-tale small value.
+#
+# **Exercise 6.2.** Write `minibatch_std(x)`: `(N, C, H, W)` -> `(N, C + 1, H, W)`, with the
+# population variance (divide by N) and `sqrt(var + 1e-6)`.
+
+# %% tags=["raises-exception"]
+def minibatch_std(x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
+    # YOUR CODE HERE
+    raise NotImplementedError('Exercise 6.2: append the mean over features of the batch standard deviation')
+
+
+# %% tags=["raises-exception"]
+check_minibatch_std(minibatch_std)
+
+# %% [markdown]
+# Here is the point of it, with the package's layer (`models.layers.minibatch_stddev`): a
+# varied batch and a collapsed batch (one image repeated with a little noise) get very
+# different values.
+
+# %%
+from audiogan_lesson.models.layers import minibatch_stddev
+
+varied = images[:3].repeat(4, 1, 1, 1) + 0.3 * torch.randn(12, *images.shape[1:])
+collapsed = images[:1].repeat(12, 1, 1, 1) + 0.01 * torch.randn(12, *images.shape[1:])
+print(f"varied batch:    {float(minibatch_stddev(varied)[0, -1, 0, 0]):.3f}")
+print(f"collapsed batch: {float(minibatch_stddev(collapsed)[0, -1, 0, 0]):.3f}")
+
+# %% [markdown]
+# ## 6. The fade-in
+#
+# A freshly added block has random weights; switched on at once, it would wreck what the
+# smaller networks learned. So for one stage the generator's output is a blend: the new block's
+# image weighted by `alpha`, and the previous resolution's image, upsampled by nearest
+# neighbour, weighted by `1 - alpha`. `alpha` rises from 0 to 1 over the fade-in stage. The
+# discriminator blends the same way in reverse (average-pooled input through the old
+# `from_rgb`), and the real images it sees are blended alike.
+#
+# **Exercise 6.3.** Write `fade_in(new, old, alpha)`: `new` is `(N, C, 2H, 2W)`, `old` is
+# `(N, C, H, W)`.
+
+# %% tags=["raises-exception"]
+def fade_in(new: torch.Tensor, old: torch.Tensor, alpha) -> torch.Tensor:
+    # YOUR CODE HERE
+    raise NotImplementedError('Exercise 6.3: blend alpha * new with (1 - alpha) * the nearest-upsampled old image')
+
+
+# %% tags=["raises-exception"]
+check_fade_in(fade_in)
+
+# %% [markdown]
+# The real images of a fade-in stage, at a few values of alpha: the blocky upsampled image
+# of the lower resolution turns into the sharper one.
+
+# %%
+fade_stage = 3
+fig, axes = plt.subplots(1, 4, figsize=(12, 3))
+for ax, alpha in zip(axes, [0.0, 0.33, 0.67, 1.0]):
+    blended = real_at_stage(images[1:2], fade_stage, alpha)
+    show.plot_image(blended[0, 0].T, ax=ax, title=f"stage {fade_stage}, alpha = {alpha}", colorbar=False)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 7. Pitch conditioning, and training
+#
+# The generator gets the pitch as a one-hot vector next to `z`. Nothing would force it to
+# *use* that input, so the discriminator gets a second head, a pitch classifier: it is trained
+# on real notes (cross-entropy with their pitch), and the generator is trained to make notes
+# that this classifier labels with the pitch it was asked for (weight 10 in both losses).
+#
+# `make_experiment("gansynth", ...)` puts it together: toy notes at the profile's pitches,
+# encoded as mel-IF images; the two networks; the recipe; and a `ProgressiveSchedule` that the
+# trainer calls before every step. The schedule sets stage and alpha from the step count alone
+# (so a run that is stopped and resumed continues exactly), blends the real images, and resets
+# Adam's moments at the start of every stage, as the GANSynth code does.
+#
+# The cell trains, or loads the run that is already in the runs folder (the command line's
+# `train gansynth --data toy-notes --minutes 15 --out <that folder>` writes one).
+
+# %%
+from audiogan_lesson.experiments import make_experiment
+
+exp = make_experiment("gansynth", "toy-notes", profile)
+run_folder = runs_dir("gansynth", profile)
+trainer = exp.trainer(run_folder)
+print(f"{exp.examples.shape[0]} notes as images {tuple(exp.examples.shape[1:])}, pitches "
+      f"{exp.pitches[0]}-{exp.pitches[-1]}; G {count_parameters(exp.generator):,} and "
+      f"D {count_parameters(exp.discriminator):,} parameters")
+trainer.train(resume=True)
+print(f"step {trainer.step}, {trainer.seconds / 60:.1f} minutes of training, "
+      f"final stage {trainer.generator.stage} ({'x'.join(map(str, trainer.generator.resolution()))})")
+
+# %%
+for row in exp.hook.stage_speeds(trainer.history):
+    h, w = row["resolution"]
+    print(f"stage {row['stage']:>2} ({h:>3} x {w:<4}): {row['steps']:>5} steps, "
+          f"{row['steps_per_s']:6.2f} steps/s")
+fig, axes = plt.subplots(1, 2, figsize=(12, 3))
+show.plot_history(trainer.history, keys=["wdist", "gp"], ax=axes[0], title="critic")
+show.plot_history(trainer.history, keys=["aux_d", "aux_g"], ax=axes[1],
+                  title="pitch classification loss (real in D, fake in G)")
+for ax in axes:
+    for s in range(1, schedule.num_stages):
+        if schedule.start(s) <= trainer.step:
+            ax.axvline(schedule.start(s), color="0.85", lw=0.8, zorder=0)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 8. Listening: pitch with the latent fixed, and the latent with the pitch fixed
+#
+# `notes_for(z, pitches)` runs the EMA generator on one latent per row and one pitch per
+# column and decodes to audio. First, one latent across the pitch range: the pitch should
+# climb while the instrument (the timbre) stays the same.
+
+# %%
+G = trainer.sampler.eval()
+pitch_list = list(exp.pitches)
+
+
+@torch.no_grad()
+def notes_for(z: torch.Tensor, midi: list[int]) -> torch.Tensor:
+    """Waves ``(len(z) * len(midi), slice_len)``: every latent at every pitch."""
+    zz = z.repeat_interleave(len(midi), dim=0).to(trainer.device)
+    labels = torch.tensor([pitch_list.index(m) for m in midi] * len(z), device=trainer.device)
+    return exp.to_audio(G(zz, labels))
+
+
+g = torch.Generator().manual_seed(7)
+z_fixed = torch.randn(1, G.latent_dim, generator=g)
+row_pitches = pitch_list[:: max(1, len(pitch_list) // 5)][:6]
+row = notes_for(z_fixed, row_pitches)
+fig, axes = plt.subplots(1, len(row_pitches), figsize=(3 * len(row_pitches), 2.6), sharey=True)
+for ax, wave, p in zip(axes, row, row_pitches):
+    show.plot_spectrogram(wave, sr, ax=ax, title=f"MIDI {p}")
+fig.suptitle("one latent, several pitches")
+fig.tight_layout()
+plt.show()
+show.play_row(list(row), sr, [f"MIDI {p}" for p in row_pitches])
+
+# %%
+z_many = torch.randn(5, G.latent_dim, generator=g)
+middle = pitch_list[len(pitch_list) // 2]
+col = notes_for(z_many, [middle])
+fig, axes = plt.subplots(1, 5, figsize=(15, 2.6), sharey=True)
+for i, (ax, wave) in enumerate(zip(axes, col)):
+    show.plot_spectrogram(wave, sr, ax=ax, title=f"latent {i}")
+fig.suptitle(f"five latents at MIDI {middle}")
+fig.tight_layout()
+plt.show()
+show.play_row(list(col), sr, [f"latent {i}" for i in range(5)])
+
+# %% [markdown]
+# ### Does it play the pitch it was asked for?
+#
+# Be ready for a "no" on a laptop. Measured on two CPU cores, a 15-minute run of the `laptop`
+# profile (about 2,400 steps, some 40,000 notes seen; the paper's model sees 11 million) learns
+# the loudness envelope of the notes and the rough balance of low and high frequencies, but
+# not yet the harmonic lines: its notes have no clear pitch, the discriminator pulls ahead
+# (the critic's Wasserstein estimate keeps growing) and the generator's pitch loss stays at
+# chance. The cells below measure it rather than assume it; with the `gpu` profile and hours
+# of training, the same code is the paper's model.
+#
+# The pitch accuracy of GANSynth's paper: the fraction of generated notes whose pitch is the
+# one requested. The course estimates pitch with pYIN (`evaluation.estimate_pitch`, the median
+# of the voiced frames, rounded to a MIDI number), searching the whole NSynth range 24-84, not
+# just the pitches the model knows.
+
+# %%
+from audiogan_lesson.evaluation import UNVOICED, estimate_pitch
+
+per_pitch = {"smoke": 1, "laptop": 4, "gpu": 8}[profile.name]
+z_eval = torch.randn(per_pitch, G.latent_dim, generator=torch.Generator().manual_seed(11))
+eval_waves = notes_for(z_eval, pitch_list)
+target = np.tile(np.array(pitch_list), per_pitch)
+estimated = estimate_pitch(eval_waves, sr)
+accuracy = float((estimated == target).mean())
+print(f"pitch accuracy {accuracy:.0%} over {len(target)} notes ({per_pitch} latents x "
+      f"{len(pitch_list)} pitches); {int((estimated == UNVOICED).sum())} without a pitch, "
+      f"{int((np.abs(estimated - target) == 12).sum())} an octave off")
+fig, ax = plt.subplots(figsize=(5, 4))
+ax.scatter(target + np.random.default_rng(0).uniform(-0.2, 0.2, len(target)), estimated, s=10)
+ax.plot(pitch_list, pitch_list, color="0.6", lw=1)
+ax.set_xlabel("requested MIDI pitch")
+ax.set_ylabel("estimated MIDI pitch (-1: none)")
+plt.show()
+
+# %% [markdown]
+# ### Widgets
+#
+# Two sliders: the pitch with the latent fixed (listen for the same instrument moving up and
+# down), and the latent (a seed) with the pitch fixed (listen for different instruments
+# playing the same note). They need a live kernel; the rows above are the same idea, saved.
+
+# %%
+import ipywidgets as widgets
+
+
+def pitch_player(midi: int, seed: int = 7):
+    z = torch.randn(1, G.latent_dim, generator=torch.Generator().manual_seed(seed))
+    wave = notes_for(z, [midi])[0]
+    show.play(wave, sr, label=f"latent seed {seed}, MIDI {midi}")
+
+
+pitch_slider = widgets.interactive(
+    pitch_player,
+    midi=widgets.IntSlider(value=middle, min=pitch_list[0], max=pitch_list[-1], description="pitch"),
+    seed=widgets.fixed(7))
+latent_slider = widgets.interactive(
+    pitch_player,
+    midi=widgets.fixed(middle),
+    seed=widgets.IntSlider(value=0, min=0, max=50, description="latent seed"))
+display(widgets.VBox([widgets.HTML("<b>pitch, latent fixed</b>"), pitch_slider,
+                      widgets.HTML(f"<b>latent, pitch fixed at MIDI {middle}</b>"), latent_slider]))
+
+# %% [markdown]
+# ## What to take away
+#
+# - The mel-IF image makes phase learnable (a smooth IF instead of wrapped phase) and
+#   invertible (no Griffin-Lim).
+# - Progressive growing lets the networks settle the coarse structure (loudness, spectral
+#   tilt, then pitch) before they spend effort on detail; the fade-in keeps a new block from
+#   undoing that.
+# - Pixel norm and the minibatch standard deviation are two small layers with one job each:
+#   keep the generator's signals in range, and let the discriminator see a collapse.
+# - Pitch conditioning is the one-hot input *plus* the auxiliary classifier that makes the
+#   generator obey it.
+#
+# ## Run at full scale
+#
+# On a GPU (the `gpu` profile) `make_experiment("gansynth", "nsynth", profile)` builds the
+# paper's networks (7 resolutions, 128 × 1024 images of 4-second notes, MIDI 24-84) and the
+# paper's schedule (100,000 steps of batch 8 per stage). The data come through the dataset
+# registry: NSynth's training set (about 22 GB, downloaded and checked once into
+# `AUDIOGAN_DATA`), acoustic instruments only, as in the paper. The full schedule took the
+# authors about four days on a V100; set `AUDIOGAN_RUNS` to a Google Drive folder on Colab so
+# that checkpoints survive a disconnect, and re-run the training cell to resume: the stage and
+# alpha follow from the step count, so the run continues exactly where it stopped.
+#
+# ```python
+# import os
+# from google.colab import drive
+# drive.mount("/content/drive")
+# os.environ["AUDIOGAN_RUNS"] = "/content/drive/MyDrive/audiogan_runs"
+# os.environ["AUDIOGAN_DATA"] = "/content/drive/MyDrive/audiogan_data"
+# profile = get_profile("gpu")
+# exp = make_experiment("gansynth", "nsynth", profile)
+# trainer = exp.trainer(runs_dir("gansynth_nsynth", profile))
+# trainer.train(resume=True, seconds=3 * 3600)   # three hours at a time
+# ```
+#
+# The same from a terminal, and notes of one pitch from the newest checkpoint:
+#
+# ```
+# python -m audiogan_lesson train gansynth --data nsynth --profile gpu --minutes 600 --out runs/gansynth
+# python -m audiogan_lesson train gansynth --data nsynth --profile gpu --minutes 600 --out runs/gansynth --resume
+# python -m audiogan_lesson generate runs/gansynth/ckpt_<step>.pt --pitch 60 --n 16 --out samples/c4
+# ```
+#
+# Shorter stages for a first look: `profile.with_scale("gansynth", stable_steps=20_000,
+# fade_steps=20_000)`.
