@@ -49,8 +49,18 @@ class ClassifierConfig:
     sample rate, ``log(mel + 1e-6)``. Body: one conv block (3x3 conv, batch norm, ReLU, 2x2 max
     pool) per entry of ``channels``, global average pooling (the features), dropout and a linear
     layer. Training: ``steps`` updates of AdamW (one-cycle schedule peaking at ``lr``,
-    ``weight_decay``) on minibatches of ``batch_size`` drawn epoch by epoch; ``val_fraction`` of the set is held out to report accuracy; random gains of
-    up to ``gain_db`` decibels make it indifferent to loudness; ``seed`` makes it reproducible.
+    ``weight_decay``) on minibatches of ``batch_size`` drawn epoch by epoch; ``val_fraction``
+    of the set is held out to report accuracy (on the clean waves); ``seed`` makes it
+    reproducible.
+
+    Two augmentations make it judge what a listener judges. Random gains of up to ``gain_db``
+    decibels make it indifferent to loudness. A noise floor: each training wave gets coloured
+    noise (white, tilted by a random slope between brown and violet) at an RMS level drawn
+    uniformly in dB between -100 dBFS (inaudible) and ``noise_db`` (None turns it off). Without
+    it, a classifier trained on clean synthetic hits hears the faint hiss every generator
+    leaves in the silence after a hit and calls every sound the noisiest class: measured on the
+    laptop drums, white noise at -60 dBFS took real drums' inception score from 4.75 to 2.36
+    and at -40 dBFS to 1.63, with 74% of hits called a snare (notebook 07 shows it).
     """
 
     n_fft: int = 512
@@ -64,6 +74,7 @@ class ClassifierConfig:
     weight_decay: float = 1e-4
     val_fraction: float = 0.1
     gain_db: float = 6.0
+    noise_db: float | None = -30.0
     seed: int = 0
 
 
@@ -149,7 +160,7 @@ def train_classifier(waves, labels, sample_rate: int, config: ClassifierConfig |
     ``[0, n_classes)``. With ``cache_dir``, the trained weights are stored as
     ``classifier-<fingerprint>.pt`` and loaded on the next call with the same data and config.
     Returns the model in eval mode, with ``val_accuracy`` (held-out accuracy) set.
-    Training 1,000 toy drums takes seconds on 2 CPU cores (the log-mels are computed once).
+    Training on 2,000 laptop toy drums takes about 20 s on 2 CPU cores.
     """
     config = config or ClassifierConfig()
     x = _as_waves(waves)
@@ -198,36 +209,48 @@ def _fit(x: torch.Tensor, y: torch.Tensor, n_classes: int, sample_rate: int,
     with torch.random.fork_rng(devices=[]):  # dropout draws from the global RNG: keep it local
         torch.manual_seed(config.seed)
         model = MelClassifier(n_classes, sample_rate, config).to(device)
-        with torch.no_grad():
-            feats = torch.cat([model.log_mel(x[i:i + 256].to(device)) for i in range(0, len(x), 256)])
         order = torch.randperm(len(x), generator=gen)
         n_val = int(round(config.val_fraction * len(x))) if len(x) >= 20 else 0
         val_idx, train_idx = order[:n_val], order[n_val:]
         opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=config.lr, total_steps=config.steps)
         y_dev = y.to(device)
-        gain = 2.0 * config.gain_db / 20.0 * float(np.log(10.0))  # dB of amplitude -> log power
         from tqdm.auto import tqdm
 
         model.train()
         for idx in tqdm(_minibatches(train_idx, config.batch_size, config.steps, gen),
                         total=config.steps, desc="classifier", unit="step", disable=not progress):
-            idx = idx.to(device)
-            batch = feats[idx]
-            if config.gain_db > 0:
-                shift = (torch.rand(len(idx), 1, 1, 1, generator=gen) * 2 - 1) * gain
-                batch = batch + shift.to(device)
-            loss = F.cross_entropy(model.head(model.features_from_log_mel(batch)), y_dev[idx])
+            batch = _augment(x[idx], config, gen)
+            with torch.no_grad():
+                log_mel = model.log_mel(batch.to(device))
+            logits = model.head(model.features_from_log_mel(log_mel))
+            loss = F.cross_entropy(logits, y_dev[idx.to(device)])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             sched.step()
         model.eval()
         if n_val:
-            with torch.no_grad():
-                pred = model.head(model.features_from_log_mel(feats[val_idx.to(device)])).argmax(1)
-            model.val_accuracy = float((pred == y_dev[val_idx.to(device)]).float().mean())
+            pred = _batched(model, x[val_idx], None, 256, model).argmax(1)
+            model.val_accuracy = float((torch.from_numpy(pred) == y[val_idx]).float().mean())
     return model
+
+
+def _augment(waves: torch.Tensor, config: ClassifierConfig, gen: torch.Generator) -> torch.Tensor:
+    """A training minibatch ``(B, L)`` with the random gain and noise floor of ``config``."""
+    b, length = waves.shape
+    if config.gain_db > 0:
+        db = (torch.rand(b, 1, generator=gen) * 2 - 1) * config.gain_db
+        waves = waves * 10.0 ** (db / 20.0)
+    if config.noise_db is not None:
+        level_db = -100.0 + torch.rand(b, 1, generator=gen) * (config.noise_db + 100.0)
+        white = torch.fft.rfft(torch.randn(b, length, generator=gen), dim=-1)
+        freqs = torch.arange(white.shape[-1], dtype=torch.float32).clamp_min(1.0)
+        slope = torch.rand(b, 1, generator=gen) * 4 - 2  # power ~ f^slope: -2 brown, +2 violet
+        noise = torch.fft.irfft(white * (freqs / freqs[-1]) ** (slope / 2), n=length, dim=-1)
+        noise = noise / noise.pow(2).mean(-1, keepdim=True).sqrt().clamp_min(1e-12)
+        waves = waves + noise * 10.0 ** (level_db / 20.0)
+    return waves
 
 
 def _minibatches(indices: torch.Tensor, batch_size: int, steps: int, gen: torch.Generator):

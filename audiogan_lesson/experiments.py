@@ -229,14 +229,17 @@ def representation_from_state(state: dict):
 def build_models(model: str, scale: TrainScale, **options) -> tuple[nn.Module, nn.Module]:
     """Generator and discriminator of ``model`` at ``scale`` (width, slice length).
 
-    ``options`` go to both constructors where they apply (``upsample`` to the generator,
-    ``phase_shuffle`` to the WaveGAN discriminator, ``dropout`` to the dense discriminator).
+    ``options`` go to both constructors where they apply (``upsample`` and ``batch_norm`` to
+    the WaveGAN and SpecGAN generators, ``phase_shuffle`` to the WaveGAN discriminator,
+    ``dropout`` to the dense discriminator).
     """
-    g_opts = {k: v for k, v in options.items() if k in ("upsample", "post_filter", "latent_dim")}
+    g_opts = {k: v for k, v in options.items()
+              if k in ("upsample", "post_filter", "latent_dim", "batch_norm")}
     if model == "dense":
         from .models.dense import DenseDiscriminator, DenseGenerator
 
         d_opts = {k: v for k, v in options.items() if k in ("dropout",)}
+        g_opts.pop("batch_norm", None)
         return (DenseGenerator(slice_len=scale.slice_len, width=scale.width, **g_opts),
                 DenseDiscriminator(slice_len=scale.slice_len, width=scale.width, **d_opts))
     if model == "wavegan":
@@ -392,9 +395,9 @@ class Experiment:
 def wgan_recipe(scale: TrainScale, loss: str) -> dict:
     """The :class:`TrainConfig` changes a profile makes to the WGAN-GP recipe (notebook 05).
 
-    ``{"n_critic": ..., "lr_g": ..., "lr_d": ...}`` from ``scale.wgan_n_critic`` and
-    ``scale.wgan_lr`` when ``loss == "wgan-gp"`` and they are set; empty otherwise (the paper's
-    5 critic steps and Adam 1e-4 stay).
+    ``n_critic``, ``lr_g``/``lr_d`` and ``ema_decay`` from ``scale.wgan_n_critic``,
+    ``scale.wgan_lr`` and ``scale.wgan_ema_decay`` when ``loss == "wgan-gp"`` and they are set;
+    empty otherwise (the paper's 5 critic steps, Adam 1e-4 and no EMA stay).
     """
     if loss != "wgan-gp":
         return {}
@@ -403,7 +406,23 @@ def wgan_recipe(scale: TrainScale, loss: str) -> dict:
         changes["n_critic"] = scale.wgan_n_critic
     if scale.wgan_lr is not None:
         changes["lr_g"] = changes["lr_d"] = scale.wgan_lr
+    if scale.wgan_ema_decay is not None:
+        changes["ema_decay"] = scale.wgan_ema_decay
     return changes
+
+
+def wgan_model_options(model: str, scale: TrainScale, loss: str) -> dict:
+    """The model options a profile changes for WGAN-GP runs (notebook 05): the generator's
+    ``batch_norm`` (``scale.wgan_batch_norm``, WaveGAN and SpecGAN) and the WaveGAN critic's
+    ``phase_shuffle`` (``scale.wgan_phase_shuffle``); empty for BCE and for unset fields."""
+    if loss != "wgan-gp" or model not in ("wavegan", "specgan"):
+        return {}
+    options: dict = {}
+    if scale.wgan_batch_norm is not None:
+        options["batch_norm"] = scale.wgan_batch_norm
+    if model == "wavegan" and scale.wgan_phase_shuffle is not None:
+        options["phase_shuffle"] = scale.wgan_phase_shuffle
+    return options
 
 
 def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
@@ -448,7 +467,8 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
     else:
         representation = Waveform()
     examples = representation.encode(real.waves)
-    generator, discriminator = build_models(model, scale, **(model_options or {}))
+    model_options = {**wgan_model_options(model, scale, loss), **(model_options or {})}
+    generator, discriminator = build_models(model, scale, **model_options)
     options = dict(loss=loss, batch_size=scale.batch_size, steps=scale.steps,
                    max_seconds=scale.minutes * 60, seed=seed,
                    preview_every=profile.preview_every)

@@ -24,3 +24,28 @@ def test_explicit_options_win_over_the_profile():
     exp = make_experiment("wavegan", "toy-drums", profile, loss="wgan-gp", n_train=8,
                           n_critic=5, lr_g=1e-4)
     assert (exp.config.n_critic, exp.config.lr_g, exp.config.lr_d) == (5, 1e-4, 3e-4)
+
+
+def test_profile_recipe_sets_ema_batch_norm_and_phase_shuffle_for_wgan_gp_only():
+    profile = get_profile("smoke").with_scale("wavegan", wgan_ema_decay=0.99, wgan_batch_norm=True,
+                                              wgan_phase_shuffle=0)
+    wgan = make_experiment("wavegan", "toy-drums", profile, loss="wgan-gp", n_train=8)
+    assert wgan.config.ema_decay == 0.99
+    assert wgan.generator.config.batch_norm is True
+    assert wgan.discriminator.config.phase_shuffle == 0
+    bce = make_experiment("wavegan", "toy-drums", profile, loss="bce", n_train=8)
+    assert bce.config.ema_decay == 0.0
+    assert bce.generator.config.batch_norm is False
+    assert bce.discriminator.config.phase_shuffle == 2
+    explicit = make_experiment("wavegan", "toy-drums", profile, loss="wgan-gp", n_train=8,
+                               model_options={"phase_shuffle": 1})
+    assert explicit.discriminator.config.phase_shuffle == 1
+
+
+def test_paper_model_options_by_default():
+    from audiogan_lesson.experiments import wgan_model_options
+
+    assert wgan_model_options("wavegan", TrainScale(), "wgan-gp") == {}
+    spec = get_profile("smoke").with_scale("specgan", wgan_batch_norm=True, wgan_phase_shuffle=0)
+    exp = make_experiment("specgan", "toy-drums", spec, loss="wgan-gp", n_train=8)
+    assert exp.generator.config.batch_norm is True
