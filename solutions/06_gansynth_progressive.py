@@ -329,7 +329,7 @@ plt.show()
 from audiogan_lesson.experiments import make_experiment
 
 exp = make_experiment("gansynth", "toy-notes", profile)
-run_folder = runs_dir("gansynth", profile)
+run_folder = runs_dir("06_gansynth", profile)
 trainer = exp.trainer(run_folder)
 print(f"{exp.examples.shape[0]} notes as images {tuple(exp.examples.shape[1:])}, pitches "
       f"{exp.pitches[0]}-{exp.pitches[-1]}; G {count_parameters(exp.generator):,} and "
@@ -493,7 +493,7 @@ display(widgets.VBox([widgets.HTML("<b>pitch, latent fixed</b>"), pitch_slider,
 # os.environ["AUDIOGAN_DATA"] = "/content/drive/MyDrive/audiogan_data"
 # profile = get_profile("gpu")
 # exp = make_experiment("gansynth", "nsynth", profile)
-# trainer = exp.trainer(runs_dir("gansynth_nsynth", profile))
+# trainer = exp.trainer(runs_dir("06_gansynth_nsynth", profile))
 # trainer.train(resume=True, seconds=3 * 3600)   # three hours at a time
 # ```
 #
