@@ -231,8 +231,7 @@ def _fit(x: torch.Tensor, y: torch.Tensor, n_classes: int, sample_rate: int,
             sched.step()
         model.eval()
         if n_val:
-            pred = _batched(model, x[val_idx], None, 256, model).argmax(1)
-            model.val_accuracy = float((torch.from_numpy(pred) == y[val_idx]).float().mean())
+            model.val_accuracy = classifier_accuracy(model, x[val_idx], y[val_idx])
     return model
 
 
