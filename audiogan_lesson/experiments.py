@@ -261,7 +261,8 @@ def build_models(model: str, scale: TrainScale, **options) -> tuple[nn.Module, n
 def _gansynth_models(scale: TrainScale, pitches=None, **options) -> tuple[nn.Module, nn.Module]:
     """GANSynth at ``scale`` (a :class:`profiles.GANSynthScale`): ``fmap_max = width`` and
     ``fmap_base = 16 * width`` (the paper's 256 and 4096), its resolutions and pitch range.
-    ``options``: ``latent_dim``, ``kernel_size``, ``to_rgb_activation`` (generator), ``mbstd_eps``
+    ``options``: ``latent_dim``, ``kernel_size``, ``to_rgb_activation``, ``pitch_scale``
+    (generator), ``mbstd_eps``
     (discriminator), ``fmap_base`` (both)."""
     from .models.gansynth import GANSynthDiscriminator, GANSynthGenerator
 
@@ -271,7 +272,8 @@ def _gansynth_models(scale: TrainScale, pitches=None, **options) -> tuple[nn.Mod
                   fmap_base=options.get("fmap_base", 16 * scale.width))
     if "kernel_size" in options:
         shared["kernel_size"] = options["kernel_size"]
-    g_opts = {k: v for k, v in options.items() if k in ("latent_dim", "to_rgb_activation")}
+    g_opts = {k: v for k, v in options.items()
+              if k in ("latent_dim", "to_rgb_activation", "pitch_scale")}
     d_opts = {k: v for k, v in options.items() if k in ("mbstd_eps",)}
     return GANSynthGenerator(**shared, **g_opts), GANSynthDiscriminator(**shared, **d_opts)
 

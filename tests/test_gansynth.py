@@ -317,6 +317,28 @@ def test_pitch_conditioning_changes_the_output():
         g(torch.zeros(2, 100), torch.tensor([0, 1]))
 
 
+def test_pitch_scale_weights_the_one_hot_before_the_input_pixel_norm():
+    torch.manual_seed(0)
+    scaled = GANSynthGenerator(**SMALL, pitch_scale=16.0)
+    plain = GANSynthGenerator(**SMALL)
+    plain.load_state_dict(scaled.state_dict())
+    assert GANSynthGeneratorConfig().pitch_scale == 1.0  # the paper: the one-hot as is
+    z, labels = inputs(3)
+    one_hot = F.one_hot(labels, 5).float()
+    assert torch.equal(scaled.condition(z, labels), torch.cat([z, 16.0 * one_hot], 1))
+    assert torch.equal(scaled.condition(z, one_hot), torch.cat([z, 16.0 * one_hot], 1))
+    with torch.no_grad():
+        # the same weights fed a 16x one-hot by hand give the same image
+        assert torch.allclose(scaled(z, labels), plain(torch.cat([z, 16.0 * one_hot], 1)))
+        # after the input pixel norm the pitch carries as much energy as all 256 latents together
+        normed = scaled.blocks[0].pixel_norm_in(scaled.condition(z, labels))
+        pitch_part = normed[:, LATENT:].square().sum(1)
+        latent_part = normed[:, :LATENT].square().sum(1)
+        assert torch.allclose(pitch_part / latent_part, torch.full((3,), 1.0), rtol=0.25)
+    with pytest.raises(ValueError, match="pitch_scale"):
+        GANSynthGeneratorConfig(pitch_scale=0.0)
+
+
 def test_layer_tables_run():
     g, d = small_pair()
     g.set_stage(3, 0.5)

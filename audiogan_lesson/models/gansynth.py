@@ -243,7 +243,11 @@ class GANSynthGeneratorConfig:
     ``fmap_base`` / ``fmap_decay`` / ``fmap_max`` (4096, 1.0, 256; the channel schedule
     :func:`num_filters`; divide ``fmap_base`` and ``fmap_max`` by the same factor for a
     narrower model), ``kernel_size`` (3), ``channels`` (2: log magnitude and IF),
-    ``to_rgb_activation`` (``"tanh"``, or ``"linear"``), ``negative_slope`` (0.2).
+    ``to_rgb_activation`` (``"tanh"``, or ``"linear"``), ``negative_slope`` (0.2),
+    ``pitch_scale`` (1.0: the one-hot pitch enters as is, so after the input pixel norm it is one
+    of 317 inputs of equal size; a course option, not in the paper: a larger value, such as
+    ``sqrt(latent_dim)``, gives the pitch as much weight as the whole latent, which a short run
+    needs to follow the requested pitch at all, see notebook 06).
     """
 
     latent_dim: int = 256
@@ -257,9 +261,13 @@ class GANSynthGeneratorConfig:
     channels: int = 2
     to_rgb_activation: str = "tanh"
     negative_slope: float = 0.2
+    pitch_scale: float = 1.0
 
     def __post_init__(self) -> None:
         _check_common("GANSynthGenerator", self)
+        if not self.pitch_scale > 0:
+            raise ValueError(f"GANSynthGenerator: pitch_scale={self.pitch_scale} must be > 0 "
+                             "(paper: 1.0)")
         if self.latent_dim < 1:
             raise ValueError(f"GANSynthGenerator: latent_dim={self.latent_dim} must be >= 1 "
                              "(paper: 256)")
@@ -377,7 +385,7 @@ class GANSynthGenerator(_Progressive):
                  num_resolutions: int = 7, start_resolution: tuple[int, int] = START_RESOLUTION,
                  fmap_base: int = 4096, fmap_decay: float = 1.0, fmap_max: int = 256,
                  kernel_size: int = 3, channels: int = 2, to_rgb_activation: str = "tanh",
-                 negative_slope: float = 0.2) -> None:
+                 negative_slope: float = 0.2, pitch_scale: float = 1.0) -> None:
         super().__init__()
         self.config = cfg = self._make_config(locals())
         self._init_stage()
@@ -452,6 +460,8 @@ class GANSynthGenerator(_Progressive):
                 raise ValueError(f"GANSynthGenerator: pitch labels must be class indices of shape "
                                  f"({z.shape[0]},), got {tuple(pitch_labels.shape)}")
             one_hot = F.one_hot(pitch_labels.long(), n).to(z.dtype)
+        if self.config.pitch_scale != 1.0:
+            one_hot = one_hot * self.config.pitch_scale
         return torch.cat([z, one_hot], dim=1)
 
     def forward(self, z: torch.Tensor, pitch_labels: torch.Tensor | None = None,
