@@ -499,6 +499,16 @@ def pitch_track(waves, sample_rate: int, fmin_midi: int = 24, fmax_midi: int = 8
     if fmax >= sample_rate / 2:
         raise ValueError(f"fmax_midi={fmax_midi} ({fmax:.0f} Hz with margin) is above the Nyquist "
                          f"frequency of sample_rate={sample_rate}; lower fmax_midi")
+    # pYIN's pitch grid must be at least as wide as its transition window (librosa's own rule;
+    # it otherwise fails deep inside with "Target size must be at least input size")
+    per_semitone = int(np.ceil(1.0 / resolution))
+    grid = int(np.floor(12 * per_semitone * np.log2(fmax / fmin))) + 1
+    window = round(35.92 * 12 * hop_length / sample_rate) * per_semitone + 1
+    if grid < window:
+        raise ValueError(f"pitch range MIDI {fmin_midi}-{fmax_midi} is too narrow for pYIN at "
+                         f"hop_length={hop_length} and sample_rate={sample_rate} ({grid} grid "
+                         f"points, its transition window needs {window}); widen the range (the "
+                         "default 24-84 always works) or use a smaller hop_length")
     if x.shape[1] < frame_length:  # pYIN needs one whole frame
         x = np.pad(x, ((0, 0), (0, frame_length - x.shape[1])))
     frames, probs = [], []

@@ -339,8 +339,8 @@ def _gansynth_setup(dataset, profile: Profile, scale, n_train, seed, model_optio
                          f"{representation.shape[2]} images, but {scale.num_resolutions} "
                          f"resolutions from {tuple(scale.start_resolution)} end at {top[0]} x "
                          f"{top[1]}; change num_resolutions or the STFT sizes")
-    generator, discriminator = build_models("gansynth", scale, pitches=pitches,
-                                            **(model_options or {}))
+    options = {"pitch_scale": scale.pitch_scale, **(model_options or {})}
+    generator, discriminator = build_models("gansynth", scale, pitches=pitches, **options)
     schedule = ProgressiveSchedule(scale.num_resolutions, scale.stable_steps, scale.fade_steps,
                                    tuple(scale.start_resolution))
     recipe = dict(n_critic=1, lr_g=scale.lr, lr_d=scale.lr, betas=(0.0, 0.99), drift=0.001,

@@ -77,7 +77,8 @@ class GANSynthScale(TrainScale):
     ``fade_steps`` 100,000 each (800,000 images); ``pitch_min``-``pitch_max`` MIDI 24-84.
     Recipe fields a short run may change: ``lr`` (Adam's, both networks, 8e-4), ``ema_decay``
     (0.999), ``aux_fake_in_d`` (False: the discriminator's pitch classifier learns on real notes
-    only; True also on fakes with their requested pitch, as AC-GAN).
+    only; True also on fakes with their requested pitch, as AC-GAN), ``pitch_scale`` (1.0: the
+    generator's one-hot pitch as is; see ``GANSynthGeneratorConfig.pitch_scale``).
     """
 
     width: int = 256
@@ -96,6 +97,7 @@ class GANSynthScale(TrainScale):
     lr: float = 8e-4
     ema_decay: float = 0.999
     aux_fake_in_d: bool = False
+    pitch_scale: float = 1.0
 
 
 def _frozen(mapping: Mapping[str, TrainScale]) -> Mapping[str, TrainScale]:

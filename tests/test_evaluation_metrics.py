@@ -75,6 +75,10 @@ def test_pitch_input_errors():
         ev.pitch_track(torch.full((1, 4096), float("nan")), SR)
     with pytest.raises(ValueError, match="sample_rate"):
         ev.pitch_accuracy(torch.zeros(1, 4096), [60])
+    # one octave at the default hop is narrower than pYIN's transition window: a clear error
+    # that names the range, not librosa's "Target size (56) must be at least input size (57)"
+    with pytest.raises(ValueError, match="MIDI 60-72 is too narrow.*widen the range"):
+        ev.pitch_track(torch.zeros(1, 4096), SR, fmin_midi=60, fmax_midi=72)
 
 
 # ----------------------------------------------------------------------------- NDB
