@@ -179,14 +179,16 @@ _SCALES: dict[str, dict[str, TrainScale]] = {
                               wgan_ema_decay=0.99, wgan_batch_norm=True),
         "specgan": TrainScale(width=16, batch_size=32, slice_len=16384, sample_rate=16000,
                               steps=600, minutes=4.0),
-        # 0.5 s notes as 32 x 256 images (5 of the 7 resolutions), an eighth of the width, one
-        # octave of pitch, 300 steps per stage (growing ends at step 2400, about 10 minutes on
-        # 2 cores); a shorter EMA, a lower lr and the pitch loss on fakes in D. Measured: a
-        # 15-minute run does not yet give notes of the requested pitch (see notebook 06)
-        "gansynth": GANSynthScale(width=32, batch_size=16, slice_len=8192, steps=2400,
-                                  minutes=15.0, n_fft=512, hop=256, num_resolutions=5,
-                                  stable_steps=300, fade_steps=300, pitch_min=60, pitch_max=72,
-                                  lr=4e-4, ema_decay=0.99, aux_fake_in_d=True),
+        # quarter-second notes at 8 kHz as 16 x 128 images (4 of the 7 resolutions, 7 stages of
+        # 400 steps), an eighth of the width, one octave of pitch; batch 8, Adam 8e-4 and the
+        # pitch loss on real notes only, as the paper; a shorter EMA and the one-hot pitch
+        # weighted as the whole latent (pitch_scale 16) so that the generator follows the pitch
+        # within minutes. Growing ends at step 2400; the rest of the 15 minutes trains 16 x 128
+        "gansynth": GANSynthScale(width=32, batch_size=8, slice_len=2048, sample_rate=8000,
+                                  steps=11_000, minutes=15.0, n_fft=256, hop=128,
+                                  num_resolutions=4, stable_steps=400, fade_steps=400,
+                                  pitch_min=60, pitch_max=72, ema_decay=0.99,
+                                  pitch_scale=16.0),
     },
     "gpu": {
         "dense": TrainScale(width=1024, batch_size=64, slice_len=16384, sample_rate=16000,

@@ -148,6 +148,19 @@ def test_gansynth_experiment_uses_the_paper_recipe_and_records_pitches(tmp_path)
     assert len(generate_from_checkpoint(trainer.last_checkpoint, 2, tmp_path / "all")) == 2
 
 
+def test_the_scale_sets_pitch_scale_and_model_options_override_it():
+    profile = get_profile("smoke")
+    assert make_experiment("gansynth", "toy-notes", profile,
+                           n_train=8).generator.config.pitch_scale == 1.0  # the paper
+    scaled = profile.with_scale("gansynth", pitch_scale=16.0)
+    assert make_experiment("gansynth", "toy-notes", scaled,
+                           n_train=8).generator.config.pitch_scale == 16.0
+    assert make_experiment("gansynth", "toy-notes", scaled, n_train=8,
+                           model_options={"pitch_scale": 2.0}).generator.config.pitch_scale == 2.0
+    assert get_profile("laptop").scale("gansynth").pitch_scale == 16.0
+    assert GANSynthScale().pitch_scale == 1.0
+
+
 def test_scale_that_does_not_fit_the_image_is_refused():
     profile = get_profile("smoke").with_scale("gansynth", num_resolutions=4)
     with pytest.raises(ValueError, match="num_resolutions"):
