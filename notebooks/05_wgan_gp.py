@@ -404,6 +404,24 @@ print(f"budget of one run in this profile: WaveGAN {profile.scale('wavegan').min
 # machine. The price of the faster recipe is a noisier game (watch `wdist` wander in the curves
 # below). SpecGAN keeps the paper's recipe.
 #
+# A second round on a faster two-core machine (one thread per run, about 10 generator steps
+# per second for this profile) moved no setting past the same ceiling:
+#
+# | setting (one thread, 10 minutes) | steps | % of real IS |
+# |---|---|---|
+# | this profile | 5,300 | 35-40 |
+# | d = 16 | 1,800 | 38-44 |
+# | nearest-neighbour upsampling | 1,800 | 25-35 |
+# | 1,024 samples per example | 2,400 | 32-35 |
+# | batch 64 (stopped after 4 minutes) | 600 | 24-26 |
+#
+# What holds the score down is audible: every generated drum carries a hiss. Of the real drums,
+# the kicks and toms have almost nothing above 2.5 kHz (a tenth of them less than -40 dB of
+# their energy there); no generated drum goes below about -27 dB. A kick with a hiss is, for the
+# classifier, a snare, and most generated drums are called snares. A Wasserstein critic on the
+# waveform hardly sees a faint hiss: its gradient is bounded, and a hiss 30 dB down changes the
+# waveform by a few percent. The paper's models train for days to get rid of it.
+#
 # ## 6. Retrain WaveGAN and SpecGAN with WGAN-GP, and compare with BCE
 #
 # Four runs on the same toy drums, each with the budget of notebooks 03 and 04 (the profile's
