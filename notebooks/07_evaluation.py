@@ -485,8 +485,10 @@ if note_sources:
     gan_run = next(r for r in runs if r.pitches)
     note_rate, note_len = gan_run.sample_rate, gan_run.slice_len
     pitch_range = range(min(gan_run.pitches), max(gan_run.pitches) + 1)
-else:  # no GANSynth run: the real notes alone, at the laptop profile's GANSynth format
-    note_rate, note_len, pitch_range = 16000, 8192, range(48, 73)
+else:  # no GANSynth run: the real notes alone, in this profile's GANSynth format
+    gs = profile.scale("gansynth")
+    note_rate, note_len = gs.sample_rate, gs.slice_len
+    pitch_range = range(gs.pitch_min, gs.pitch_max + 1)
 n_notes = min(n_eval, 200)
 notes = toy_notes(n_notes, seed=1, sample_rate=note_rate, length=note_len, pitches=pitch_range)
 track_real = ev.pitch_track(notes.waves, note_rate)
