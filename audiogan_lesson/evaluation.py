@@ -475,6 +475,10 @@ class PitchTrack:
         return int((self.midi == UNVOICED).sum())
 
 
+PYIN_MAX_TRANSITION_RATE = 35.92  # octaves per second; librosa's default, named so the range
+#                                 check in pitch_track and the pyin call use the same value
+
+
 def pitch_track(waves, sample_rate: int, fmin_midi: int = 24, fmax_midi: int = 84,
                 frame_length: int = 2048, hop_length: int = 512, resolution: float = 0.25,
                 min_voiced: float = 0.25, batch_size: int = 64) -> PitchTrack:
@@ -503,7 +507,7 @@ def pitch_track(waves, sample_rate: int, fmin_midi: int = 24, fmax_midi: int = 8
     # it otherwise fails deep inside with "Target size must be at least input size")
     per_semitone = int(np.ceil(1.0 / resolution))
     grid = int(np.floor(12 * per_semitone * np.log2(fmax / fmin))) + 1
-    window = round(35.92 * 12 * hop_length / sample_rate) * per_semitone + 1
+    window = round(PYIN_MAX_TRANSITION_RATE * 12 * hop_length / sample_rate) * per_semitone + 1
     if grid < window:
         raise ValueError(f"pitch range MIDI {fmin_midi}-{fmax_midi} is too narrow for pYIN at "
                          f"hop_length={hop_length} and sample_rate={sample_rate} ({grid} grid "
@@ -515,7 +519,8 @@ def pitch_track(waves, sample_rate: int, fmin_midi: int = 24, fmax_midi: int = 8
     for i in range(0, len(x), batch_size):
         f0, _, vp = librosa.pyin(x[i:i + batch_size], fmin=fmin, fmax=fmax, sr=sample_rate,
                                  frame_length=frame_length, hop_length=hop_length,
-                                 resolution=resolution, center=True)
+                                 resolution=resolution, center=True,
+                                 max_transition_rate=PYIN_MAX_TRANSITION_RATE)
         frames.append(np.atleast_2d(f0))
         probs.append(np.atleast_2d(vp))
     if not frames:

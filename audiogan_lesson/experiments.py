@@ -260,7 +260,8 @@ def build_models(model: str, scale: TrainScale, **options) -> tuple[nn.Module, n
 
 def _gansynth_models(scale: TrainScale, pitches=None, **options) -> tuple[nn.Module, nn.Module]:
     """GANSynth at ``scale`` (a :class:`profiles.GANSynthScale`): ``fmap_max = width`` and
-    ``fmap_base = 16 * width`` (the paper's 256 and 4096), its resolutions and pitch range.
+    ``fmap_base = 16 * width`` (the paper's 256 and 4096), its resolutions, pitch range and
+    ``pitch_scale``.
     ``options``: ``latent_dim``, ``kernel_size``, ``to_rgb_activation``, ``pitch_scale``
     (generator), ``mbstd_eps``
     (discriminator), ``fmap_base`` (both)."""
@@ -272,8 +273,9 @@ def _gansynth_models(scale: TrainScale, pitches=None, **options) -> tuple[nn.Mod
                   fmap_base=options.get("fmap_base", 16 * scale.width))
     if "kernel_size" in options:
         shared["kernel_size"] = options["kernel_size"]
-    g_opts = {k: v for k, v in options.items()
-              if k in ("latent_dim", "to_rgb_activation", "pitch_scale")}
+    g_opts = {"pitch_scale": scale.pitch_scale}
+    g_opts.update({k: v for k, v in options.items()
+                   if k in ("latent_dim", "to_rgb_activation", "pitch_scale")})
     d_opts = {k: v for k, v in options.items() if k in ("mbstd_eps",)}
     return GANSynthGenerator(**shared, **g_opts), GANSynthDiscriminator(**shared, **d_opts)
 
@@ -339,8 +341,8 @@ def _gansynth_setup(dataset, profile: Profile, scale, n_train, seed, model_optio
                          f"{representation.shape[2]} images, but {scale.num_resolutions} "
                          f"resolutions from {tuple(scale.start_resolution)} end at {top[0]} x "
                          f"{top[1]}; change num_resolutions or the STFT sizes")
-    options = {"pitch_scale": scale.pitch_scale, **(model_options or {})}
-    generator, discriminator = build_models("gansynth", scale, pitches=pitches, **options)
+    generator, discriminator = build_models("gansynth", scale, pitches=pitches,
+                                            **(model_options or {}))
     schedule = ProgressiveSchedule(scale.num_resolutions, scale.stable_steps, scale.fade_steps,
                                    tuple(scale.start_resolution))
     recipe = dict(n_critic=1, lr_g=scale.lr, lr_d=scale.lr, betas=(0.0, 0.99), drift=0.001,

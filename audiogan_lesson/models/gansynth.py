@@ -460,9 +460,7 @@ class GANSynthGenerator(_Progressive):
                 raise ValueError(f"GANSynthGenerator: pitch labels must be class indices of shape "
                                  f"({z.shape[0]},), got {tuple(pitch_labels.shape)}")
             one_hot = F.one_hot(pitch_labels.long(), n).to(z.dtype)
-        if self.config.pitch_scale != 1.0:
-            one_hot = one_hot * self.config.pitch_scale
-        return torch.cat([z, one_hot], dim=1)
+        return torch.cat([z, one_hot * self.config.pitch_scale], dim=1)
 
     def forward(self, z: torch.Tensor, pitch_labels: torch.Tensor | None = None,
                 stage: int | None = None, alpha: float | torch.Tensor | None = None
