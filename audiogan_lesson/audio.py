@@ -6,7 +6,9 @@ Everything a dataset needs between a file on disk and a fixed-length training ex
   averages the channels to mono and resamples with a proper low-pass filter;
 * :func:`pad_or_trim` and :func:`slice_audio` turn a recording of any length into examples of
   exactly ``length`` samples (16384 in WaveGAN and SpecGAN);
-* :func:`peak_normalize` scales examples to a common peak; :func:`save_audio` writes a file.
+* :func:`peak_normalize` scales examples to a common peak; :func:`save_audio` writes a file;
+* :func:`preemphasis` tilts a waveform toward its high frequencies and :func:`deemphasis`
+  undoes it exactly (a course option for WaveGAN in notebook ``05_wgan_gp``).
 
 Waveforms are float32 tensors with time on the last axis: ``(samples,)`` for one mono clip,
 ``(channels, samples)`` or ``(batch, samples)`` otherwise. Every error names the file and the
@@ -33,6 +35,9 @@ __all__ = [
     "slice_audio",
     "num_slices",
     "peak_normalize",
+    "preemphasis",
+    "deemphasis",
+    "check_emphasis_coeff",
     "save_audio",
     "AUDIO_EXTENSIONS",
 ]
@@ -257,6 +262,47 @@ def peak_normalize(wave: torch.Tensor, peak: float = 1.0, eps: float = 1e-8) -> 
     current = wave.abs().amax(dim=-1, keepdim=True)
     scale = torch.where(current > eps, peak / current.clamp_min(eps), torch.ones_like(current))
     return wave * scale
+
+
+def check_emphasis_coeff(coeff: float) -> float:
+    """``coeff`` as a float when it is a valid pre-emphasis coefficient (in [0, 1)), else a
+    ValueError that says so."""
+    if not 0.0 <= coeff < 1.0:
+        raise ValueError(f"pre-emphasis coefficient {coeff}; use a value in [0, 1) (0 = off, 0.9 "
+                         "is common)")
+    return float(coeff)
+
+
+def preemphasis(wave: torch.Tensor, coeff: float) -> torch.Tensor:
+    """First-order pre-emphasis ``y[n] = (x[n] - coeff * x[n-1]) / (1 + coeff)`` along the last axis.
+
+    ``x[-1]`` is taken as 0. Dividing by ``1 + coeff`` keeps a wave in [-1, 1] inside [-1, 1],
+    the range of a tanh output. The filter lowers low frequencies relative to high ones (with
+    ``coeff = 0.9`` by 26 dB at 0 Hz against the Nyquist frequency), so that a model comparing
+    waves sample by sample weighs a faint high-frequency hiss about as much as a kick's body.
+    ``coeff = 0`` returns ``wave`` unchanged. :func:`deemphasis` inverts it exactly. Notebook 05.
+    """
+    if check_emphasis_coeff(coeff) == 0.0:
+        return wave
+    previous = F.pad(wave[..., :-1], (1, 0))
+    return (wave - coeff * previous) / (1.0 + coeff)
+
+
+def deemphasis(wave: torch.Tensor, coeff: float) -> torch.Tensor:
+    """The inverse of :func:`preemphasis`: ``x[n] = (1 + coeff) * y[n] + coeff * x[n-1]``.
+
+    A one-pole low-pass (``torchaudio.functional.lfilter``) along the last axis, on any device.
+    Its gain at 0 Hz is ``(1 + coeff) / (1 - coeff)`` (19 for 0.9), so a constant offset in a
+    generated pre-emphasised wave becomes a large one here. ``coeff = 0`` returns ``wave``.
+    """
+    if check_emphasis_coeff(coeff) == 0.0:
+        return wave
+    import torchaudio.functional as AF
+
+    x = wave.float() * (1.0 + coeff)
+    a = torch.tensor([1.0, -coeff], dtype=x.dtype, device=x.device)
+    b = torch.tensor([1.0, 0.0], dtype=x.dtype, device=x.device)
+    return AF.lfilter(x, a, b, clamp=False)
 
 
 def save_audio(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_rate: int = 16000,

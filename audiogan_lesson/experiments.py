@@ -98,18 +98,32 @@ def load_audio_set(name: str | os.PathLike, n: int, sample_rate: int, length: in
 
 
 class Waveform:
-    """Models that see raw audio: ``(N, length)`` <-> ``(N, 1, length)``."""
+    """Models that see raw audio: ``(N, length)`` <-> ``(N, 1, length)``.
+
+    ``preemphasis`` (0, the papers: none) makes the models see pre-emphasised audio
+    (:func:`audio.preemphasis`); ``decode`` undoes it (:func:`audio.deemphasis`), so generated
+    examples come back as plain audio. Notebook 05.
+    """
 
     kind = "waveform"
 
+    def __init__(self, preemphasis: float = 0.0):
+        from .audio import check_emphasis_coeff
+
+        self.preemphasis = check_emphasis_coeff(preemphasis)
+
     def encode(self, waves: torch.Tensor) -> torch.Tensor:
-        return waves.unsqueeze(1)
+        from .audio import preemphasis
+
+        return preemphasis(waves, self.preemphasis).unsqueeze(1)
 
     def decode(self, examples: torch.Tensor) -> torch.Tensor:
-        return examples.float().squeeze(1).clamp(-1, 1)
+        from .audio import deemphasis
+
+        return deemphasis(examples.float().squeeze(1), self.preemphasis).clamp(-1, 1)
 
     def state(self) -> dict:
-        return {"kind": self.kind}
+        return {"kind": self.kind, "preemphasis": self.preemphasis}
 
 
 class SpecGANSpectrogram:
@@ -209,7 +223,7 @@ class MelIFImages:
 def representation_from_state(state: dict):
     """Rebuild the representation saved in a checkpoint's ``meta``."""
     if state["kind"] == "waveform":
-        return Waveform()
+        return Waveform(state.get("preemphasis", 0.0))
     if state["kind"] == "mel-if":
         from .spectral import IFSpecConfig
 
@@ -443,8 +457,11 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
     0.999, normal latents, pitch conditioning; ``train_options`` override any of it.
 
     The profile's :class:`TrainScale` for the model sets width, batch size, slice length, sample
-    rate and step count; ``train_options`` override :class:`TrainConfig` fields (``lr_g=2e-4``),
-    ``model_options`` go to the model constructors (``upsample="nn"``, ``phase_shuffle=0``).
+    rate and step count, and its ``wgan_`` fields change the recipe of WGAN-GP runs
+    (:func:`wgan_recipe`, :func:`wgan_model_options`; ``wgan_preemphasis`` trains waveform
+    models on pre-emphasised audio, :class:`Waveform`). ``train_options`` override
+    :class:`TrainConfig` fields (``lr_g=2e-4``), ``model_options`` go to the model constructors
+    (``upsample="nn"``, ``phase_shuffle=0``).
     """
     if model not in MODEL_NAMES:
         raise UnknownNameError(f"unknown model {model!r}; choose one of {', '.join(MODEL_NAMES)}")
@@ -469,7 +486,8 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
     if model == "specgan":
         representation = SpecGANSpectrogram().fit(real.waves)
     else:
-        representation = Waveform()
+        emphasis = scale.wgan_preemphasis if loss == "wgan-gp" else None
+        representation = Waveform(preemphasis=emphasis or 0.0)
     examples = representation.encode(real.waves)
     model_options = {**wgan_model_options(model, scale, loss), **(model_options or {})}
     generator, discriminator = build_models(model, scale, **model_options)

@@ -45,7 +45,9 @@ class TrainScale:
     step (5); ``wgan_lr``, the Adam learning rate of both networks (1e-4); ``wgan_ema_decay``,
     an exponential moving average of the generator's weights that samples are drawn from (the
     paper has none); ``wgan_batch_norm``, batch norm in the generator (the paper has none);
-    ``wgan_phase_shuffle``, the WaveGAN critic's phase shuffle ``n`` (2).
+    ``wgan_phase_shuffle``, the WaveGAN critic's phase shuffle ``n`` (2); ``wgan_preemphasis``,
+    the coefficient of a pre-emphasis filter that waveform models train behind
+    (``experiments.Waveform``; the paper has none).
     """
 
     width: int = 64
@@ -59,6 +61,7 @@ class TrainScale:
     wgan_ema_decay: float | None = None
     wgan_batch_norm: bool | None = None
     wgan_phase_shuffle: int | None = None
+    wgan_preemphasis: float | None = None
 
     def replace(self, **changes) -> "TrainScale":
         """A copy with some fields changed: ``scale.replace(batch_size=32)``."""
@@ -172,11 +175,11 @@ _SCALES: dict[str, dict[str, TrainScale]] = {
         "dense": TrainScale(width=128, batch_size=64, slice_len=4096, sample_rate=8000,
                             steps=1500, minutes=2.0),
         # WaveGAN: d=8, batch 32, quarter-second slices at 8 kHz; for WGAN-GP 2 critic steps,
-        # Adam 3e-4, batch norm in G and an EMA of G (0.99): the best-scoring setting of the
-        # ones measured on 2 cores (notebook 05 says what each change bought)
+        # Adam 3e-4, batch norm in G, an EMA of G (0.99) and pre-emphasis 0.9: the best-scoring
+        # setting of the ones measured on 2 cores (notebook 05 says what each change bought)
         "wavegan": TrainScale(width=8, batch_size=32, slice_len=2048, sample_rate=8000,
                               steps=600, minutes=4.0, wgan_n_critic=2, wgan_lr=3e-4,
-                              wgan_ema_decay=0.99, wgan_batch_norm=True),
+                              wgan_ema_decay=0.99, wgan_batch_norm=True, wgan_preemphasis=0.9),
         "specgan": TrainScale(width=16, batch_size=32, slice_len=16384, sample_rate=16000,
                               steps=600, minutes=4.0),
         # quarter-second notes at 8 kHz as 16 x 128 images (4 of the 7 resolutions, 7 stages of

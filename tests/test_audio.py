@@ -7,9 +7,9 @@ import pytest
 import soundfile as sf
 import torch
 
-from audiogan_lesson.audio import (AudioDecodeError, _resample_torch, load_audio, num_slices,
-                                   pad_or_trim, peak_normalize, resample, save_audio, slice_audio,
-                                   to_mono)
+from audiogan_lesson.audio import (AudioDecodeError, _resample_torch, deemphasis, load_audio,
+                                   num_slices, pad_or_trim, peak_normalize, preemphasis, resample,
+                                   save_audio, slice_audio, to_mono)
 
 SR = 16000
 
@@ -217,3 +217,37 @@ def test_to_mono_and_save_round_trip(tmp_path):
     assert torch.allclose(load_audio(path, mono=False), stereo, atol=1e-7)
     with pytest.raises(ValueError, match="NaN"):
         save_audio(tmp_path / "bad.wav", torch.tensor([0.0, float("nan")]))
+
+
+# ----------------------------------------------------------------------------- pre-emphasis
+
+
+@pytest.mark.parametrize("coeff", [0.0, 0.7, 0.95])
+def test_deemphasis_inverts_preemphasis_and_the_range_stays_in_one(coeff):
+    gen = torch.Generator().manual_seed(0)
+    wave = torch.rand(3, 2, 4096, generator=gen) * 2 - 1
+    wave[0, 0] = torch.where(torch.arange(4096) % 2 == 0, 1.0, -1.0)  # the worst case: +-1 alternating
+    emph = preemphasis(wave, coeff)
+    assert emph.shape == wave.shape
+    assert emph.abs().max() <= 1.0
+    torch.testing.assert_close(deemphasis(emph, coeff), wave, atol=2e-5, rtol=0)
+
+
+def test_preemphasis_tilts_low_frequencies_down_by_the_filter_gain():
+    rate, coeff = 8000, 0.7
+    t = torch.arange(8000) / rate
+    low, high = torch.sin(2 * math.pi * 50 * t), torch.sin(2 * math.pi * 3500 * t)
+    rms = lambda x: x[100:].square().mean().sqrt()  # past the first sample's edge
+    gain_db = 20 * torch.log10(rms(preemphasis(high, coeff)) / rms(preemphasis(low, coeff)))
+    expected = 20 * math.log10(abs(1 - coeff * np.exp(-2j * math.pi * 3500 / rate))
+                               / abs(1 - coeff * np.exp(-2j * math.pi * 50 / rate)))
+    assert abs(float(gain_db) - expected) < 0.1 and expected > 14
+    # the first sample has no predecessor: x[-1] counts as 0
+    assert float(preemphasis(torch.ones(4), coeff)[0]) == pytest.approx(1 / 1.7)
+
+
+@pytest.mark.parametrize("coeff", [-0.1, 1.0, 1.5])
+def test_emphasis_rejects_coefficients_outside_zero_to_one(coeff):
+    for fn in (preemphasis, deemphasis):
+        with pytest.raises(ValueError, match=r"\[0, 1\)"):
+            fn(torch.zeros(8), coeff)
