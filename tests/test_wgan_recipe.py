@@ -86,6 +86,6 @@ def test_generate_undoes_the_preemphasis_saved_in_the_checkpoint(tmp_path):
     z = uniform_latents(2, trainer.latent_dim, torch.Generator().manual_seed(3), "cpu")
     with torch.no_grad():
         emphasised = trainer.sampler.eval()(z)
-    # PCM-16 files: equal to the de-emphasised output to the last bit, far from the raw output
+    # PCM-16 files: the de-emphasised output to 16-bit precision, far from the raw output
     torch.testing.assert_close(written, Waveform(0.9).decode(emphasised), atol=1e-4, rtol=0)
     assert (written - emphasised.squeeze(1).clamp(-1, 1)).abs().max() > 1e-2
