@@ -23,6 +23,7 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
+from .audio import check_emphasis_coeff, deemphasis, preemphasis
 from .profiles import Profile, TrainScale, get_profile
 from .training import TrainConfig, Trainer
 
@@ -108,18 +109,12 @@ class Waveform:
     kind = "waveform"
 
     def __init__(self, preemphasis: float = 0.0):
-        from .audio import check_emphasis_coeff
-
         self.preemphasis = check_emphasis_coeff(preemphasis)
 
     def encode(self, waves: torch.Tensor) -> torch.Tensor:
-        from .audio import preemphasis
-
         return preemphasis(waves, self.preemphasis).unsqueeze(1)
 
     def decode(self, examples: torch.Tensor) -> torch.Tensor:
-        from .audio import deemphasis
-
         return deemphasis(examples.float().squeeze(1), self.preemphasis).clamp(-1, 1)
 
     def state(self) -> dict:

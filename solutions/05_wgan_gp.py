@@ -467,8 +467,11 @@ print(f"budget of one run in this profile: WaveGAN {profile.scale('wavegan').min
 # %%
 from audiogan_lesson.audio import preemphasis
 
-coeff = profile.scale("wavegan").wgan_preemphasis or 0.9
-drums = make_experiment("wavegan", "toy-drums", profile, loss="bce", n_train=256).real
+from audiogan_lesson.experiments import load_audio_set
+
+wave_scale = profile.scale("wavegan")
+coeff = wave_scale.wgan_preemphasis or 0.9
+drums = load_audio_set("toy-drums", 256, wave_scale.sample_rate, wave_scale.slice_len)
 freqs = np.fft.rfftfreq(drums.waves.shape[-1], 1 / drums.sample_rate)
 omega = 2 * np.pi * freqs / drums.sample_rate
 fig, axes = plt.subplots(1, 2, figsize=(13, 3.4))
