@@ -512,17 +512,26 @@ for power, name in ((plain, "plain"), (emphasised, "pre-emphasised")):
 # | a = 0.8, generator d = 16 | 1,611 | 25 (35) |
 # | a = 0.8, critic d = 16 with 1 critic step | 1,480 | 35 |
 # | **a = 0.9 (this profile), two seeds** | 1,945 / 1,999 | **42 / 47** |
+# | a = 0.9, a third seed | 2,055 | 41 (43) |
 # | a = 0.9, Adam 1.5e-4 | 2,092 | 43 |
+# | a = 0.9, Adam betas (0, 0.9) / (0, 0.99) instead of (0.5, 0.9) | 2,017 / 2,023 | 32 / 41 (43) |
+# | a = 0.9, 1,024 samples at 8 kHz / at 4 kHz | 3,270 / 3,268 | 25 (28) / 35 (43) |
+# | a = 0.9, 512-tap output filter (`post_filter=512`, the original code's option) | 1,825 | 36 |
+# | the same without batch norm (the paper's generator and the filter) | 1,865 | 25 (27) |
+# | the filter, no pre-emphasis, with / without batch norm | 1,830 / 1,851 | 38 / 26 |
 # | a = 0.9, minibatch standard deviation in the critic | 2,053 | 31 (34) |
 # | a = 0.9, EMA decay 0.999 | 2,047 | 27 |
 # | a = 0.95 (kicks and snares only) | 2,016 | 24 (36) |
 # | mu-law companding (mu = 255) instead of pre-emphasis | 1,952 | 26 (27) |
 #
 # With the same seeds, pre-emphasis moved the score up by ten to twelve points (30 to 42, 37 to
-# 47); a = 0.95 takes so much from the low frequencies that kicks stop being made well. What is left is visible in a spectrogram of the
-# generated drums: the hiss is lower, but most samples are still a steady noise from the first
-# frame to the last, where a real drum starts hard and fades into silence. Learning that
-# envelope is the next thing a longer run, or a wider model, buys.
+# 47); a = 0.95 takes so much from the low frequencies that kicks stop being made well. The
+# learned output filter, which the original code offers against the transposed convolutions'
+# periodic artifacts, bought nothing in runs this short. What holds every setting in the same
+# band shows in the class counts of section 7: each checkpoint makes two or three of the five
+# kinds of drum, and which ones changes from one checkpoint to the next (a GAN's mode hopping).
+# The generated drums do have a drum's shape in time, a loud start and a fade; section 7
+# measures it.
 #
 # ## 6. Retrain WaveGAN and SpecGAN with WGAN-GP, and compare with BCE
 #
@@ -711,6 +720,21 @@ for path in sorted(ten_trainer.out_dir.glob("ckpt_*.pt")):
           + ", ".join(f"{name} {c}" for name, c in zip(ten.real.classes, counts)))
 
 # %% [markdown]
+# Is a generated drum a drum in time, a loud start that fades, or a steady noise? Cut every
+# clip into eight equal parts and take the median energy of each part over the 500 clips (a
+# spectrogram figure hides this when each picture is scaled to its own loudest point):
+
+# %%
+def energy_by_eighth(waves: torch.Tensor) -> torch.Tensor:
+    """Median (over clips) energy of each eighth of the clips ``(N, L)``, in dB."""
+    parts = waves[:, : waves.shape[-1] // 8 * 8].reshape(waves.shape[0], 8, -1)
+    return (10 * torch.log10(parts.square().mean(-1) + 1e-10)).median(0).values
+
+
+for name, waves in (("real drums", ten.real.waves[:n_eval]), ("generated", generated)):
+    print(f"{name:<11}" + "".join(f"{v:7.1f}" for v in energy_by_eighth(waves)), "dB")
+
+# %% [markdown]
 # On the two-core machine this notebook was last executed on, the goal was not reached: the
 # ten-minute run made about 3,400 generator steps at 5.6 per second (two threads; one thread
 # alone was faster, 6.8 steps per second, because at d = 8 the work per operation is too
@@ -718,8 +742,19 @@ for path in sorted(ten_trainer.out_dir.glob("ckpt_*.pt")):
 # drums' inception score, mostly kicks and snares. Runs of five minutes scored 41-47% with
 # pre-emphasis and 30-37% without, with the same seeds (section 5): the filter helps, and the
 # spread from run to run and from checkpoint to checkpoint (ten points and more) is as large as
-# what it buys. What the generated drums still lack is the shape in time, a hard start and a
-# fade into silence; it is what a longer run (`--resume`) or the GPU profile learns next.
+# what it buys.
+#
+# The table of energies says what the generated drums already have: a loud start and a fade,
+# ten dB or more from the first eighth to the last, as the real ones; only the last eighth stays
+# a few dB louder than the real drums' (a faint hiss in the silence). What they lack shows in
+# the class counts: each checkpoint makes two or three kinds of drum, rarely all five, and
+# which kinds changes from checkpoint to checkpoint. That is the GAN's mode hopping: the
+# generator moves toward the kinds the critic currently scores as real rather than spreading
+# over all of them, and no setting measured on this machine, in runs of five or ten minutes,
+# stopped it; twice the steps did not either (two ten-minute runs of 1,024 samples at 4 kHz
+# made 5,500 steps each and still hopped between two and three kinds, 22-37% of real IS). The
+# paper's models train for days at d = 64, and even there WaveGAN reaches about half of the
+# real digits' inception score (4.7 against 9.2 on SC09, its Table 2; SpecGAN 6.0).
 
 # %% [markdown]
 # ## Run at full scale
