@@ -18,10 +18,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
-import torch
 from torch import nn
 
-from .layers import ConfigMixin, init_like_tensorflow
+from .layers import LatentGenerator, LogitDiscriminator, init_like_tensorflow
 
 
 def _check(where: str, width: int, slice_len: int, c: int) -> None:
@@ -56,42 +55,29 @@ class DenseGeneratorConfig:
             raise ValueError(f"DenseGenerator: latent_dim={self.latent_dim} must be >= 1")
 
 
-class DenseGenerator(ConfigMixin, nn.Module):
-    """Dense generator: ``(N, latent_dim)`` -> ``(N, c, slice_len)`` in [-1, 1] (notebook 02)."""
+class DenseGenerator(LatentGenerator, nn.Module):
+    """Dense generator: ``(N, latent_dim)`` -> ``(N, c, slice_len)`` in [-1, 1] (notebook 02).
+
+    ``DenseGenerator(width=256)`` or ``DenseGenerator(config)``: the settings and their defaults
+    are :class:`DenseGeneratorConfig`'s.
+    """
 
     config_class = DenseGeneratorConfig
 
-    def __init__(self, latent_dim: int = 100, slice_len: int = 16384, c: int = 1,
-                 width: int = 1024) -> None:
-        super().__init__()
-        self.config = self._make_config(locals())
+    def __init__(self, config: DenseGeneratorConfig | None = None, **options) -> None:
+        super().__init__(config, **options)
+        cfg = self.config
         layers: OrderedDict[str, nn.Module] = OrderedDict()
-        size = latent_dim
-        for i, hidden in enumerate(generator_widths(width)):
+        size = cfg.latent_dim
+        for i, hidden in enumerate(generator_widths(cfg.width)):
             layers[f"dense_{i}"] = nn.Linear(size, hidden)
             layers[f"dense_{i}_relu"] = nn.ReLU()
             size = hidden
-        layers["output"] = nn.Linear(size, c * slice_len)
+        layers["output"] = nn.Linear(size, cfg.c * cfg.slice_len)
         layers["tanh"] = nn.Tanh()
-        layers["reshape"] = nn.Unflatten(1, (c, slice_len))
+        layers["reshape"] = nn.Unflatten(1, (cfg.c, cfg.slice_len))
         self.net = nn.Sequential(layers)
         init_like_tensorflow(self)
-
-    @property
-    def input_shape(self) -> tuple[int, ...]:
-        """One input example's shape: ``(latent_dim,)``."""
-        return (self.config.latent_dim,)
-
-    @property
-    def output_shape(self) -> tuple[int, ...]:
-        """One output example's shape: ``(c, slice_len)``."""
-        return (self.config.c, self.config.slice_len)
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        if z.dim() != 2 or z.shape[1] != self.config.latent_dim:
-            raise ValueError(f"DenseGenerator: expected z of shape (batch, "
-                             f"{self.config.latent_dim}), got {tuple(z.shape)}")
-        return self.net(z)
 
 
 @dataclass(frozen=True)
@@ -111,35 +97,27 @@ class DenseDiscriminatorConfig:
             raise ValueError(f"DenseDiscriminator: dropout={self.dropout} must be in [0, 1)")
 
 
-class DenseDiscriminator(ConfigMixin, nn.Module):
-    """Dense discriminator: ``(N, c, slice_len)`` -> logits ``(N,)`` (notebook 02)."""
+class DenseDiscriminator(LogitDiscriminator, nn.Module):
+    """Dense discriminator: ``(N, c, slice_len)`` -> logits ``(N,)`` (notebook 02).
+
+    ``DenseDiscriminator(width=256)`` or ``DenseDiscriminator(config)``: the settings and their
+    defaults are :class:`DenseDiscriminatorConfig`'s.
+    """
 
     config_class = DenseDiscriminatorConfig
 
-    def __init__(self, slice_len: int = 16384, c: int = 1, width: int = 1024,
-                 dropout: float = 0.3, negative_slope: float = 0.2) -> None:
-        super().__init__()
-        self.config = self._make_config(locals())
+    def __init__(self, config: DenseDiscriminatorConfig | None = None, **options) -> None:
+        super().__init__(config, **options)
+        cfg = self.config
         layers: OrderedDict[str, nn.Module] = OrderedDict()
         layers["flatten"] = nn.Flatten()
-        size = c * slice_len
-        for i, hidden in enumerate(discriminator_widths(width)):
+        size = cfg.c * cfg.slice_len
+        for i, hidden in enumerate(discriminator_widths(cfg.width)):
             layers[f"dense_{i}"] = nn.Linear(size, hidden)
-            layers[f"dense_{i}_lrelu"] = nn.LeakyReLU(negative_slope)
-            if dropout > 0:
-                layers[f"dense_{i}_dropout"] = nn.Dropout(dropout)
+            layers[f"dense_{i}_lrelu"] = nn.LeakyReLU(cfg.negative_slope)
+            if cfg.dropout > 0:
+                layers[f"dense_{i}_dropout"] = nn.Dropout(cfg.dropout)
             size = hidden
         layers["output"] = nn.Linear(size, 1)
         self.net = nn.Sequential(layers)
         init_like_tensorflow(self)
-
-    @property
-    def input_shape(self) -> tuple[int, ...]:
-        """One input example's shape: ``(c, slice_len)``."""
-        return (self.config.c, self.config.slice_len)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if tuple(x.shape[1:]) != self.input_shape:
-            raise ValueError(f"DenseDiscriminator: expected audio of shape (batch, "
-                             f"{self.config.c}, {self.config.slice_len}), got {tuple(x.shape)}")
-        return self.net(x).squeeze(1)

@@ -65,6 +65,7 @@ from .layers import (
 __all__ = [
     "PAPER_PITCHES",
     "START_RESOLUTION",
+    "ProgressiveConfig",
     "GANSynthGeneratorConfig",
     "GANSynthDiscriminatorConfig",
     "GANSynthGenerator",
@@ -211,46 +212,19 @@ def pitch_to_label(midi: torch.Tensor | list[int], pitches: tuple[int, ...] = PA
 # ----------------------------------------------------------------------------- configs
 
 
-def _check_common(where: str, cfg) -> None:
-    object.__setattr__(cfg, "pitches", tuple(int(p) for p in cfg.pitches))
-    object.__setattr__(cfg, "start_resolution", tuple(int(s) for s in cfg.start_resolution))
-    if not cfg.pitches:
-        raise ValueError(f"{where}: pitches is empty; give the MIDI numbers the model is "
-                         "conditioned on (paper: 24-84)")
-    if len(set(cfg.pitches)) != len(cfg.pitches):
-        raise ValueError(f"{where}: pitches {cfg.pitches} repeat a value")
-    if cfg.num_resolutions < 1:
-        raise ValueError(f"{where}: num_resolutions={cfg.num_resolutions} must be >= 1 (paper: 7)")
-    if len(cfg.start_resolution) != 2 or min(cfg.start_resolution) < 1:
-        raise ValueError(f"{where}: start_resolution={cfg.start_resolution} must be two positive "
-                         "sizes (paper: (2, 16))")
-    if cfg.kernel_size < 1 or cfg.kernel_size % 2 == 0:
-        raise ValueError(f"{where}: kernel_size={cfg.kernel_size} must be odd (paper: 3)")
-    if cfg.channels < 1:
-        raise ValueError(f"{where}: channels={cfg.channels} must be >= 1 (paper: 2)")
-    smallest = num_filters(cfg.num_resolutions, cfg.fmap_base, cfg.fmap_decay, cfg.fmap_max)
-    if smallest < 1:
-        raise ValueError(f"{where}: fmap_base={cfg.fmap_base}, fmap_decay={cfg.fmap_decay} leave "
-                         f"block {cfg.num_resolutions} with {smallest} channels; raise fmap_base")
-
-
 @dataclass(frozen=True)
-class GANSynthGeneratorConfig:
-    """GANSynth generator settings; defaults are the paper's code (``mel_prog_hires``).
+class ProgressiveConfig:
+    """The settings that GANSynth's generator and discriminator share; defaults are the paper's
+    code (``mel_prog_hires``).
 
-    ``latent_dim`` (256), ``pitches`` (MIDI numbers of the one-hot, 24-84), ``num_resolutions``
-    (7: 2 x 16 up to 128 x 1024; 5 stops at 32 x 256), ``start_resolution`` ((2, 16)),
-    ``fmap_base`` / ``fmap_decay`` / ``fmap_max`` (4096, 1.0, 256; the channel schedule
-    :func:`num_filters`; divide ``fmap_base`` and ``fmap_max`` by the same factor for a
+    ``pitches`` (MIDI numbers of the one-hot and of the auxiliary classifier's classes, 24-84),
+    ``num_resolutions`` (7: 2 x 16 up to 128 x 1024; 5 stops at 32 x 256), ``start_resolution``
+    ((2, 16)), ``fmap_base`` / ``fmap_decay`` / ``fmap_max`` (4096, 1.0, 256; the channel
+    schedule :func:`num_filters`; divide ``fmap_base`` and ``fmap_max`` by the same factor for a
     narrower model), ``kernel_size`` (3), ``channels`` (2: log magnitude and IF),
-    ``to_rgb_activation`` (``"tanh"``, or ``"linear"``), ``negative_slope`` (0.2),
-    ``pitch_scale`` (1.0: the one-hot pitch enters as is, so after the input pixel norm it is one
-    of 317 inputs of equal size; a course option, not in the paper: a larger value, such as
-    ``sqrt(latent_dim)``, gives the pitch as much weight as the whole latent, which a short run
-    needs to follow the requested pitch at all, see notebook 06).
+    ``negative_slope`` of the LeakyReLU (0.2).
     """
 
-    latent_dim: int = 256
     pitches: tuple[int, ...] = PAPER_PITCHES
     num_resolutions: int = 7
     start_resolution: tuple[int, int] = START_RESOLUTION
@@ -259,12 +233,52 @@ class GANSynthGeneratorConfig:
     fmap_max: int = 256
     kernel_size: int = 3
     channels: int = 2
-    to_rgb_activation: str = "tanh"
     negative_slope: float = 0.2
+
+    def __post_init__(self) -> None:
+        where = type(self).__name__.removesuffix("Config")
+        object.__setattr__(self, "pitches", tuple(int(p) for p in self.pitches))
+        object.__setattr__(self, "start_resolution", tuple(int(s) for s in self.start_resolution))
+        if not self.pitches:
+            raise ValueError(f"{where}: pitches is empty; give the MIDI numbers the model is "
+                             "conditioned on (paper: 24-84)")
+        if len(set(self.pitches)) != len(self.pitches):
+            raise ValueError(f"{where}: pitches {self.pitches} repeat a value")
+        if self.num_resolutions < 1:
+            raise ValueError(f"{where}: num_resolutions={self.num_resolutions} must be >= 1 "
+                             "(paper: 7)")
+        if len(self.start_resolution) != 2 or min(self.start_resolution) < 1:
+            raise ValueError(f"{where}: start_resolution={self.start_resolution} must be two "
+                             "positive sizes (paper: (2, 16))")
+        if self.kernel_size < 1 or self.kernel_size % 2 == 0:
+            raise ValueError(f"{where}: kernel_size={self.kernel_size} must be odd (paper: 3)")
+        if self.channels < 1:
+            raise ValueError(f"{where}: channels={self.channels} must be >= 1 (paper: 2)")
+        smallest = num_filters(self.num_resolutions, self.fmap_base, self.fmap_decay,
+                               self.fmap_max)
+        if smallest < 1:
+            raise ValueError(f"{where}: fmap_base={self.fmap_base}, fmap_decay={self.fmap_decay} "
+                             f"leave block {self.num_resolutions} with {smallest} channels; "
+                             "raise fmap_base")
+
+
+@dataclass(frozen=True)
+class GANSynthGeneratorConfig(ProgressiveConfig):
+    """GANSynth generator settings: those of :class:`ProgressiveConfig`, and
+
+    ``latent_dim`` (256), ``to_rgb_activation`` (``"tanh"``, or ``"linear"``), ``pitch_scale``
+    (1.0: the one-hot pitch enters as is, so after the input pixel norm it is one of 317 inputs
+    of equal size; a course option, not in the paper: a larger value, such as
+    ``sqrt(latent_dim)``, gives the pitch as much weight as the whole latent, which a short run
+    needs to follow the requested pitch at all, see notebook 06).
+    """
+
+    latent_dim: int = 256
+    to_rgb_activation: str = "tanh"
     pitch_scale: float = 1.0
 
     def __post_init__(self) -> None:
-        _check_common("GANSynthGenerator", self)
+        super().__post_init__()
         if not self.pitch_scale > 0:
             raise ValueError(f"GANSynthGenerator: pitch_scale={self.pitch_scale} must be > 0 "
                              "(paper: 1.0)")
@@ -277,28 +291,13 @@ class GANSynthGeneratorConfig:
 
 
 @dataclass(frozen=True)
-class GANSynthDiscriminatorConfig:
-    """GANSynth discriminator settings; defaults are the paper's code (``mel_prog_hires``).
-
-    ``pitches`` (the classes of the auxiliary classifier, MIDI 24-84), ``num_resolutions`` (7),
-    ``start_resolution`` ((2, 16)), ``fmap_base`` / ``fmap_decay`` / ``fmap_max`` (4096, 1.0,
-    256), ``kernel_size`` (3), ``channels`` (2), ``negative_slope`` (0.2), ``mbstd_eps``
-    (1e-6, inside the square root of the minibatch standard deviation).
+class GANSynthDiscriminatorConfig(ProgressiveConfig):
+    """GANSynth discriminator settings: those of :class:`ProgressiveConfig` (``pitches`` are the
+    auxiliary classifier's classes), and ``mbstd_eps`` (1e-6, inside the square root of the
+    minibatch standard deviation).
     """
 
-    pitches: tuple[int, ...] = PAPER_PITCHES
-    num_resolutions: int = 7
-    start_resolution: tuple[int, int] = START_RESOLUTION
-    fmap_base: int = 4096
-    fmap_decay: float = 1.0
-    fmap_max: int = 256
-    kernel_size: int = 3
-    channels: int = 2
-    negative_slope: float = 0.2
     mbstd_eps: float = 1e-6
-
-    def __post_init__(self) -> None:
-        _check_common("GANSynthDiscriminator", self)
 
 
 # ----------------------------------------------------------------------------- shared machinery
@@ -309,7 +308,8 @@ class _Progressive(ConfigMixin, nn.Module):
     ``state_dict`` as extra state) and ``alpha`` (a 0-d buffer, so that the trainer's EMA copy of
     the generator follows it and no host synchronisation is needed to change it)."""
 
-    def _init_stage(self) -> None:
+    def __init__(self, config: ProgressiveConfig | None = None, **options) -> None:
+        super().__init__(config, **options)
         self._stage = num_stages(self.config.num_resolutions) - 1
         self.register_buffer("alpha", torch.tensor(1.0))
 
@@ -381,14 +381,9 @@ class GANSynthGenerator(_Progressive):
 
     config_class = GANSynthGeneratorConfig
 
-    def __init__(self, latent_dim: int = 256, pitches: tuple[int, ...] = PAPER_PITCHES,
-                 num_resolutions: int = 7, start_resolution: tuple[int, int] = START_RESOLUTION,
-                 fmap_base: int = 4096, fmap_decay: float = 1.0, fmap_max: int = 256,
-                 kernel_size: int = 3, channels: int = 2, to_rgb_activation: str = "tanh",
-                 negative_slope: float = 0.2, pitch_scale: float = 1.0) -> None:
-        super().__init__()
-        self.config = cfg = self._make_config(locals())
-        self._init_stage()
+    def __init__(self, config: GANSynthGeneratorConfig | None = None, **options) -> None:
+        super().__init__(config, **options)
+        cfg = self.config
         pad = cfg.kernel_size // 2
         blocks, to_rgb = [], []
         for r in range(cfg.num_resolutions):
@@ -493,14 +488,12 @@ class GANSynthDiscriminator(_Progressive):
     """
 
     config_class = GANSynthDiscriminatorConfig
+    input_name = "images"
+    input_hint = "; bring real data to the stage with real_at_stage(x, stage, alpha)"
 
-    def __init__(self, pitches: tuple[int, ...] = PAPER_PITCHES, num_resolutions: int = 7,
-                 start_resolution: tuple[int, int] = START_RESOLUTION, fmap_base: int = 4096,
-                 fmap_decay: float = 1.0, fmap_max: int = 256, kernel_size: int = 3,
-                 channels: int = 2, negative_slope: float = 0.2, mbstd_eps: float = 1e-6) -> None:
-        super().__init__()
-        self.config = cfg = self._make_config(locals())
-        self._init_stage()
+    def __init__(self, config: GANSynthDiscriminatorConfig | None = None, **options) -> None:
+        super().__init__(config, **options)
+        cfg = self.config
         pad = cfg.kernel_size // 2
         from_rgb, blocks = [], []
         for r in range(cfg.num_resolutions):
@@ -542,11 +535,8 @@ class GANSynthDiscriminator(_Progressive):
     def forward(self, x: torch.Tensor, stage: int | None = None,
                 alpha: float | torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         stage, alpha = self._resolve(stage, alpha)
-        expected = (self.config.channels, *stage_resolution(stage, self.config.start_resolution))
-        if x.dim() != 4 or tuple(x.shape[1:]) != expected:
-            raise ValueError(f"GANSynthDiscriminator at stage {stage}: expected images of shape "
-                             f"(batch, {', '.join(map(str, expected))}), got {tuple(x.shape)}; "
-                             "bring real data to the stage with real_at_stage(x, stage, alpha)")
+        self.check_input(x, (self.config.channels, *self.resolution(stage)),
+                         where=f"GANSynthDiscriminator at stage {stage}")
         used = stage_blocks(stage)
         h = self.from_rgb[used - 1](x)
         for r in range(used - 1, 0, -1):
@@ -651,7 +641,7 @@ class ProgressiveSchedule:
             if model is not None:
                 model.set_stage(stage, alpha)
         if self.reset_optimizers and stage > 0 and trainer.step == self.start(stage):
-            for opt in (trainer.opt_g, trainer.opt_d):
+            for opt in (trainer.players.opt_g, trainer.players.opt_d):
                 opt.state.clear()
 
     def real_batch(self, trainer, real: torch.Tensor) -> torch.Tensor:

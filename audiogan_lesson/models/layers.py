@@ -12,15 +12,17 @@ What lives here:
   one by name.
 - Phase shuffle of the WaveGAN discriminator: :func:`phase_shuffle` and :class:`PhaseShuffle`.
 - :class:`PostFilter`: WaveGAN's optional learned FIR filter at the generator output.
-- :class:`ConfigMixin`: every model keeps its frozen config dataclass in ``model.config`` and
-  can be rebuilt with ``type(model)(**dataclasses.asdict(model.config))``.
+- :class:`ConfigMixin`: every model keeps its frozen config dataclass, the one home of its
+  defaults, in ``model.config`` and can be rebuilt with
+  ``type(model)(**dataclasses.asdict(model.config))``; :class:`LatentGenerator` and
+  :class:`LogitDiscriminator` add the shapes, the shape check and ``forward`` of the models
+  built as one ``Sequential``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Mapping
 
 import torch
 import torch.nn.functional as F
@@ -344,30 +346,99 @@ def init_like_tensorflow(module: nn.Module) -> None:
 
 
 class ConfigMixin:
-    """Models whose constructor arguments are exactly the fields of a frozen config dataclass.
+    """Models whose settings are one frozen config dataclass, the one home of their defaults.
 
-    A subclass sets ``config_class`` and, in ``__init__``, ``self.config =
-    self._make_config(locals())``; then ``model.config`` is that dataclass (checked by its
-    ``__post_init__``), and ``Model.from_config(config)`` or ``type(model)(**dataclasses.asdict(
-    model.config))`` rebuild the same architecture (the trainer stores configs in checkpoints).
+    A subclass sets ``config_class`` and takes ``(config=None, **options)``: ``Model()`` is the
+    paper's model, ``Model(d=8, slice_len=2048)`` changes some fields, ``Model(config)`` or
+    ``Model.from_config(config)`` takes a whole config (or a dict of its fields). Then
+    ``model.config`` is that dataclass (checked by its ``__post_init__``), and
+    ``type(model)(**dataclasses.asdict(model.config))`` rebuilds the same architecture (the
+    trainer stores configs in checkpoints).
+
+    :meth:`check_input` gives the error for a batch of the wrong shape, naming the expected
+    ``(batch, *input_shape)``; ``input_name`` says what the input is and ``input_hint`` how
+    to fix it.
     """
 
     config_class: ClassVar[type]
     config: Any
+    input_name: ClassVar[str] = "input"
+    input_hint: ClassVar[str] = ""
 
-    def _make_config(self, arguments: dict[str, Any]) -> Any:
-        names = [f.name for f in dataclasses.fields(self.config_class)]
-        return self.config_class(**{k: arguments[k] for k in names})
+    def __init__(self, config: Any = None, **options: Any) -> None:
+        super().__init__()
+        self.config = self._make_config(config, options)
+
+    @classmethod
+    def _make_config(cls, config: Any, options: dict[str, Any]) -> Any:
+        if config is None:
+            return cls.config_class(**options)
+        if options:
+            raise TypeError(f"{cls.__name__}: give a config or keyword options, not both "
+                            f"(got a config and {', '.join(sorted(options))})")
+        if isinstance(config, Mapping):
+            return cls.config_class(**config)
+        if not isinstance(config, cls.config_class):
+            raise TypeError(f"{cls.__name__}: got a {type(config).__name__}, expected a "
+                            f"{cls.config_class.__name__}")
+        return config
 
     @classmethod
     def from_config(cls, config: Any):
         """Build a model from its config dataclass (or a dict of its fields)."""
-        if dataclasses.is_dataclass(config):
-            if not isinstance(config, cls.config_class):
-                raise TypeError(f"{cls.__name__}.from_config: got a {type(config).__name__}, "
-                                f"expected a {cls.config_class.__name__}")
-            config = dataclasses.asdict(config)
-        return cls(**config)
+        return cls(config)
+
+    @property
+    def example_shape(self) -> tuple[int, ...]:
+        """One example of the data: ``(c, slice_len)``, the generator's output and the
+        discriminator's input (SpecGAN's: ``(c, 128, 128)``)."""
+        return (self.config.c, self.config.slice_len)
+
+    def check_input(self, x: torch.Tensor, expected: tuple[int, ...] | None = None,
+                    where: str | None = None) -> None:
+        """Raise a ValueError unless ``x`` is ``(batch, *expected)`` (default: ``input_shape``)."""
+        expected = self.input_shape if expected is None else tuple(expected)
+        if tuple(x.shape[1:]) != expected:
+            raise ValueError(f"{where or type(self).__name__}: expected {self.input_name} of shape "
+                             f"(batch, {', '.join(map(str, expected))}), got {tuple(x.shape)}"
+                             f"{self.input_hint}")
+
+
+class LatentGenerator(ConfigMixin):
+    """A generator built as one ``Sequential`` ``self.net``: ``z (N, latent_dim)`` ->
+    ``(N, *output_shape)`` (dense, WaveGAN and SpecGAN; notebooks 02-04)."""
+
+    input_name = "z"
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """One input example's shape: ``(latent_dim,)``."""
+        return (self.config.latent_dim,)
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        """One output example's shape: :attr:`example_shape`."""
+        return self.example_shape
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        self.check_input(z)
+        return self.net(z)
+
+
+class LogitDiscriminator(ConfigMixin):
+    """A discriminator built as one ``Sequential`` ``self.net``: ``(N, *input_shape)`` -> one
+    logit per example ``(N,)`` (dense, WaveGAN and SpecGAN; notebooks 02-04)."""
+
+    input_name = "audio"
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """One input example's shape: :attr:`example_shape`."""
+        return self.example_shape
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)
+        return self.net(x).squeeze(1)
 
 
 # ------------------------------------------------------------------------- progressive GAN layers

@@ -16,10 +16,16 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
-import torch
 from torch import nn
 
-from .layers import UPSAMPLE_MODES, ConfigMixin, init_like_tensorflow, strided_conv, up_conv
+from .layers import (
+    UPSAMPLE_MODES,
+    LatentGenerator,
+    LogitDiscriminator,
+    init_like_tensorflow,
+    strided_conv,
+    up_conv,
+)
 
 SIZE = 128  # output height and width
 START = 4  # spatial size after the dense projection
@@ -65,49 +71,45 @@ class SpecGANGeneratorConfig:
             raise ValueError(f"{where}: latent_dim={self.latent_dim} must be >= 1 (paper: 100)")
 
 
-class SpecGANGenerator(ConfigMixin, nn.Module):
-    """SpecGAN generator: ``(N, latent_dim)`` -> ``(N, c, 128, 128)`` (notebook 03)."""
+class _Spectrograms:
+    """SpecGAN's data: one example is a ``(c, 128, 128)`` spectrogram."""
+
+    @property
+    def example_shape(self) -> tuple[int, ...]:
+        """One spectrogram's shape: ``(c, 128, 128)``."""
+        return (self.config.c, SIZE, SIZE)
+
+
+class SpecGANGenerator(_Spectrograms, LatentGenerator, nn.Module):
+    """SpecGAN generator: ``(N, latent_dim)`` -> ``(N, c, 128, 128)`` (notebook 03).
+
+    ``SpecGANGenerator(d=8, upsample="nn")`` or ``SpecGANGenerator(config)``: the settings and
+    their defaults are :class:`SpecGANGeneratorConfig`'s.
+    """
 
     config_class = SpecGANGeneratorConfig
 
-    def __init__(self, d: int = 64, c: int = 1, latent_dim: int = 100, upsample: str = "zeros",
-                 kernel_len: int = 5, batch_norm: bool = False) -> None:
-        super().__init__()
-        self.config = cfg = self._make_config(locals())
+    def __init__(self, config: SpecGANGeneratorConfig | None = None, **options) -> None:
+        super().__init__(config, **options)
+        cfg = self.config
         layers: OrderedDict[str, nn.Module] = OrderedDict()
-        channels = 16 * d
-        layers["z_project"] = nn.Linear(latent_dim, START * START * channels)
+        channels = 16 * cfg.d
+        layers["z_project"] = nn.Linear(cfg.latent_dim, START * START * channels)
         layers["reshape"] = nn.Unflatten(1, (channels, START, START))
-        if batch_norm:
+        if cfg.batch_norm:
             layers["z_project_bn"] = nn.BatchNorm2d(channels)
         layers["z_project_relu"] = nn.ReLU()
         for i, mult in enumerate(GENERATOR_MULTS):
-            out = mult * d if mult else c
-            layers[f"upconv_{i}"] = up_conv(2, channels, out, kernel_len, STRIDE, upsample)
+            out = mult * cfg.d if mult else cfg.c
+            layers[f"upconv_{i}"] = up_conv(2, channels, out, cfg.kernel_len, STRIDE, cfg.upsample)
             if mult:
-                if batch_norm:
+                if cfg.batch_norm:
                     layers[f"upconv_{i}_bn"] = nn.BatchNorm2d(out)
                 layers[f"upconv_{i}_relu"] = nn.ReLU()
             channels = out
         layers["tanh"] = nn.Tanh()
         self.net = nn.Sequential(layers)
         init_like_tensorflow(self)
-
-    @property
-    def input_shape(self) -> tuple[int, ...]:
-        """One input example's shape: ``(latent_dim,)``."""
-        return (self.config.latent_dim,)
-
-    @property
-    def output_shape(self) -> tuple[int, ...]:
-        """One output example's shape: ``(c, 128, 128)``."""
-        return (self.config.c, SIZE, SIZE)
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        if z.dim() != 2 or z.shape[1] != self.config.latent_dim:
-            raise ValueError(f"SpecGANGenerator: expected z of shape (batch, "
-                             f"{self.config.latent_dim}), got {tuple(z.shape)}")
-        return self.net(z)
 
 
 @dataclass(frozen=True)
@@ -128,35 +130,28 @@ class SpecGANDiscriminatorConfig:
         _check("SpecGANDiscriminator", self.d, self.c, self.kernel_len)
 
 
-class SpecGANDiscriminator(ConfigMixin, nn.Module):
-    """SpecGAN discriminator: ``(N, c, 128, 128)`` -> logits ``(N,)`` (notebook 03)."""
+class SpecGANDiscriminator(_Spectrograms, LogitDiscriminator, nn.Module):
+    """SpecGAN discriminator: ``(N, c, 128, 128)`` -> logits ``(N,)`` (notebook 03).
+
+    ``SpecGANDiscriminator(d=8)`` or ``SpecGANDiscriminator(config)``: the settings and their
+    defaults are :class:`SpecGANDiscriminatorConfig`'s.
+    """
 
     config_class = SpecGANDiscriminatorConfig
+    input_name = "spectrograms"
 
-    def __init__(self, d: int = 64, c: int = 1, kernel_len: int = 5, batch_norm: bool = False,
-                 negative_slope: float = 0.2) -> None:
-        super().__init__()
-        self.config = self._make_config(locals())
+    def __init__(self, config: SpecGANDiscriminatorConfig | None = None, **options) -> None:
+        super().__init__(config, **options)
+        cfg = self.config
         layers: OrderedDict[str, nn.Module] = OrderedDict()
-        channels = c
+        channels = cfg.c
         for i, mult in enumerate(DISCRIMINATOR_MULTS):
-            layers[f"downconv_{i}"] = strided_conv(2, channels, mult * d, kernel_len, STRIDE)
-            if batch_norm and i > 0:
-                layers[f"downconv_{i}_bn"] = nn.BatchNorm2d(mult * d)
-            layers[f"downconv_{i}_lrelu"] = nn.LeakyReLU(negative_slope)
-            channels = mult * d
+            layers[f"downconv_{i}"] = strided_conv(2, channels, mult * cfg.d, cfg.kernel_len, STRIDE)
+            if cfg.batch_norm and i > 0:
+                layers[f"downconv_{i}_bn"] = nn.BatchNorm2d(mult * cfg.d)
+            layers[f"downconv_{i}_lrelu"] = nn.LeakyReLU(cfg.negative_slope)
+            channels = mult * cfg.d
         layers["flatten"] = nn.Flatten()
         layers["output"] = nn.Linear(channels * START * START, 1)
         self.net = nn.Sequential(layers)
         init_like_tensorflow(self)
-
-    @property
-    def input_shape(self) -> tuple[int, ...]:
-        """One input example's shape: ``(c, 128, 128)``."""
-        return (self.config.c, SIZE, SIZE)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if tuple(x.shape[1:]) != self.input_shape:
-            raise ValueError(f"SpecGANDiscriminator: expected spectrograms of shape (batch, "
-                             f"{self.config.c}, {SIZE}, {SIZE}), got {tuple(x.shape)}")
-        return self.net(x).squeeze(1)

@@ -23,12 +23,12 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
-import torch
 from torch import nn
 
 from .layers import (
     UPSAMPLE_MODES,
-    ConfigMixin,
+    LatentGenerator,
+    LogitDiscriminator,
     PhaseShuffle,
     PostFilter,
     init_like_tensorflow,
@@ -113,20 +113,21 @@ class WaveGANGeneratorConfig:
                              f"got {self.kernel_len}")
 
 
-class WaveGANGenerator(ConfigMixin, nn.Module):
+class WaveGANGenerator(LatentGenerator, nn.Module):
     """WaveGAN generator: ``(N, latent_dim)`` -> ``(N, c, slice_len)`` (notebook 04).
 
+    ``WaveGANGenerator(d=8, slice_len=2048, upsample="nn")`` or ``WaveGANGenerator(config)``:
+    the settings and their defaults are :class:`WaveGANGeneratorConfig`'s.
     ``self.net`` is a ``Sequential`` named like the original's variable scopes (``z_project``,
     ``upconv_0`` ... ``upconv_4``, ``post_filter``), so :func:`layer_table` lists every step.
     """
 
     config_class = WaveGANGeneratorConfig
 
-    def __init__(self, d: int = 64, c: int = 1, latent_dim: int = 100,
-                 slice_len: int = PAPER_SLICE_LEN, upsample: str = "zeros", post_filter: int = 0,
-                 kernel_len: int = 25, batch_norm: bool = False) -> None:
-        super().__init__()
-        self.config = cfg = self._make_config(locals())
+    def __init__(self, config: WaveGANGeneratorConfig | None = None, **options) -> None:
+        super().__init__(config, **options)
+        cfg = self.config
+        d, c = cfg.d, cfg.c
         start_len, start_mult, plan = generator_plan(cfg.slice_len)
         layers: OrderedDict[str, nn.Module] = OrderedDict()
         layers["z_project"] = nn.Linear(cfg.latent_dim, start_len * start_mult * d)
@@ -137,7 +138,7 @@ class WaveGANGenerator(ConfigMixin, nn.Module):
         channels = start_mult * d
         for i, (mult, stride) in enumerate(plan):
             out = mult * d if mult else c
-            layers[f"upconv_{i}"] = up_conv(1, channels, out, kernel_len, stride, upsample)
+            layers[f"upconv_{i}"] = up_conv(1, channels, out, cfg.kernel_len, stride, cfg.upsample)
             if mult:
                 if cfg.batch_norm:
                     layers[f"upconv_{i}_bn"] = nn.BatchNorm1d(out)
@@ -148,22 +149,6 @@ class WaveGANGenerator(ConfigMixin, nn.Module):
             layers["post_filter"] = PostFilter(c, cfg.post_filter)
         self.net = nn.Sequential(layers)
         init_like_tensorflow(self)
-
-    @property
-    def input_shape(self) -> tuple[int, ...]:
-        """One input example's shape: ``(latent_dim,)``."""
-        return (self.config.latent_dim,)
-
-    @property
-    def output_shape(self) -> tuple[int, ...]:
-        """One output example's shape: ``(c, slice_len)``."""
-        return (self.config.c, self.config.slice_len)
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        if z.dim() != 2 or z.shape[1] != self.config.latent_dim:
-            raise ValueError(f"WaveGANGenerator: expected z of shape (batch, "
-                             f"{self.config.latent_dim}), got {tuple(z.shape)}")
-        return self.net(z)
 
 
 @dataclass(frozen=True)
@@ -194,45 +179,33 @@ class WaveGANDiscriminatorConfig:
                              "(paper: 2, 0 = off)")
 
 
-class WaveGANDiscriminator(ConfigMixin, nn.Module):
+class WaveGANDiscriminator(LogitDiscriminator, nn.Module):
     """WaveGAN discriminator: ``(N, c, slice_len)`` -> logits ``(N,)`` (notebook 04).
 
-    Phase shuffle follows the LeakyReLU of each of the first four convolutions; it shuffles only
-    in training mode (``model.train()``), never in ``model.eval()``.
+    ``WaveGANDiscriminator(d=8, slice_len=2048)`` or ``WaveGANDiscriminator(config)``: the
+    settings and their defaults are :class:`WaveGANDiscriminatorConfig`'s. Phase shuffle follows
+    the LeakyReLU of each of the first four convolutions; it shuffles only in training mode
+    (``model.train()``), never in ``model.eval()``.
     """
 
     config_class = WaveGANDiscriminatorConfig
+    input_hint = "; pad/trim the slices or build the model with that slice_len"
 
-    def __init__(self, d: int = 64, c: int = 1, slice_len: int = PAPER_SLICE_LEN,
-                 phase_shuffle: int = 2, phase_shuffle_per_example: bool = False,
-                 kernel_len: int = 25, batch_norm: bool = False,
-                 negative_slope: float = 0.2) -> None:
-        super().__init__()
-        self.config = cfg = self._make_config(locals())
+    def __init__(self, config: WaveGANDiscriminatorConfig | None = None, **options) -> None:
+        super().__init__(config, **options)
+        cfg = self.config
         layers: OrderedDict[str, nn.Module] = OrderedDict()
-        channels, length = c, slice_len
-        for i, (mult, stride) in enumerate(discriminator_plan(slice_len)):
-            layers[f"downconv_{i}"] = strided_conv(1, channels, mult * d, kernel_len, stride)
+        channels, length = cfg.c, cfg.slice_len
+        for i, (mult, stride) in enumerate(discriminator_plan(cfg.slice_len)):
+            layers[f"downconv_{i}"] = strided_conv(1, channels, mult * cfg.d, cfg.kernel_len, stride)
             if cfg.batch_norm and i > 0:
-                layers[f"downconv_{i}_bn"] = nn.BatchNorm1d(mult * d)
-            layers[f"downconv_{i}_lrelu"] = nn.LeakyReLU(negative_slope)
-            if i < 4 and phase_shuffle > 0:
-                layers[f"phase_shuffle_{i}"] = PhaseShuffle(phase_shuffle,
-                                                            per_example=phase_shuffle_per_example)
-            channels, length = mult * d, -(-length // stride)
+                layers[f"downconv_{i}_bn"] = nn.BatchNorm1d(mult * cfg.d)
+            layers[f"downconv_{i}_lrelu"] = nn.LeakyReLU(cfg.negative_slope)
+            if i < 4 and cfg.phase_shuffle > 0:
+                layers[f"phase_shuffle_{i}"] = PhaseShuffle(
+                    cfg.phase_shuffle, per_example=cfg.phase_shuffle_per_example)
+            channels, length = mult * cfg.d, -(-length // stride)
         layers["flatten"] = nn.Flatten()
         layers["output"] = nn.Linear(channels * length, 1)
         self.net = nn.Sequential(layers)
         init_like_tensorflow(self)
-
-    @property
-    def input_shape(self) -> tuple[int, ...]:
-        """One input example's shape: ``(c, slice_len)``."""
-        return (self.config.c, self.config.slice_len)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if tuple(x.shape[1:]) != self.input_shape:
-            raise ValueError(f"WaveGANDiscriminator: expected audio of shape (batch, "
-                             f"{self.config.c}, {self.config.slice_len}), got {tuple(x.shape)}; "
-                             "pad/trim the slices or build the model with that slice_len")
-        return self.net(x).squeeze(1)
