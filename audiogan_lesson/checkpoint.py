@@ -26,6 +26,16 @@ CHECKPOINT_FORMAT = 1
 _NAME = re.compile(r"^ckpt_(\d{8,})\.pt$")
 
 
+class ConfigMismatchError(ValueError):
+    """A checkpoint was written with a different configuration than the one resuming it."""
+
+
+def checkpoint_step(path: str | os.PathLike | None) -> int | None:
+    """The step in a checkpoint's file name (``ckpt_00001000.pt`` -> 1000), or None."""
+    m = _NAME.match(Path(path).name) if path is not None else None
+    return int(m.group(1)) if m else None
+
+
 def checkpoint_path(out_dir: str | os.PathLike, step: int) -> Path:
     """The file name of the checkpoint of ``step`` in ``out_dir``: ``ckpt_00001000.pt``."""
     return Path(out_dir) / f"ckpt_{step:08d}.pt"
@@ -175,6 +185,32 @@ def config_differences(saved: Mapping, current: Mapping, ignore: Iterable[str] =
         elif _listify(a) != _listify(b):
             lines.append(f"{key}: saved {a!r}, now {b!r}")
     return lines
+
+
+def check_resumable(path: str | os.PathLike, state: Mapping, config: Mapping,
+                    models: Mapping[str, torch.nn.Module], meta: Mapping,
+                    data_shape: Iterable[int], run_fields: Iterable[str] = ()) -> None:
+    """Raise :class:`ConfigMismatchError` listing every difference between the checkpoint
+    ``state`` of ``path`` and what would resume it: the training ``config`` (dict; fields in
+    ``run_fields`` may differ), the ``models``' specs, ``meta`` (but its representation) and the
+    data's shape."""
+    differences = config_differences(state["config"], config, ignore=run_fields)
+    for role, model in models.items():
+        saved = (state.get("models") or {}).get(role)
+        now = model_spec(model)
+        if saved is not None and now is not None:
+            differences += [f"{role}.{line}" for line in config_differences(saved, now)]
+    saved_meta = {k: v for k, v in (state.get("meta") or {}).items() if k != "representation"}
+    now_meta = {k: v for k, v in meta.items() if k != "representation"}
+    differences += [f"meta.{line}" for line in config_differences(saved_meta, now_meta)]
+    saved_shape = state.get("data", {}).get("shape")
+    if saved_shape is not None and list(saved_shape) != list(data_shape):
+        differences.append(f"data shape: saved {tuple(saved_shape)}, now {tuple(data_shape)}")
+    if differences:
+        raise ConfigMismatchError(
+            f"{path} was written with a different configuration; differing fields:\n  "
+            + "\n  ".join(differences)
+            + "\nResume with the same configuration, or start a new run in another out_dir.")
 
 
 def model_spec(model: torch.nn.Module) -> dict | None:

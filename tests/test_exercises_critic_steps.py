@@ -74,7 +74,7 @@ def test_right_rounds_pass(right, capsys):
 
 
 def test_the_trainer_recipe_passes(capsys):
-    """The same round as Trainer._train_step, written out with the package's losses."""
+    """The same round as training.round.train_round, written out with the package's losses."""
 
     def round_(generator, critic, opt_g, opt_d, next_real, sample_z, n_critic=5):
         for _ in range(n_critic):

@@ -7,7 +7,7 @@ audiogan_lesson.experiments)."""
 import pytest
 import torch
 
-from audiogan_lesson.experiments import MelIFImages, generate_from_checkpoint, make_experiment
+from audiogan_lesson.experiments import MelIFImages, make_experiment
 from audiogan_lesson.models.gansynth import (
     GANSynthDiscriminator,
     GANSynthGenerator,
@@ -15,6 +15,7 @@ from audiogan_lesson.models.gansynth import (
     real_at_stage,
 )
 from audiogan_lesson.profiles import GANSynthScale, get_profile
+from audiogan_lesson.runs import generate_from_checkpoint
 from audiogan_lesson.spectral import IFSpecConfig
 from audiogan_lesson.training import TrainConfig, Trainer
 
@@ -66,7 +67,7 @@ def test_trainer_grows_the_models_and_resets_adam_per_stage():
 
     def spy(t):
         original(t)
-        n_state = len(t.opt_g.state)
+        n_state = len(t.players.opt_g.state)
         seen.append((t.step, t.generator.stage, float(t.generator.alpha), t.ema.stage,
                      t.discriminator.stage, n_state))
 

@@ -10,7 +10,7 @@ import torch
 import torch.nn as nn
 
 from audiogan_lesson import checkpoint as ckpt_io
-from audiogan_lesson.training import (ConfigMismatchError, History, TrainConfig, Trainer,
+from audiogan_lesson.training import (train_round, ConfigMismatchError, History, TrainConfig, Trainer,
                                       uniform_latents)
 
 L = 32
@@ -100,8 +100,8 @@ def test_train_counts_critic_and_generator_updates(loss):
     tr = make(cfg)
     tr.train(steps=8, progress=False)
     assert tr.step == 8
-    d_state = next(iter(tr.opt_d.state.values()))
-    g_state = next(iter(tr.opt_g.state.values()))
+    d_state = next(iter(tr.players.opt_d.state.values()))
+    g_state = next(iter(tr.players.opt_g.state.values()))
     assert int(d_state["step"]) == 24 and int(g_state["step"]) == 16
     assert [row["step"] for row in tr.history] == [4, 8]
     expected = {"bce": {"d_real", "d_fake", "d_acc"}, "wgan-gp": {"wdist", "gp"}}[loss]
@@ -154,9 +154,9 @@ def test_no_host_sync_inside_a_step(monkeypatch):
     for name in ("item", "__bool__", "__float__", "__int__", "tolist", "numpy", "cpu"):
         monkeypatch.setattr(torch.Tensor, name, guard(name))
     for _ in range(3):
-        tr._train_step()
+        tr.log.add(train_round(tr.players, tr.batches, tr.config))
     monkeypatch.undo()
-    assert tr._buf_n == 3
+    assert tr.log.pending == 3
 
 
 def test_ema_is_the_moving_average_of_the_generator():

@@ -1,0 +1,75 @@
+"""A Trainer's checkpoint: what it holds and how a run resumes from it (notebooks 02-06).
+
+:func:`trainer_state` is the dict :meth:`Trainer.save` writes (weights, optimisers, scalers, the
+history, the config, the models' specs, the experiment's ``meta``, the preview latents and the
+random state); :func:`restore_trainer` checks that a checkpoint was written with the same
+configuration (:func:`checkpoint.check_resumable`) and loads it, so that a resumed run continues
+exactly. Files, atomic writes and pruning: :mod:`audiogan_lesson.checkpoint`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .. import checkpoint as ckpt_io
+from .config import RUN_FIELDS
+from .log import History
+
+
+def trainer_state(trainer) -> dict:
+    """Everything a checkpoint of ``trainer`` holds (RNG states and preview latents on the CPU)."""
+    p = trainer.players
+    return {
+        "format": ckpt_io.CHECKPOINT_FORMAT, "step": trainer.step, "seconds": trainer.seconds,
+        "generator": trainer.generator.state_dict(),
+        "discriminator": trainer.discriminator.state_dict(),
+        "ema": trainer.ema.state_dict() if trainer.ema is not None else None,
+        "opt_g": p.opt_g.state_dict(), "opt_d": p.opt_d.state_dict(),
+        "scaler_g": p.scaler_g.state_dict() if p.scaler_g is not None else None,
+        "scaler_d": p.scaler_d.state_dict() if p.scaler_d is not None else None,
+        "history": [dict(row) for row in trainer.history],
+        "config": ckpt_io.config_dict(trainer.config),
+        "models": {"generator": ckpt_io.model_spec(trainer.generator),
+                   "discriminator": ckpt_io.model_spec(trainer.discriminator)},
+        "data": {"shape": list(trainer.data.shape), "labelled": trainer.labels is not None},
+        "latent_dim": trainer.latent_dim,
+        "meta": trainer.meta,
+        "preview_z": trainer.preview_z.cpu(),
+        "preview_labels": (trainer.preview_labels.cpu() if trainer.preview_labels is not None
+                           else None),
+        "rng": ckpt_io.rng_state({"trainer": trainer.rng}),
+    }
+
+
+def restore_trainer(trainer, path: str | os.PathLike) -> None:
+    """Load checkpoint ``path`` into ``trainer`` (else ``ConfigMismatchError``, listing every
+    differing field)."""
+    state = ckpt_io.load_checkpoint(path, map_location="cpu")
+    ckpt_io.check_resumable(path, state, ckpt_io.config_dict(trainer.config),
+                            {"generator": trainer.generator,
+                             "discriminator": trainer.discriminator}, trainer.meta, trainer.data.shape, RUN_FIELDS)
+    try:
+        trainer.generator.load_state_dict(state["generator"])
+        trainer.discriminator.load_state_dict(state["discriminator"])
+        if trainer.ema is not None and state.get("ema") is not None:
+            trainer.ema.load_state_dict(state["ema"])
+    except RuntimeError as exc:
+        raise ckpt_io.ConfigMismatchError(
+            f"{path}: the weights do not fit these models ({exc}); the checkpoint belongs to "
+            "models of another size") from None
+    p = trainer.players
+    p.opt_g.load_state_dict(state["opt_g"])
+    p.opt_d.load_state_dict(state["opt_d"])
+    if p.scaler_g is not None and state.get("scaler_g") is not None:
+        p.scaler_g.load_state_dict(state["scaler_g"])
+        p.scaler_d.load_state_dict(state["scaler_d"])
+    trainer.step = int(state["step"])
+    trainer.seconds = float(state["seconds"])
+    trainer.history = History(dict(row) for row in state["history"])
+    trainer.preview_z = state["preview_z"].to(trainer.device)
+    if state.get("preview_labels") is not None:
+        trainer.preview_labels = state["preview_labels"].to(trainer.device)
+    ckpt_io.set_rng_state(state["rng"], {"trainer": trainer.rng})
+    trainer.log.clear()
+    trainer.last_checkpoint = Path(path)

@@ -1,0 +1,417 @@
+"""The Trainer: one training loop for every GAN of the course (notebooks 02-06, ``train``).
+
+It orchestrates; each idea has its own home in this package::
+
+    trainer = Trainer(G, D, waves, TrainConfig(loss="bce", batch_size=32), out_dir="runs/dense")
+    trainer.train(steps=2000, seconds=120, resume=True)
+    plot_history(trainer.history)
+
+- the round itself (critic steps, then the generator step): :mod:`.round`, ``train_round``;
+- the recipe: :mod:`.config`; the moving average of G: :mod:`.ema`;
+- the per-step values, the history and the NaN guard: :mod:`.log`;
+- Ctrl-C: :mod:`.interrupt`; checkpoint files and resume checks: :mod:`audiogan_lesson.checkpoint`.
+
+Design points a reader can check in the code: no host synchronisation inside a step (values are
+read once per ``log_every`` steps); data on the device, batches drawn with the trainer's own
+``torch.Generator``; autocast where :func:`profiles.autocast_dtype` says it is a win, the
+gradient penalty in fp32; atomic checkpoints that continue exactly (on CPU, ``2N`` uninterrupted
+steps give bit-identical weights to ``N`` steps, a kill, and ``N`` more after ``resume=True``);
+Ctrl-C finishes the step, writes a checkpoint and raises ``KeyboardInterrupt``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+import torch.nn as nn
+from tqdm.auto import tqdm
+
+from .. import checkpoint as ckpt_io
+from ..profiles import autocast_dtype, native_autocast_dtype, pick_device
+from .config import RUN_FIELDS, LatentFn, TrainConfig, latent_fn as config_latent_fn
+from .ema import make_ema
+from .interrupt import StopRequest, deferred_sigint, save_on_interrupt
+from .log import History, MetricLog, NonFiniteLossError
+from .round import Batches, Players, metric_names, train_round
+from .state import restore_trainer, trainer_state
+
+PreviewFn = Callable[["Trainer", int, torch.Tensor], Any]
+
+
+class StepHook:
+    """What a :class:`Trainer` calls around each step; subclass it and override what you need.
+
+    ``before_step(trainer)`` runs before every step, with ``trainer.step`` the number of steps
+    done so far; it must depend only on that number and on the trainer's saved state, so that a
+    resumed run makes the same calls. ``real_batch(trainer, real)`` gets every batch of real
+    examples ``(B, ...)`` and returns what the discriminator sees. Both do nothing here.
+    ``models.gansynth.ProgressiveSchedule`` is one (notebook 06).
+    """
+
+    def before_step(self, trainer: "Trainer") -> None:
+        return None
+
+    def real_batch(self, trainer: "Trainer", real: torch.Tensor) -> torch.Tensor:
+        return real
+
+
+class Trainer:
+    """Train a generator/discriminator pair with a :class:`TrainConfig`, one
+    :func:`~.round.train_round` per step.
+
+    ``generator(z)`` (``generator(z, labels)`` when ``config.conditional``) maps latents
+    ``(B, latent_dim)`` to examples shaped like the data's; ``discriminator(x)`` returns scores
+    ``(B,)``/``(B, 1)`` or ``(scores, aux_logits)``. ``data``: a float tensor ``(N, ...)``, a pair
+    ``(examples, labels (N,))`` or a record with ``.waves``/``.labels``, moved to ``device``
+    once. ``out_dir`` (None = no checkpoints) receives ``ckpt_XXXXXXXX.pt`` files; ``meta`` is
+    saved in each as it is (what turns samples back into audio). ``latent_fn(n, dim, generator,
+    device)`` overrides the latent distribution. ``preview(trainer, step, samples)`` gets samples
+    of fixed latents every ``config.preview_every`` steps. ``hook`` (a :class:`StepHook`) changes
+    the models while they train (progressive growing, notebook 06).
+
+    After training: ``trainer.history`` (a :class:`History`), ``trainer.step``,
+    ``trainer.sample(n)``. Used by notebooks 02-06 and ``python -m audiogan_lesson train``.
+    """
+
+    def __init__(self, generator: nn.Module, discriminator: nn.Module, data,
+                 config: TrainConfig | None = None, out_dir: str | os.PathLike | None = None,
+                 device: str | torch.device | None = None, latent_fn: LatentFn | None = None,
+                 preview: PreviewFn | None = None, meta: dict | None = None,
+                 hook: "StepHook | None" = None):
+        self.config = config = config if config is not None else TrainConfig()
+        self.hook = hook
+        self.meta = dict(meta or {})
+        self.device = torch.device(device if device is not None else pick_device())
+        self.out_dir = Path(out_dir) if out_dir is not None else None
+        self.generator = generator.to(self.device)
+        self.discriminator = discriminator.to(self.device)
+        self.data, self.labels = prepare_data(data, self.device)
+        if config.conditional and self.labels is None:
+            raise ValueError("TrainConfig.conditional=True needs labelled data: pass (waves, labels)")
+        self.latent_dim = resolve_latent_dim(generator, config)
+        self.latent_fn = latent_fn or config_latent_fn(config)
+        self.preview = preview
+
+        self.rng = torch.Generator(device=self.device)
+        self.rng.manual_seed(config.seed)
+        self.preview_z, self.preview_labels = preview_inputs(config, self.latent_fn,
+                                                             self.latent_dim, self.labels, self.device)
+        check_shapes(self.generator, self.preview_z[:2],
+                     self.preview_labels[:2] if self.preview_labels is not None else None,
+                     self.data.shape[1:], config.conditional)
+
+        self.players = make_players(self.generator, self.discriminator, config, self.device)
+        self.ema = self.players.ema
+        self.batches = Batches(self.data, self.labels, self.rng, self.latent_fn, self.latent_dim,
+                               config.batch_size, config.conditional, hook, self)
+        self.log = MetricLog(metric_names(config), config.log_every, self.device)
+        self.step = 0
+        self.seconds = 0.0
+        self.history = History()
+        self.last_checkpoint: Path | None = None
+        self._started = False
+        self._in_step = False
+        self._stop = StopRequest()
+        self._poisoned = False
+        self._bar = None
+
+    @property
+    def amp_dtype(self) -> torch.dtype | None:
+        """The autocast dtype of the training step (None: fp32)."""
+        return self.players.amp_dtype
+
+    @property
+    def metrics(self) -> list[str]:
+        """The names of the values each step reports, as in :attr:`history`."""
+        return self.log.names
+
+    # ------------------------------------------------------------------ the loop
+
+    def train(self, steps: int | None = None, seconds: float | None = None,
+              resume: bool | str | os.PathLike = False, progress: bool = True) -> History:
+        """Train until ``steps`` (total, default ``config.steps``) or ``seconds`` have passed.
+
+        ``resume=True`` first loads the newest checkpoint of ``out_dir`` when there is one (a
+        path loads that file); a run that already reached ``steps`` returns at once. Without
+        ``resume``, an ``out_dir`` that already holds checkpoints is refused rather than mixed
+        with a new run. To load without training, use :meth:`load`
+        (:func:`audiogan_lesson.runs.train_or_load` does both). Returns the history.
+        """
+        cfg = self.config
+        target = cfg.steps if steps is None else int(steps)
+        budget = cfg.max_seconds if seconds is None else seconds
+        self._begin(resume)
+        if self._poisoned:
+            raise NonFiniteLossError(
+                "this trainer's state is not finite since an earlier NaN/inf; make a new Trainer "
+                f"and resume from the last good checkpoint ({self.last_checkpoint})",
+                step=self.step, loss="unknown")
+        if self.step >= target:
+            return self.history
+        self._in_step = False
+        self.generator.train()
+        self.discriminator.train()
+        bar = self._bar = tqdm(total=target, initial=self.step, disable=not progress, unit="step",
+                               desc=f"{type(self.generator).__name__} {cfg.loss}")
+        start = clock = time.perf_counter()
+        try:
+            with deferred_sigint(self._stop):
+                while self.step < target:
+                    if self._stop.requested:
+                        raise KeyboardInterrupt
+                    self._in_step = True
+                    if self.hook is not None:
+                        self.hook.before_step(self)
+                    self.log.add(train_round(self.players, self.batches, cfg))
+                    self._in_step = False
+                    self.step += 1
+                    now = time.perf_counter()
+                    self.seconds += now - clock
+                    clock = now
+                    bar.update(1)
+                    self._after_step()
+                    if budget is not None and now - start >= budget:
+                        break
+            self._flush()
+            if self.out_dir is not None and ckpt_io.checkpoint_step(self.last_checkpoint) != self.step:
+                self.save()
+        except KeyboardInterrupt:
+            if self.out_dir is not None:
+                save_on_interrupt(self, self._in_step)
+            raise
+        finally:
+            self._stop.requested = False
+            bar.close()
+            self._bar = None
+        return self.history
+
+    def _begin(self, resume) -> None:
+        if self._started:
+            return
+        if self.out_dir is not None:
+            ckpt_io.remove_stale_temporaries(self.out_dir)
+        if resume:
+            path = Path(resume) if isinstance(resume, (str, os.PathLike)) else (
+                ckpt_io.latest_checkpoint(self.out_dir) if self.out_dir is not None else None)
+            if path is not None:
+                self.load(path)
+        elif self.out_dir is not None and ckpt_io.list_checkpoints(self.out_dir):
+            raise FileExistsError(
+                f"{self.out_dir} already holds checkpoints of a run; pass resume=True to continue "
+                "it, or choose another out_dir (or delete the old checkpoints) to start afresh")
+        self._started = True
+
+    def _after_step(self) -> None:
+        cfg = self.config
+        if self.log.full:
+            self._flush()
+        if self.out_dir is not None and cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
+            self.save()
+        if self.preview is not None and cfg.preview_every and self.step % cfg.preview_every == 0:
+            self.preview(self, self.step, self.sample_preview())
+
+    def _flush(self) -> None:
+        """Read the pending per-step values (one host sync) into one history row."""
+        last = (f"the last good checkpoint is {self.last_checkpoint} (step "
+                f"{ckpt_io.checkpoint_step(self.last_checkpoint)})" if self.last_checkpoint
+                else "no checkpoint was written")
+        try:
+            entry = self.log.flush(self.history, self.step, self.seconds, after=last)
+        except NonFiniteLossError:
+            self._poisoned = True
+            raise
+        if entry is not None and self._bar is not None:
+            self._bar.set_postfix({k: f"{entry[k]:.3g}" for k in self.metrics[:3]}, refresh=False)
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def state_dict(self) -> dict:
+        """Everything a checkpoint holds: :func:`.state.trainer_state`."""
+        return trainer_state(self)
+
+    def save(self, path: str | os.PathLike | None = None) -> Path:
+        """Write a checkpoint (default ``out_dir/ckpt_<step>.pt``) and keep the last k.
+
+        Refuses (``NonFiniteLossError``) when a pending loss or any weight is not finite, so a
+        checkpoint on disk is always a good one.
+        """
+        if self._poisoned:
+            raise NonFiniteLossError("training produced non-finite values; no checkpoint is written "
+                                     "from this state", step=self.step, loss="unknown")
+        self._flush()
+        if not bool(ckpt_io.all_finite([self.generator, self.discriminator, self.ema])):
+            self._poisoned = True
+            raise NonFiniteLossError(f"weights are not finite at step {self.step}; no checkpoint "
+                                     f"written (the last good one: {self.last_checkpoint})",
+                                     step=self.step, loss="weights")
+        if path is None:
+            if self.out_dir is None:
+                raise ValueError("Trainer.save() needs a path, or out_dir= when the Trainer is made")
+            path = ckpt_io.checkpoint_path(self.out_dir, self.step)
+        path = ckpt_io.save_checkpoint(path, self.state_dict())
+        self.last_checkpoint = path
+        if self.out_dir is not None and Path(path).parent == self.out_dir:
+            ckpt_io.prune_checkpoints(self.out_dir, self.config.keep_last)
+        return path
+
+    def load(self, path: str | os.PathLike) -> None:
+        """Restore a checkpoint written with the same configuration (else ConfigMismatchError)."""
+        restore_trainer(self, path)
+        self._poisoned = False
+        self._started = True
+
+    # ------------------------------------------------------------------ sampling
+
+    @property
+    def sampler(self) -> nn.Module:
+        """The generator used for samples: the EMA copy when there is one."""
+        return self.ema if self.ema is not None else self.generator
+
+    def sample_preview(self) -> torch.Tensor:
+        """Samples ``(n_preview, ...)`` of the fixed preview latents (the same every time)."""
+        return run_generator(self.sampler, self.preview_z, self.preview_labels)
+
+    def sample(self, n: int, labels: torch.Tensor | None = None, seed: int | None = None,
+               batch_size: int = 256) -> torch.Tensor:
+        """``n`` generated examples ``(n, ...)`` on the trainer's device, in fp32.
+
+        Latents come from a generator seeded with ``seed`` (default ``config.seed + 2``), so the
+        training random state is untouched. ``labels`` ``(n,)`` for a conditional generator
+        (default: drawn from the data's labels).
+        """
+        g = torch.Generator(device=self.device)
+        g.manual_seed(self.config.seed + 2 if seed is None else seed)
+        if self.config.conditional and labels is None:
+            idx = torch.randint(0, self.data.shape[0], (n,), generator=g, device=self.device)
+            labels = self.labels[idx]
+        out = []
+        for start in range(0, n, batch_size):
+            m = min(batch_size, n - start)
+            z = self.latent_fn(m, self.latent_dim, g, self.device)
+            lab = (labels[start:start + m].to(self.device)
+                   if labels is not None and self.config.conditional else None)
+            out.append(run_generator(self.sampler, z, lab))
+        return torch.cat(out)
+
+
+# ----------------------------------------------------------------------------- setup
+
+
+def make_players(generator: nn.Module, discriminator: nn.Module, config: TrainConfig,
+                 device: torch.device) -> Players:
+    """The networks of a round with their Adam optimisers (fused on CUDA), autocast dtype and
+    fp16 gradient scalers, ``torch.compile`` wrappers when asked, and the EMA copy of G."""
+    fused = {"fused": True} if device.type == "cuda" else {}
+    amp_dtype = resolve_autocast(config, device)
+    fp16 = amp_dtype == torch.float16
+    return Players(
+        generator=torch.compile(generator) if config.compile else generator,
+        discriminator=torch.compile(discriminator) if config.compile else discriminator,
+        critic=discriminator,
+        opt_g=torch.optim.Adam(generator.parameters(), lr=config.lr_g, betas=config.betas, **fused),
+        opt_d=torch.optim.Adam(discriminator.parameters(), lr=config.lr_d, betas=config.betas,
+                               **fused),
+        scaler_g=torch.amp.GradScaler(device.type) if fp16 else None,
+        scaler_d=torch.amp.GradScaler(device.type) if fp16 else None,
+        amp_dtype=amp_dtype, ema=make_ema(generator) if config.ema_decay > 0 else None,
+        ema_source=generator)
+
+
+def preview_inputs(config: TrainConfig, latents: LatentFn, latent_dim: int,
+                   labels: torch.Tensor | None, device: torch.device):
+    """The fixed preview latents ``(n_preview, latent_dim)`` and labels (conditional only),
+    drawn with their own generator seeded ``config.seed + 1``."""
+    g = torch.Generator(device=device)
+    g.manual_seed(config.seed + 1)
+    z = latents(config.n_preview, latent_dim, g, device)
+    if not config.conditional:
+        return z, None
+    idx = torch.randint(0, labels.shape[0], (config.n_preview,), generator=g, device=device)
+    return z, labels[idx]
+
+
+def prepare_data(data, device: torch.device) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Training data as ``(examples (N, ...) float32, labels (N,) long or None)`` on ``device``.
+
+    ``data`` is a float tensor, a pair ``(examples, labels)``, or a record with ``.waves`` (and
+    ``.labels``) such as ``data.toy_drums(...)``.
+    """
+    labels = None
+    if hasattr(data, "waves"):
+        data = (data.waves, getattr(data, "labels", None))
+    if isinstance(data, (tuple, list)):
+        if len(data) != 2:
+            raise ValueError("data must be a tensor (N, ...) or a pair (examples, labels)")
+        data, labels = data
+    if not isinstance(data, torch.Tensor):
+        data = torch.as_tensor(np.asarray(data))
+    if not data.is_floating_point():
+        raise TypeError(f"training data must be floating point (got {data.dtype}); convert "
+                        "16-bit audio with x.float() / 32768")
+    if data.dim() < 2 or data.shape[0] < 1:
+        raise ValueError(f"training data must have shape (N, ...) with N >= 1; got {tuple(data.shape)}")
+    data = data.to(device, torch.float32)
+    if labels is not None:
+        labels = torch.as_tensor(labels).to(device, torch.long)
+        if labels.shape != (data.shape[0],):
+            raise ValueError(f"labels must have shape ({data.shape[0]},), one per example; "
+                             f"got {tuple(labels.shape)}")
+    return data, labels
+
+
+def resolve_latent_dim(generator: nn.Module, config: TrainConfig) -> int:
+    """``config.latent_dim``, else the generator's ``latent_dim``/``z_dim`` (attribute or
+    ``.config``), else 100."""
+    if config.latent_dim is not None:
+        return int(config.latent_dim)
+    for owner in (generator, getattr(generator, "config", None)):
+        for name in ("latent_dim", "z_dim"):
+            value = getattr(owner, name, None)
+            if isinstance(value, int):
+                return value
+    return 100
+
+
+def resolve_autocast(config: TrainConfig, device: torch.device) -> torch.dtype | None:
+    """The autocast dtype for ``config.autocast``: None = where it is a win, True = force."""
+    if config.autocast is False:
+        return None
+    if config.autocast is None:
+        return autocast_dtype(str(device))
+    return native_autocast_dtype(str(device)) or torch.bfloat16
+
+
+def check_shapes(generator: nn.Module, z: torch.Tensor, labels: torch.Tensor | None,
+                 example_shape, conditional: bool) -> None:
+    """One tiny forward pass, so that a shape mismatch fails at once with a clear message."""
+    was_training = generator.training
+    generator.eval()
+    try:
+        with torch.no_grad():
+            out = generator(z, labels) if conditional else generator(z)
+    except Exception as exc:
+        raise ValueError(f"the generator failed on latents of shape {tuple(z.shape)} "
+                         f"({type(exc).__name__}: {exc}); set TrainConfig(latent_dim=...) to the "
+                         "generator's latent size") from exc
+    finally:
+        generator.train(was_training)
+    if tuple(out.shape[1:]) != tuple(example_shape):
+        raise ValueError(f"the generator makes examples of shape {tuple(out.shape[1:])} but the "
+                         f"data's examples have shape {tuple(example_shape)}; reshape the "
+                         "data (e.g. waves[:, None, :] for (N, 1, L)) or change the model config")
+
+
+@torch.no_grad()
+def run_generator(model: nn.Module, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+    """``model(z)`` (or ``model(z, labels)``) in eval mode, as fp32; the mode is restored."""
+    was_training = model.training
+    model.eval()
+    try:
+        return (model(z, labels) if labels is not None else model(z)).float()
+    finally:
+        model.train(was_training)
