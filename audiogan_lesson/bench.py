@@ -18,15 +18,14 @@ straightforward per-example Python loop that public ports use.
 On a CPU a paper-size training step takes seconds per example, so the paper-size rows use a
 smaller batch there (``paper_batch_cpu``, printed in the table) and time 1 step after 1 warm-up
 step; ``--quick`` skips them. Timings on a shared machine vary by 10-30 %; compare rows of
-one run. Notebooks 03 and 04 quote it; ``python -m audiogan_lesson.bench`` runs it too.
+one run. Notebooks 03 and 04 quote it; the command line (:mod:`audiogan_lesson.cli.bench`)
+checks the options and calls :func:`report`.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import statistics
-import sys
 import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -34,9 +33,13 @@ from typing import Callable, Sequence
 import torch
 import torch.nn.functional as F
 
+from .experiments import SPECGAN_SLICE_LEN, build_models
+from .models.layers import phase_shuffle
 from .profiles import Profile, TrainScale, get_profile, native_autocast_dtype, pick_device
+from .training import TrainConfig, Trainer
 
 MODELS = ("wavegan", "specgan")
+FIXED_SLICE_LEN = {"specgan": SPECGAN_SLICE_LEN}  # SpecGAN's 128 x 128 image is always 16384 samples
 PAPER = TrainScale()  # d=64, batch 64, 16384 samples at 16 kHz
 
 
@@ -118,10 +121,8 @@ def _autocast(device: torch.device, dtype: torch.dtype | None):
 
 
 def _models(model: str, scale: TrainScale, device: torch.device):
-    from .experiments import SPECGAN_SLICE_LEN, build_models
-
-    if model == "specgan":
-        scale = scale.replace(slice_len=SPECGAN_SLICE_LEN)
+    if model in FIXED_SLICE_LEN:
+        scale = scale.replace(slice_len=FIXED_SLICE_LEN[model])
     generator, discriminator = build_models(model, scale)
     return generator.to(device), discriminator.to(device), scale
 
@@ -153,8 +154,6 @@ def bench_training(model: str, scale: TrainScale, size: str, device: torch.devic
     ``budget_s`` seconds have passed, at least one); its data are ``batch`` random examples of
     the model's input shape, already on ``device``.
     """
-    from .training import TrainConfig, Trainer
-
     generator, discriminator, scale = _models(model, scale, device)
     gen = torch.Generator().manual_seed(0)
     data = torch.rand(batch, *discriminator.input_shape, generator=gen) * 2 - 1
@@ -190,8 +189,6 @@ def phase_shuffle_loop(x: torch.Tensor, n: int, generator: torch.Generator | Non
 def bench_phase_shuffle(device: torch.device, batch: int, channels: int, length: int, n: int,
                         repeats: int, budget_s: float | None = None) -> list[tuple[str, float]]:
     """Milliseconds per call of three phase shuffles on ``(batch, channels, length)``."""
-    from .models.layers import phase_shuffle
-
     gen = torch.Generator().manual_seed(0)
     x = torch.randn(batch, channels, length, generator=gen).to(device)
     variants = {
@@ -267,30 +264,14 @@ def run(models: Sequence[str], device: str | torch.device, profile: Profile,
     return rows, shuffle
 
 
-def _args_namespace(args) -> argparse.Namespace:
-    if args is None or isinstance(args, (list, tuple)):
-        from .__main__ import build_parser
-
-        return build_parser().parse_args(["bench", *(args or [])])
-    return args
-
-
-def main(args: argparse.Namespace | Sequence[str] | None = None) -> int:
-    """Run the benchmark and print the table. ``args`` as parsed by ``python -m audiogan_lesson
-    bench`` (``models``, ``device``, ``repeats``, ``quick``), or a list of those options."""
-    args = _args_namespace(args)
-    models = [m.strip() for m in str(args.models).split(",") if m.strip()]
-    unknown = [m for m in models if m not in MODELS]
-    if unknown or not models:
-        print(f"error: --models {args.models!r}: choose from {', '.join(MODELS)}",
-              file=sys.stderr)
-        return 2
-    if args.repeats < 1:
-        print(f"error: --repeats {args.repeats}: need at least 1", file=sys.stderr)
-        return 2
-    device = pick_device(args.device)
-    profile = get_profile(getattr(args, "profile", None), device=device)
-    options = BenchOptions(repeats=args.repeats, quick=bool(args.quick))
+def report(models: Sequence[str], device: str | None = None, repeats: int = 3,
+           quick: bool = False, profile: str | None = None) -> None:
+    """Run the benchmark of ``models`` (names in :data:`MODELS`) and print the table, as
+    ``python -m audiogan_lesson bench`` does. ``device`` None: the profile's; ``profile`` None:
+    ``AUDIOGAN_PROFILE``, else the hardware's."""
+    device = pick_device(device)
+    profile = get_profile(profile, device=device)
+    options = BenchOptions(repeats=repeats, quick=quick)
     paper_note = ("paper size = d=64, 16384 samples; batch 64 on CUDA" if device.startswith("cuda")
                   else f"paper size = d=64, 16384 samples; on the CPU the generator rows use "
                        f"batch {options.paper_gen_batch_cpu} and the training rows batch "
@@ -315,8 +296,3 @@ def main(args: argparse.Namespace | Sequence[str] | None = None) -> int:
         for name, ms in shuffle:
             print(f"  {name:<34} {ms:8.2f} ms   {base / ms:6.1f}x the loop's speed")
     print(f"\nbenchmark took {time.perf_counter() - start:.0f} s")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

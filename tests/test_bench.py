@@ -1,10 +1,12 @@
-"""The throughput benchmark (audiogan_lesson.bench), run at tiny sizes."""
+"""The throughput benchmark (audiogan_lesson.bench, and its command audiogan_lesson.cli.bench), run
+at tiny sizes."""
 
 import pytest
 import torch
 
 from audiogan_lesson import bench
-from audiogan_lesson.__main__ import main as cli_main
+from audiogan_lesson.cli import main as cli_main
+from audiogan_lesson.cli.bench import main as bench_main
 from audiogan_lesson.models.layers import phase_shuffle
 from audiogan_lesson.profiles import TrainScale, get_profile
 
@@ -55,6 +57,6 @@ def test_command_line_prints_the_table(monkeypatch, capsys):
 
 
 def test_bad_model_name_is_refused(capsys):
-    assert bench.main(["--models", "wavegan,nope"]) == 2
+    assert bench_main(["--models", "wavegan,nope"]) == 2
     assert "nope" in capsys.readouterr().err
 

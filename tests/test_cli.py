@@ -1,4 +1,4 @@
-"""Experiments and the command line: train, resume, generate, errors (audiogan_lesson.__main__)."""
+"""Experiments and the command line: train, resume, generate, errors (audiogan_lesson.cli)."""
 
 import subprocess
 import sys
@@ -8,7 +8,7 @@ import pytest
 import soundfile as sf
 import torch
 
-from audiogan_lesson.__main__ import main
+from audiogan_lesson.cli import main
 from audiogan_lesson.experiments import UnknownNameError, load_audio_set, make_experiment
 from audiogan_lesson.profiles import get_profile
 

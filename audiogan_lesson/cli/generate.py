@@ -1,0 +1,28 @@
+"""``python -m audiogan_lesson generate CHECKPOINT --out FOLDER``: wav files from a checkpoint."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..runs import generate_from_checkpoint
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    """Add the ``generate`` subcommand to ``sub`` (an argparse subparsers object)."""
+    gen = sub.add_parser("generate", help="write generated audio from a checkpoint as wav files")
+    gen.add_argument("checkpoint", type=Path, help="a .pt file written by train")
+    gen.add_argument("--n", type=int, default=16, help="number of files")
+    gen.add_argument("--out", required=True, type=Path, help="folder for the wav files")
+    gen.add_argument("--pitch", type=int, default=None, help="MIDI pitch (pitch-conditioned models)")
+    gen.add_argument("--seed", type=int, default=0)
+    gen.set_defaults(run=run)
+    return gen
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write ``args.n`` wav files into ``args.out``; 0 when done."""
+    paths = generate_from_checkpoint(args.checkpoint, args.n, args.out, seed=args.seed,
+                                     pitch=args.pitch)
+    print(f"wrote {len(paths)} file{'' if len(paths) == 1 else 's'} to {args.out}")
+    return 0

@@ -1,0 +1,78 @@
+"""``python -m audiogan_lesson train MODEL --data DATASET --out FOLDER``: train with checkpoints."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..experiments import MODEL_NAMES, make_experiment
+from ..profiles import PROFILE_NAMES, get_profile
+from ..training import LOSSES, ConfigMismatchError, NonFiniteLossError
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    """Add the ``train`` subcommand to ``sub`` (an argparse subparsers object)."""
+    train = sub.add_parser("train", help="train a model on a dataset, with checkpoints",
+                           description="Train MODEL on DATASET in the current profile, writing "
+                                       "checkpoints (.pt) into --out. Ctrl-C saves one first.")
+    train.add_argument("model", help=f"one of {', '.join(MODEL_NAMES)}")
+    train.add_argument("--data", required=True,
+                       help="toy-drums, toy-notes, a registry dataset name, or a folder of audio")
+    train.add_argument("--loss", choices=list(LOSSES), default="wgan-gp",
+                       help="bce (notebook 02-04) or wgan-gp (the paper, notebook 05)")
+    budget = train.add_mutually_exclusive_group()
+    budget.add_argument("--minutes", type=float, help="stop after this many minutes")
+    budget.add_argument("--steps", type=int, help="stop at this many generator steps")
+    train.add_argument("--out", required=True, type=Path, help="folder for checkpoints")
+    train.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
+    train.add_argument("--profile", choices=list(PROFILE_NAMES), default=None,
+                       help="default: $AUDIOGAN_PROFILE, else gpu with CUDA, else laptop")
+    train.add_argument("--n-train", type=int, default=None, help="training examples (default: profile)")
+    train.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--allow-unverified", action="store_true",
+                       help="accept a dataset download whose sha256 the registry does not list yet "
+                            "(its hash is printed and recorded for later runs)")
+    train.set_defaults(run=run)
+    return train
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train as ``args`` say; 0 when done, 1 when the run is refused or diverges, 130 on Ctrl-C
+    (after the trainer has written a checkpoint)."""
+    profile = get_profile(args.profile)
+    print(profile.summary(), flush=True)
+    options = {}
+    if args.steps is not None:
+        options["steps"] = args.steps
+    if args.minutes is not None:
+        options["max_seconds"] = args.minutes * 60
+        if args.steps is None:
+            options["steps"] = 10**9  # the time budget decides
+    exp = make_experiment(args.model, args.data, profile, loss=args.loss, n_train=args.n_train,
+                          seed=args.seed, checkpoint_every=args.checkpoint_every,
+                          allow_unverified=args.allow_unverified, **options)
+    print(f"{args.model} on {args.data}: {exp.examples.shape[0]} examples of "
+          f"{exp.real.waves.shape[-1]} samples at {exp.sample_rate} Hz; loss={args.loss}, "
+          f"batch={exp.config.batch_size}, width={exp.scale.width}", flush=True)
+    trainer = exp.trainer(args.out)
+    try:
+        trainer.train(resume=args.resume)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted at step {trainer.step}; checkpoint: {trainer.last_checkpoint}\n"
+              f"continue with the same command and --resume", file=sys.stderr)
+        return 130
+    except (ConfigMismatchError, NonFiniteLossError, FileExistsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    last = trainer.history[-1] if trainer.history else {}
+    shown = ", ".join(f"{k}={v:.4g}" for k, v in last.items() if isinstance(v, float))
+    rate = trainer.step / trainer.seconds if trainer.seconds else float("nan")
+    print(f"done: step {trainer.step} in {trainer.seconds:.0f} s ({rate:.2f} steps/s); {shown}")
+    for row in getattr(exp.hook, "stage_speeds", lambda history: [])(trainer.history):
+        h, w = row["resolution"]
+        print(f"  stage {row['stage']:>2} at {h} x {w}: {row['steps']} steps, "
+              f"{row['steps_per_s']:.2f} steps/s")
+    print(f"checkpoint: {trainer.last_checkpoint}")
+    return 0
