@@ -26,6 +26,16 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+try:
+    import jupytext
+    import nbclient
+    import nbformat
+except ImportError as exc:  # pragma: no cover - the test extra installs them
+    raise ImportError("the course tool needs jupytext, nbformat and nbclient: "
+                      "pip install -e '.[test]'") from exc
+
+from .profiles import PROFILE_NAMES
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GITHUB_REPO = "audiogan-lesson/audiogan-lesson"
 COLAB_PREFIX = f"https://colab.research.google.com/github/{GITHUB_REPO}/blob/main/"
@@ -52,14 +62,6 @@ class Exercise:
     cell: int  # index of the code cell in the notebook
 
 
-def _jupytext():
-    try:
-        import jupytext
-    except ImportError as exc:  # pragma: no cover - the test extra installs it
-        raise ImportError(
-            "the course tool needs jupytext: pip install -e '.[test]'"
-        ) from exc
-    return jupytext
 
 
 def notebook_number(name: str) -> int:
@@ -182,16 +184,11 @@ def solution_names(root: Path = REPO_ROOT) -> list[str]:
 
 
 def _read_ipynb(path: Path):
-    import nbformat
-
     return nbformat.read(path, as_version=4)
 
 
 def _write_pair(nb, ipynb_path: Path) -> None:
     """Write ``nb`` to ``ipynb_path`` and its jupytext percent twin ``.py``."""
-    import nbformat
-
-    jupytext = _jupytext()
     nb = copy.deepcopy(nb)
     meta = nb.metadata.setdefault("jupytext", {})
     meta["formats"] = f"ipynb,{PY_FORMAT}"
@@ -236,7 +233,6 @@ def _first_difference(a: list[tuple], b: list[tuple]) -> str:
 
 def pair_problems(ipynb_path: Path) -> list[str]:
     """Problems between ``X.ipynb`` and its jupytext twin ``X.py`` (empty when in sync)."""
-    jupytext = _jupytext()
     py_path = ipynb_path.with_suffix(".py")
     rel = lambda p: p.relative_to(REPO_ROOT) if p.is_relative_to(REPO_ROOT) else p  # noqa: E731
     if not ipynb_path.exists():
@@ -258,7 +254,6 @@ def build(root: Path = REPO_ROOT, check: bool = False, names: list[str] | None =
     student notebooks are (re)written, and the problems are those that building cannot fix.
     """
     problems: list[str] = []
-    jupytext = _jupytext()
     names = names or solution_names(root)
     for name in names:
         sol = root / "solutions" / f"{name}.ipynb"
@@ -295,9 +290,6 @@ def execute(name: str, profile: str = "laptop", root: Path = REPO_ROOT, timeout:
     Writes the executed ``solutions/<name>.ipynb`` and its ``.py`` twin, then rebuilds the
     student copy. Raises when a cell fails (the solution must run clean).
     """
-    import nbclient
-
-    jupytext = _jupytext()
     src = root / "solutions" / f"{name}.py"
     if not src.exists():
         raise FileNotFoundError(f"{src} does not exist; solutions are written as jupytext .py files")
@@ -332,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check", help="exit 1 if a student notebook is stale or a pair is out of sync")
     p_exec = sub.add_parser("execute", help="execute solutions/NAME.py into NAME.ipynb, then build")
     p_exec.add_argument("names", nargs="*", help="notebook names (default: all)")
-    p_exec.add_argument("--profile", default="laptop", choices=["smoke", "laptop", "gpu"])
+    p_exec.add_argument("--profile", default="laptop", choices=list(PROFILE_NAMES))
     parser.add_argument("--root", type=Path, default=REPO_ROOT,
                         help="course folder holding solutions/ and notebooks/ (default: this repository)")
     args = parser.parse_args(argv)
