@@ -23,18 +23,16 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
-from .profiles import Profile, TrainScale, get_profile
-from .representations import (MelIFImages, SpecGANSpectrogram, Waveform,  # noqa: F401
-                              representation_from_state)
+from . import data
+from .models.gansynth import ProgressiveSchedule, pitch_to_label, stage_resolution
+from .profiles import GANSynthScale, Profile, TrainScale, get_profile
+from .recipes import Recipe, recipe_for
+from .registry import (MODEL_NAMES, SPECGAN_SLICE_LEN, UnknownNameError,  # noqa: F401
+                       build_models, model_entry)
+from .representations import MelIFImages
 from .training import TrainConfig, Trainer
 
-MODEL_NAMES = ("dense", "specgan", "wavegan", "gansynth")
 TOY_DATASETS = ("toy-drums", "toy-notes")
-SPECGAN_SLICE_LEN = 16384  # 128 frames of hop 128: SpecGAN's image is always 128 x 128
-
-
-class UnknownNameError(ValueError):
-    """A model or dataset name that the course does not know; the message lists what exists."""
 
 
 @dataclass
@@ -53,9 +51,7 @@ class AudioSet:
 
 def dataset_names() -> list[str]:
     """Every dataset name :func:`load_audio_set` accepts (a folder path is accepted too)."""
-    from .data import DATASETS
-
-    return list(TOY_DATASETS) + sorted(DATASETS)
+    return list(TOY_DATASETS) + sorted(data.DATASETS)
 
 
 def load_audio_set(name: str | os.PathLike, n: int, sample_rate: int, length: int,
@@ -68,8 +64,6 @@ def load_audio_set(name: str | os.PathLike, n: int, sample_rate: int, length: in
     know yet), or a folder of audio files (labels from sub-folder names). Real datasets give at
     most ``n`` examples, a seeded random subset when there are more.
     """
-    from . import data
-
     key = str(name)
     if key == "toy-drums":
         drums = data.toy_drums(n, seed=seed, sample_rate=sample_rate, length=length)
@@ -96,61 +90,7 @@ def load_audio_set(name: str | os.PathLike, n: int, sample_rate: int, length: in
     return AudioSet(waves, sample_rate, labels, list(getattr(folder, "classes", []) or []), key)
 
 
-# ----------------------------------------------------------------------------- models
-
-
-def build_models(model: str, scale: TrainScale, **options) -> tuple[nn.Module, nn.Module]:
-    """Generator and discriminator of ``model`` at ``scale`` (width, slice length).
-
-    ``options`` go to both constructors where they apply (``upsample`` and ``batch_norm`` to
-    the WaveGAN and SpecGAN generators, ``phase_shuffle`` to the WaveGAN discriminator,
-    ``dropout`` to the dense discriminator).
-    """
-    g_opts = {k: v for k, v in options.items()
-              if k in ("upsample", "post_filter", "latent_dim", "batch_norm")}
-    if model == "dense":
-        from .models.dense import DenseDiscriminator, DenseGenerator
-
-        d_opts = {k: v for k, v in options.items() if k in ("dropout",)}
-        g_opts.pop("batch_norm", None)
-        return (DenseGenerator(slice_len=scale.slice_len, width=scale.width, **g_opts),
-                DenseDiscriminator(slice_len=scale.slice_len, width=scale.width, **d_opts))
-    if model == "wavegan":
-        from .models.wavegan import WaveGANDiscriminator, WaveGANGenerator
-
-        d_opts = {k: v for k, v in options.items() if k in ("phase_shuffle", "per_example")}
-        return (WaveGANGenerator(d=scale.width, slice_len=scale.slice_len, **g_opts),
-                WaveGANDiscriminator(d=scale.width, slice_len=scale.slice_len, **d_opts))
-    if model == "specgan":
-        from .models.specgan import SpecGANDiscriminator, SpecGANGenerator
-
-        g_opts.pop("post_filter", None)
-        return SpecGANGenerator(d=scale.width, **g_opts), SpecGANDiscriminator(d=scale.width)
-    if model == "gansynth":
-        return _gansynth_models(scale, **options)
-    raise UnknownNameError(f"unknown model {model!r}; choose one of {', '.join(MODEL_NAMES)}")
-
-
-def _gansynth_models(scale: TrainScale, pitches=None, **options) -> tuple[nn.Module, nn.Module]:
-    """GANSynth at ``scale`` (a :class:`profiles.GANSynthScale`): ``fmap_max = width`` and
-    ``fmap_base = 16 * width`` (the paper's 256 and 4096), its resolutions, pitch range and
-    ``pitch_scale``.
-    ``options``: ``latent_dim``, ``kernel_size``, ``to_rgb_activation``, ``pitch_scale``
-    (generator), ``mbstd_eps``
-    (discriminator), ``fmap_base`` (both)."""
-    from .models.gansynth import GANSynthDiscriminator, GANSynthGenerator
-
-    pitches = tuple(pitches or range(scale.pitch_min, scale.pitch_max + 1))
-    shared = dict(pitches=pitches, num_resolutions=scale.num_resolutions,
-                  start_resolution=tuple(scale.start_resolution), fmap_max=scale.width,
-                  fmap_base=options.get("fmap_base", 16 * scale.width))
-    if "kernel_size" in options:
-        shared["kernel_size"] = options["kernel_size"]
-    g_opts = {"pitch_scale": scale.pitch_scale}
-    g_opts.update({k: v for k, v in options.items()
-                   if k in ("latent_dim", "to_rgb_activation", "pitch_scale")})
-    d_opts = {k: v for k, v in options.items() if k in ("mbstd_eps",)}
-    return GANSynthGenerator(**shared, **g_opts), GANSynthDiscriminator(**shared, **d_opts)
+# ----------------------------------------------------------------------------- pitched notes
 
 
 def load_pitched_notes(name: str | os.PathLike, n: int, sample_rate: int, length: int,
@@ -162,9 +102,6 @@ def load_pitched_notes(name: str | os.PathLike, n: int, sample_rate: int, length
     labels are MIDI numbers) keeps only the notes whose pitch is in ``pitches``. ``classes``
     holds the MIDI numbers as strings. Notebook 06 and ``train gansynth``.
     """
-    from . import data
-    from .models.gansynth import pitch_to_label
-
     if str(name) == "toy-notes":
         notes = data.toy_notes(n, seed=seed, sample_rate=sample_rate, length=length,
                                pitches=pitches)
@@ -190,23 +127,8 @@ def load_pitched_notes(name: str | os.PathLike, n: int, sample_rate: int, length
     return AudioSet(waves, sample_rate, labels, [str(p) for p in pitches], str(name))
 
 
-def _gansynth_setup(dataset, profile: Profile, scale, n_train, seed, model_options,
-                    allow_unverified) -> dict:
-    """Data, representation, models, schedule and the paper's recipe for ``gansynth``."""
-    from .models.gansynth import ProgressiveSchedule, stage_resolution
-    from .spectral import IFSpecConfig
-
-    for field_name in ("n_fft", "num_resolutions", "stable_steps", "pitch_min"):
-        if not hasattr(scale, field_name):
-            raise ValueError(f"profile {profile.name!r}: the gansynth scale must be a "
-                             f"profiles.GANSynthScale (it lacks {field_name})")
-    pitches = tuple(range(scale.pitch_min, scale.pitch_max + 1))
-    real = load_pitched_notes(dataset, n_train or profile.n_train, scale.sample_rate,
-                              scale.slice_len, pitches, seed=seed,
-                              allow_unverified=allow_unverified)
-    representation = MelIFImages(IFSpecConfig(n_fft=scale.n_fft, hop=scale.hop,
-                                              length=scale.slice_len,
-                                              sample_rate=scale.sample_rate))
+def _progressive_schedule(scale, representation: MelIFImages) -> ProgressiveSchedule:
+    """GANSynth's schedule of stages at ``scale``, checked against the size of its images."""
     top = stage_resolution(2 * scale.num_resolutions - 2, tuple(scale.start_resolution))
     if tuple(representation.shape[1:]) != top:
         raise ValueError(f"gansynth scale: n_fft={scale.n_fft}, hop={scale.hop} and slice_len="
@@ -214,15 +136,8 @@ def _gansynth_setup(dataset, profile: Profile, scale, n_train, seed, model_optio
                          f"{representation.shape[2]} images, but {scale.num_resolutions} "
                          f"resolutions from {tuple(scale.start_resolution)} end at {top[0]} x "
                          f"{top[1]}; change num_resolutions or the STFT sizes")
-    generator, discriminator = build_models("gansynth", scale, pitches=pitches,
-                                            **(model_options or {}))
-    schedule = ProgressiveSchedule(scale.num_resolutions, scale.stable_steps, scale.fade_steps,
-                                   tuple(scale.start_resolution))
-    recipe = dict(n_critic=1, lr_g=scale.lr, lr_d=scale.lr, betas=(0.0, 0.99), drift=0.001,
-                  aux_weight=10.0, aux_fake_in_d=scale.aux_fake_in_d, ema_decay=scale.ema_decay,
-                  latent="normal", conditional=True)
-    return dict(real=real, representation=representation, generator=generator,
-                discriminator=discriminator, hook=schedule, pitches=pitches, recipe=recipe)
+    return ProgressiveSchedule(scale.num_resolutions, scale.stable_steps, scale.fade_steps,
+                               tuple(scale.start_resolution))
 
 
 # ----------------------------------------------------------------------------- experiments
@@ -269,164 +184,54 @@ class Experiment:
         return self.representation.decode(samples.detach()).cpu()
 
 
-def wgan_recipe(scale: TrainScale, loss: str) -> dict:
-    """The :class:`TrainConfig` changes a profile makes to the WGAN-GP recipe (notebook 05).
-
-    ``n_critic``, ``lr_g``/``lr_d`` and ``ema_decay`` from ``scale.wgan_n_critic``,
-    ``scale.wgan_lr`` and ``scale.wgan_ema_decay`` when ``loss == "wgan-gp"`` and they are set;
-    empty otherwise (the paper's 5 critic steps, Adam 1e-4 and no EMA stay).
-    """
-    if loss != "wgan-gp":
-        return {}
-    changes: dict = {}
-    if scale.wgan_n_critic is not None:
-        changes["n_critic"] = scale.wgan_n_critic
-    if scale.wgan_lr is not None:
-        changes["lr_g"] = changes["lr_d"] = scale.wgan_lr
-    if scale.wgan_ema_decay is not None:
-        changes["ema_decay"] = scale.wgan_ema_decay
-    return changes
-
-
-def wgan_model_options(model: str, scale: TrainScale, loss: str) -> dict:
-    """The model options a profile changes for WGAN-GP runs (notebook 05): the generator's
-    ``batch_norm`` (``scale.wgan_batch_norm``, WaveGAN and SpecGAN) and the WaveGAN critic's
-    ``phase_shuffle`` (``scale.wgan_phase_shuffle``); empty for BCE and for unset fields."""
-    if loss != "wgan-gp" or model not in ("wavegan", "specgan"):
-        return {}
-    options: dict = {}
-    if scale.wgan_batch_norm is not None:
-        options["batch_norm"] = scale.wgan_batch_norm
-    if model == "wavegan" and scale.wgan_phase_shuffle is not None:
-        options["phase_shuffle"] = scale.wgan_phase_shuffle
-    return options
-
-
 def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
                     profile: Profile | None = None, loss: str = "wgan-gp",
                     n_train: int | None = None, seed: int = 0, model_options: dict | None = None,
-                    allow_unverified: bool = False, **train_options) -> Experiment:
-    """Put ``model`` (``dense``, ``specgan``, ``wavegan``, ``gansynth``) and ``dataset`` together
-    in ``profile``.
+                    allow_unverified: bool = False, recipe: Recipe | None = None,
+                    **train_options) -> Experiment:
+    """Put ``model`` (a name in :data:`registry.MODELS`: ``dense``, ``specgan``, ``wavegan``,
+    ``gansynth``) and ``dataset`` together in ``profile``.
 
-    ``gansynth`` (notebook 06) trains on :func:`load_pitched_notes` as mel-IF images
-    (:class:`MelIFImages`), with progressive growing (:class:`models.gansynth.ProgressiveSchedule`
-    as the trainer's hook) and the paper's recipe: WGAN-GP with one critic step, drift 0.001,
-    auxiliary pitch loss weight 10 (on real notes in D, on fakes in G), Adam(8e-4, 0, 0.99), EMA
-    0.999, normal latents, pitch conditioning; ``train_options`` override any of it.
+    The profile's :class:`TrainScale` for the model sets width, batch size, clip length, sample
+    rate and budget. The recipe is :func:`recipes.recipe_for` (the paper's, with the profile's
+    named changes for this loss), with ``recipe`` on top when given. ``model_options`` go to the
+    model constructors (``upsample="nn"``, ``phase_shuffle=0``) and ``train_options`` to
+    :class:`TrainConfig` (``lr_g=2e-4``); both win over the recipe.
 
-    The profile's :class:`TrainScale` for the model sets width, batch size, slice length, sample
-    rate and step count, and its ``wgan_`` fields change the recipe of WGAN-GP runs
-    (:func:`wgan_recipe`, :func:`wgan_model_options`; ``wgan_preemphasis`` trains waveform
-    models on pre-emphasised audio, :class:`Waveform`). ``train_options`` override
-    :class:`TrainConfig` fields (``lr_g=2e-4``), ``model_options`` go to the model constructors
-    (``upsample="nn"``, ``phase_shuffle=0``).
+    ``gansynth`` (notebook 06) trains on :func:`load_pitched_notes` as mel-IF images, with
+    progressive growing (:class:`models.gansynth.ProgressiveSchedule` as the trainer's hook).
     """
-    if model not in MODEL_NAMES:
-        raise UnknownNameError(f"unknown model {model!r}; choose one of {', '.join(MODEL_NAMES)}")
+    entry = model_entry(model)
     profile = profile or get_profile()
     scale = profile.scale(model)
-    if model == "gansynth":
-        parts = _gansynth_setup(dataset, profile, scale, n_train, seed, model_options,
-                                allow_unverified)
-        options = dict(loss=loss, batch_size=scale.batch_size, steps=scale.steps,
-                       max_seconds=scale.minutes * 60, seed=seed,
-                       preview_every=profile.preview_every, **parts["recipe"])
-        options.update(train_options)
-        examples = parts["representation"].encode(parts["real"].waves)
-        return Experiment(model, str(dataset), profile, scale, parts["generator"],
-                          parts["discriminator"], parts["real"], examples,
-                          parts["representation"], TrainConfig(**options), parts["hook"],
-                          parts["pitches"])
-    if model == "specgan" and scale.slice_len != SPECGAN_SLICE_LEN:
-        scale = scale.replace(slice_len=SPECGAN_SLICE_LEN)
-    real = load_audio_set(dataset, n_train or profile.n_train, scale.sample_rate, scale.slice_len,
-                          seed=seed, allow_unverified=allow_unverified)
-    if model == "specgan":
-        representation = SpecGANSpectrogram().fit(real.waves)
+    if entry.slice_len is not None and scale.slice_len != entry.slice_len:
+        scale = scale.replace(slice_len=entry.slice_len)
+    recipe = recipe_for(model, loss, profile.name).then(recipe)
+    n = n_train or profile.n_train
+    hook = None
+    if entry.pitched:
+        if not isinstance(scale, GANSynthScale):
+            raise ValueError(f"profile {profile.name!r}: the {model} scale must be a "
+                             f"profiles.GANSynthScale (got {type(scale).__name__})")
+        pitches = tuple(range(scale.pitch_min, scale.pitch_max + 1))
+        real = load_pitched_notes(dataset, n, scale.sample_rate, scale.slice_len, pitches,
+                                  seed=seed, allow_unverified=allow_unverified)
+        representation = entry.representation(scale, recipe.representation)
+        hook = _progressive_schedule(scale, representation)
     else:
-        emphasis = scale.wgan_preemphasis if loss == "wgan-gp" else None
-        representation = Waveform(preemphasis=emphasis or 0.0)
+        real = load_audio_set(dataset, n, scale.sample_rate, scale.slice_len, seed=seed,
+                              allow_unverified=allow_unverified)
+        representation = entry.representation(scale, recipe.representation)
+        if hasattr(representation, "fit"):
+            representation.fit(real.waves)
     examples = representation.encode(real.waves)
-    model_options = {**wgan_model_options(model, scale, loss), **(model_options or {})}
-    generator, discriminator = build_models(model, scale, **model_options)
+    generator, discriminator = build_models(model, scale, recipe, **(model_options or {}))
     options = dict(loss=loss, batch_size=scale.batch_size, steps=scale.steps,
                    max_seconds=scale.minutes * 60, seed=seed,
                    preview_every=profile.preview_every)
-    options.update(wgan_recipe(scale, loss))
+    options.update(recipe.train)
     options.update(train_options)
-    config = TrainConfig(**options)
     return Experiment(model, str(dataset), profile, scale, generator, discriminator, real,
-                      examples, representation, config)
+                      examples, representation, TrainConfig(**options), hook,
+                      tuple(range(scale.pitch_min, scale.pitch_max + 1)) if entry.pitched else None)
 
-
-# ----------------------------------------------------------------------------- generation
-
-
-def generate_from_checkpoint(checkpoint: str | os.PathLike, n: int, out_dir: str | os.PathLike,
-                             seed: int = 0, pitch: int | None = None,
-                             device: str | None = None) -> list[Path]:
-    """Write ``n`` generated wav files from a training checkpoint into ``out_dir``.
-
-    Uses the EMA generator when the checkpoint has one, the latent distribution of its training
-    config, and the representation saved with it (Griffin-Lim for SpecGAN, the exact mel-IF
-    inverse for GANSynth). ``pitch`` (a MIDI number among the checkpoint's ``meta["pitches"]``)
-    is for pitch-conditioned models only: every file is then a note of that pitch, named
-    ``<model>_midi<pitch>_<i>.wav``; without it a pitch-conditioned model cycles through the
-    pitches it was trained on. Returns the written paths.
-    """
-    from .audio import save_audio
-    from .checkpoint import load_generator
-    from .profiles import pick_device
-    from .training import normal_latents, uniform_latents
-
-    path = Path(checkpoint)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such checkpoint; train writes them as ckpt_<step>.pt")
-    if n < 1:
-        raise ValueError(f"--n {n}: ask for at least one file")
-    device = device or pick_device()
-    generator, ckpt = load_generator(path, device=device)
-    meta = ckpt.get("meta") or {}
-    if "representation" not in meta:
-        raise ValueError(f"{path}: this checkpoint has no experiment metadata (it was not written "
-                         "by `train` or Experiment.trainer); sample it with Trainer.sample instead")
-    config = ckpt["config"]
-    pitches = meta.get("pitches")
-    if pitch is not None and (not config.get("conditional") or not pitches):
-        raise ValueError(f"--pitch {pitch}: the {meta['model']} in {path} is not pitch-conditioned")
-    if pitch is not None and pitch not in pitches:
-        raise ValueError(f"--pitch {pitch}: {path} was trained on MIDI pitches {min(pitches)}-"
-                         f"{max(pitches)}; choose one of those")
-    representation = representation_from_state(meta["representation"])
-    g = torch.Generator(device=device)
-    g.manual_seed(seed)
-    latent_fn = normal_latents if config.get("latent") == "normal" else uniform_latents
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    with torch.no_grad():
-        for start in range(0, n, 64):
-            m = min(64, n - start)
-            z = latent_fn(m, ckpt["latent_dim"], g, torch.device(device))
-            if config.get("conditional"):
-                labels = _generation_labels(start, m, pitch, pitches, meta, device)
-                waves = representation.decode(generator(z, labels)).cpu()
-            else:
-                waves = representation.decode(generator(z)).cpu()
-            for i, wave in enumerate(waves):
-                name = meta["model"] if pitch is None else f"{meta['model']}_midi{pitch}"
-                target = out / f"{name}_{start + i:04d}.wav"
-                save_audio(target, wave, meta["sample_rate"])
-                written.append(target)
-    return written
-
-
-def _generation_labels(start: int, m: int, pitch: int | None, pitches, meta: dict,
-                       device) -> torch.Tensor:
-    """Class labels ``(m,)`` for files ``start`` to ``start + m``: the index of ``pitch``, or
-    every class in turn (all trained pitches, or all classes) when no pitch is asked for."""
-    n_classes = len(pitches) if pitches else max(len(meta.get("classes") or []), 1)
-    if pitch is not None:
-        return torch.full((m,), list(pitches).index(pitch), dtype=torch.long, device=device)
-    return torch.arange(start, start + m, device=device) % n_classes

@@ -5,7 +5,8 @@ A profile says how big the models, data and budgets are. It is chosen from the
 hardware: ``gpu`` when CUDA is present, ``laptop`` otherwise. CI sets ``smoke`` through the
 pytest configuration.
 
-Paper hyperparameters are the defaults of the model configs; a profile only scales them. Every
+Paper hyperparameters are the defaults of the model configs and the recipes (``recipes``); a profile
+only scales them. Every
 field can be overridden in a notebook::
 
     profile = get_profile().replace(minutes=2.0)
@@ -18,9 +19,7 @@ import dataclasses
 import os
 import platform
 import random
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
@@ -38,16 +37,8 @@ class TrainScale:
     ``width`` is the model's width multiplier ``d`` (64 in the WaveGAN/SpecGAN papers),
     ``batch_size`` the minibatch (64 in the papers), ``slice_len`` the number of samples per
     example (16384 in the papers), ``sample_rate`` in Hz, ``steps`` the default number of
-    generator steps and ``minutes`` the default wall-clock budget of a training run.
-
-    The ``wgan_`` fields change the WGAN-GP recipe (``loss="wgan-gp"`` only; BCE runs ignore
-    them), and None keeps the paper's value: ``wgan_n_critic``, critic updates per generator
-    step (5); ``wgan_lr``, the Adam learning rate of both networks (1e-4); ``wgan_ema_decay``,
-    an exponential moving average of the generator's weights that samples are drawn from (the
-    paper has none); ``wgan_batch_norm``, batch norm in the generator (the paper has none);
-    ``wgan_phase_shuffle``, the WaveGAN critic's phase shuffle ``n`` (2); ``wgan_preemphasis``,
-    the coefficient of a pre-emphasis filter that waveform models train behind
-    (``experiments.Waveform``; the paper has none).
+    generator steps and ``minutes`` the default wall-clock budget of a training run. How the
+    model trains is its recipe (:mod:`audiogan_lesson.recipes`), not the scale's.
     """
 
     width: int = 64
@@ -56,12 +47,6 @@ class TrainScale:
     sample_rate: int = 16000
     steps: int = 100_000
     minutes: float = 600.0
-    wgan_n_critic: int | None = None
-    wgan_lr: float | None = None
-    wgan_ema_decay: float | None = None
-    wgan_batch_norm: bool | None = None
-    wgan_phase_shuffle: int | None = None
-    wgan_preemphasis: float | None = None
 
     def replace(self, **changes) -> "TrainScale":
         """A copy with some fields changed: ``scale.replace(batch_size=32)``."""
@@ -78,10 +63,7 @@ class GANSynthScale(TrainScale):
     images). The image: ``n_fft`` 2048 and ``hop`` 512 (128 frames x 1024 mel bins);
     ``num_resolutions`` 7 from ``start_resolution`` (2, 16), so 13 stages; ``stable_steps`` and
     ``fade_steps`` 100,000 each (800,000 images); ``pitch_min``-``pitch_max`` MIDI 24-84.
-    Recipe fields a short run may change: ``lr`` (Adam's, both networks, 8e-4), ``ema_decay``
-    (0.999), ``aux_fake_in_d`` (False: the discriminator's pitch classifier learns on real notes
-    only; True also on fakes with their requested pitch, as AC-GAN), ``pitch_scale`` (1.0: the
-    generator's one-hot pitch as is; see ``GANSynthGeneratorConfig.pitch_scale``).
+    The training recipe (Adam 8e-4, EMA 0.999, ...) is ``recipes.GANSYNTH``.
     """
 
     width: int = 256
@@ -97,10 +79,6 @@ class GANSynthScale(TrainScale):
     fade_steps: int = 100_000
     pitch_min: int = 24
     pitch_max: int = 84
-    lr: float = 8e-4
-    ema_decay: float = 0.999
-    aux_fake_in_d: bool = False
-    pitch_scale: float = 1.0
 
 
 def _frozen(mapping: Mapping[str, TrainScale]) -> Mapping[str, TrainScale]:
@@ -174,24 +152,20 @@ _SCALES: dict[str, dict[str, TrainScale]] = {
     "laptop": {
         "dense": TrainScale(width=128, batch_size=64, slice_len=4096, sample_rate=8000,
                             steps=1500, minutes=2.0),
-        # WaveGAN: d=8, batch 32, quarter-second slices at 8 kHz; for WGAN-GP 2 critic steps,
-        # Adam 3e-4, batch norm in G, an EMA of G (0.99) and pre-emphasis 0.9: the best-scoring
-        # setting of the ones measured on 2 cores (notebook 05 says what each change bought)
+        # WaveGAN: d=8, batch 32, quarter-second slices at 8 kHz (its WGAN-GP recipe for this
+        # budget: recipes.LAPTOP_WAVEGAN_WGAN)
         "wavegan": TrainScale(width=8, batch_size=32, slice_len=2048, sample_rate=8000,
-                              steps=600, minutes=4.0, wgan_n_critic=2, wgan_lr=3e-4,
-                              wgan_ema_decay=0.99, wgan_batch_norm=True, wgan_preemphasis=0.9),
+                              steps=600, minutes=4.0),
         "specgan": TrainScale(width=16, batch_size=32, slice_len=16384, sample_rate=16000,
                               steps=600, minutes=4.0),
         # quarter-second notes at 8 kHz as 16 x 128 images (4 of the 7 resolutions, 7 stages of
-        # 400 steps), an eighth of the width, one octave of pitch; batch 8, Adam 8e-4 and the
-        # pitch loss on real notes only, as the paper; a shorter EMA and the one-hot pitch
-        # weighted as the whole latent (pitch_scale 16) so that the generator follows the pitch
-        # within minutes. Growing ends at step 2400; the rest of the 15 minutes trains 16 x 128
+        # 400 steps), an eighth of the width, one octave of pitch; batch 8 as the paper (the
+        # recipe for this budget: recipes.LAPTOP_GANSYNTH). Growing ends at step 2400; the rest
+        # of the 15 minutes trains 16 x 128
         "gansynth": GANSynthScale(width=32, batch_size=8, slice_len=2048, sample_rate=8000,
                                   steps=11_000, minutes=15.0, n_fft=256, hop=128,
                                   num_resolutions=4, stable_steps=400, fade_steps=400,
-                                  pitch_min=60, pitch_max=72, ema_decay=0.99,
-                                  pitch_scale=16.0),
+                                  pitch_min=60, pitch_max=72),
     },
     "gpu": {
         "dense": TrainScale(width=1024, batch_size=64, slice_len=16384, sample_rate=16000,
@@ -301,25 +275,6 @@ def get_profile(name: str | None = None, device: str | None = None) -> Profile:
         models=_frozen(_SCALES[name]),
         **_GENERIC[name],
     )
-
-
-def runs_dir(name: str, profile: Profile | None = None) -> Path:
-    """The folder for the checkpoints of training run ``name`` in ``profile``.
-
-    ``$AUDIOGAN_RUNS/<profile>/<name>``, by default under ``~/.cache/audiogan_lesson/runs`` (on
-    Colab, point ``AUDIOGAN_RUNS`` at a Google Drive folder so that a disconnect loses nothing).
-    Notebooks "train or load": a run that already reached its step count is loaded, not retrained.
-    In the ``smoke`` profile the folder is a fresh temporary one, so a quick check never loads a
-    run left by older code.
-    """
-    profile = profile or get_profile()
-    if profile.name == "smoke":
-        return Path(tempfile.mkdtemp(prefix=f"audiogan-{name}-"))
-    root = os.environ.get("AUDIOGAN_RUNS") or os.path.join(
-        os.environ.get("AUDIOGAN_DATA") or os.path.join(Path.home(), ".cache", "audiogan_lesson"), "runs")
-    path = Path(root).expanduser() / profile.name / name
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def seed_everything(seed: int = 0) -> torch.Generator:

@@ -15,6 +15,7 @@ from audiogan_lesson.models.gansynth import (
     real_at_stage,
 )
 from audiogan_lesson.profiles import GANSynthScale, get_profile
+from audiogan_lesson.recipes import Recipe, recipe_for
 from audiogan_lesson.runs import generate_from_checkpoint
 from audiogan_lesson.spectral import IFSpecConfig
 from audiogan_lesson.training import TrainConfig, Trainer
@@ -149,17 +150,17 @@ def test_gansynth_experiment_uses_the_paper_recipe_and_records_pitches(tmp_path)
     assert len(generate_from_checkpoint(trainer.last_checkpoint, 2, tmp_path / "all")) == 2
 
 
-def test_the_scale_sets_pitch_scale_and_model_options_override_it():
+def test_the_recipe_sets_pitch_scale_and_model_options_override_it():
     profile = get_profile("smoke")
     assert make_experiment("gansynth", "toy-notes", profile,
                            n_train=8).generator.config.pitch_scale == 1.0  # the paper
-    scaled = profile.with_scale("gansynth", pitch_scale=16.0)
-    assert make_experiment("gansynth", "toy-notes", scaled,
+    scaled = Recipe(generator=dict(pitch_scale=16.0))
+    assert make_experiment("gansynth", "toy-notes", profile, recipe=scaled,
                            n_train=8).generator.config.pitch_scale == 16.0
-    assert make_experiment("gansynth", "toy-notes", scaled, n_train=8,
+    assert make_experiment("gansynth", "toy-notes", profile, recipe=scaled, n_train=8,
                            model_options={"pitch_scale": 2.0}).generator.config.pitch_scale == 2.0
-    assert get_profile("laptop").scale("gansynth").pitch_scale == 16.0
-    assert GANSynthScale().pitch_scale == 1.0
+    assert recipe_for("gansynth", "wgan-gp", "laptop").generator["pitch_scale"] == 16.0
+    assert recipe_for("gansynth", "wgan-gp").generator.get("pitch_scale", 1.0) == 1.0
 
 
 def test_scale_that_does_not_fit_the_image_is_refused():

@@ -1,0 +1,95 @@
+"""Recipes: how each model of the course is trained, the papers' values written once (notebooks 02-06).
+
+A :class:`Recipe` is what a model changes from the package's defaults: :class:`TrainConfig`
+fields (``train``), generator and discriminator options (``generator``, ``discriminator``; the
+fields of the models' config dataclasses), and the representation's options
+(``representation``, such as ``preemphasis`` for waveforms). The defaults themselves are the
+WaveGAN/SpecGAN paper's (Donahue et al. 2019, Table 3: ``TrainConfig`` and the model configs),
+so WaveGAN's and SpecGAN's recipes are empty; GANSynth's is its paper's hparams (Engel et al.
+2019, ``configs/mel_prog_hires.py``).
+
+A profile scales a model (width, batch, clip length, budget; :mod:`profiles`). Where a small
+budget needs another recipe, the change is a named :class:`Recipe` here, in
+:data:`PROFILE_CHANGES`, with the measurements that chose it in the notebook that trains it.
+:func:`recipe_for` puts the two together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+
+def _frozen(mapping: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Changes from the defaults: ``train`` (TrainConfig fields), ``generator`` and
+    ``discriminator`` (model config fields), ``representation`` (its options)."""
+
+    train: Mapping[str, Any] = field(default_factory=_frozen)
+    generator: Mapping[str, Any] = field(default_factory=_frozen)
+    discriminator: Mapping[str, Any] = field(default_factory=_frozen)
+    representation: Mapping[str, Any] = field(default_factory=_frozen)
+
+    def __post_init__(self) -> None:
+        for part in ("train", "generator", "discriminator", "representation"):
+            object.__setattr__(self, part, _frozen(getattr(self, part)))
+
+    def then(self, changes: "Recipe | None") -> "Recipe":
+        """This recipe with ``changes`` on top (their values win)."""
+        if changes is None:
+            return self
+        return Recipe(**{part: {**getattr(self, part), **getattr(changes, part)}
+                         for part in ("train", "generator", "discriminator", "representation")})
+
+
+# ----------------------------------------------------------------------------- the papers
+
+DENSE = Recipe()  # the dense baseline of notebook 02: TrainConfig's defaults, loss chosen per run
+WAVEGAN = Recipe()  # Donahue et al. 2019: every value is a default of TrainConfig and the configs
+SPECGAN = Recipe()
+GANSYNTH = Recipe(
+    # Engel et al. 2019: WGAN-GP with one critic step, drift 0.001, an auxiliary pitch classifier
+    # of weight 10 trained on real notes, Adam(8e-4, 0, 0.99), EMA 0.999, normal latents, pitch
+    # conditioning
+    train=dict(n_critic=1, lr_g=8e-4, lr_d=8e-4, betas=(0.0, 0.99), drift=0.001, aux_weight=10.0,
+               aux_fake_in_d=False, ema_decay=0.999, latent="normal", conditional=True),
+)
+
+PAPER: Mapping[str, Recipe] = _frozen(
+    {"dense": DENSE, "wavegan": WAVEGAN, "specgan": SPECGAN, "gansynth": GANSYNTH})
+
+# ----------------------------------------------------------------------------- small budgets
+
+# WaveGAN with WGAN-GP on 2 cores: 2 critic steps, Adam 3e-4, batch norm in G, an EMA of G
+# (0.99) and pre-emphasis 0.9, the best-scoring setting of the ones measured (notebook 05 says
+# what each change bought).
+LAPTOP_WAVEGAN_WGAN = Recipe(train=dict(n_critic=2, lr_g=3e-4, lr_d=3e-4, ema_decay=0.99),
+                             generator=dict(batch_norm=True),
+                             representation=dict(preemphasis=0.9))
+# GANSynth in 15 minutes: an EMA that forgets faster (0.99) and the one-hot pitch weighted as the
+# whole latent (pitch_scale 16), so that the generator follows the pitch (notebook 06).
+LAPTOP_GANSYNTH = Recipe(train=dict(ema_decay=0.99), generator=dict(pitch_scale=16.0))
+
+# (profile, model, loss or None for every loss) -> the changes that profile makes
+PROFILE_CHANGES: Mapping[tuple[str, str, str | None], Recipe] = _frozen({
+    ("laptop", "wavegan", "wgan-gp"): LAPTOP_WAVEGAN_WGAN,
+    ("laptop", "gansynth", None): LAPTOP_GANSYNTH,
+})
+
+
+def profile_changes(profile: str, model: str, loss: str) -> Recipe | None:
+    """The recipe changes ``profile`` makes for ``model`` trained with ``loss``, or None."""
+    return PROFILE_CHANGES.get((profile, model, loss), PROFILE_CHANGES.get((profile, model, None)))
+
+
+def recipe_for(model: str, loss: str, profile: str | None = None) -> Recipe:
+    """The recipe of ``model`` with ``loss``: the paper's, with ``profile``'s changes on top."""
+    if model not in PAPER:
+        raise KeyError(f"no recipe for model {model!r}; known: {', '.join(PAPER)}")
+    base = PAPER[model]
+    return base.then(profile_changes(profile, model, loss)) if profile else base

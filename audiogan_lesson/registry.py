@@ -1,0 +1,141 @@
+"""The model registry: a model's name -> its generator, discriminator, representation and recipe.
+
+Adding a model to the course is one :class:`ModelEntry` in :data:`MODELS`;
+:func:`experiments.make_experiment`, the command line and ``bench`` find it here::
+
+    entry = MODELS["wavegan"]
+    G, D = build_models("wavegan", profile.scale("wavegan"), upsample="nn")
+
+``build_models`` gives each option to the network whose config dataclass has a field of that
+name (both when both have it), so no list of option names is kept by hand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
+
+from torch import nn
+
+from .models.dense import DenseDiscriminator, DenseGenerator
+from .models.gansynth import GANSynthDiscriminator, GANSynthGenerator
+from .models.specgan import SpecGANDiscriminator, SpecGANGenerator
+from .models.wavegan import WaveGANDiscriminator, WaveGANGenerator
+from .profiles import TrainScale
+from .recipes import PAPER, Recipe
+from .representations import MelIFImages, SpecGANSpectrogram, Waveform
+from .spectral import IFSpecConfig
+
+SPECGAN_SLICE_LEN = 16384  # 128 frames of hop 128: SpecGAN's image is always 128 x 128
+
+
+class UnknownNameError(ValueError):
+    """A model or dataset name that the course does not know; the message lists what exists."""
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One model of the course.
+
+    ``sizes(scale)`` gives the constructor arguments that a profile's :class:`TrainScale` sets,
+    as ``(generator kwargs, discriminator kwargs)``; ``representation(scale, options)`` makes what
+    the model sees (fitted to the data later when it has a ``fit``); ``slice_len`` fixes the clip
+    length when the model allows only one; ``pitched`` models are conditioned on pitch and train
+    on notes of known MIDI pitch; ``notebook`` is where the course teaches it.
+    """
+
+    name: str
+    generator: type[nn.Module]
+    discriminator: type[nn.Module]
+    sizes: Callable[[TrainScale], tuple[dict, dict]]
+    representation: Callable[[TrainScale, Mapping[str, Any]], Any]
+    recipe: Recipe
+    notebook: str
+    slice_len: int | None = None
+    pitched: bool = False
+
+
+def _both(**kwargs) -> tuple[dict, dict]:
+    return dict(kwargs), dict(kwargs)
+
+
+def _gansynth_sizes(scale) -> tuple[dict, dict]:
+    """GANSynth at ``scale`` (a :class:`profiles.GANSynthScale`): ``fmap_max = width`` and
+    ``fmap_base = 16 * width`` (the paper's 256 and 4096), its resolutions and pitch range."""
+    return _both(pitches=tuple(range(scale.pitch_min, scale.pitch_max + 1)),
+                 num_resolutions=scale.num_resolutions,
+                 start_resolution=tuple(scale.start_resolution), fmap_max=scale.width,
+                 fmap_base=16 * scale.width)
+
+
+def _mel_if(scale, options) -> MelIFImages:
+    spec = IFSpecConfig(n_fft=scale.n_fft, hop=scale.hop, length=scale.slice_len,
+                        sample_rate=scale.sample_rate)
+    return MelIFImages(spec, **options)
+
+
+MODELS: Mapping[str, ModelEntry] = MappingProxyType({
+    "dense": ModelEntry(
+        "dense", DenseGenerator, DenseDiscriminator,
+        sizes=lambda s: _both(slice_len=s.slice_len, width=s.width),
+        representation=lambda s, options: Waveform(**options),
+        recipe=PAPER["dense"], notebook="02_dense_gan_baseline"),
+    "specgan": ModelEntry(
+        "specgan", SpecGANGenerator, SpecGANDiscriminator,
+        sizes=lambda s: _both(d=s.width),
+        representation=lambda s, options: SpecGANSpectrogram(**options),
+        recipe=PAPER["specgan"], notebook="03_specgan_dcgan", slice_len=SPECGAN_SLICE_LEN),
+    "wavegan": ModelEntry(
+        "wavegan", WaveGANGenerator, WaveGANDiscriminator,
+        sizes=lambda s: _both(d=s.width, slice_len=s.slice_len),
+        representation=lambda s, options: Waveform(**options),
+        recipe=PAPER["wavegan"], notebook="04_wavegan_phase_shuffle"),
+    "gansynth": ModelEntry(
+        "gansynth", GANSynthGenerator, GANSynthDiscriminator, sizes=_gansynth_sizes,
+        representation=_mel_if, recipe=PAPER["gansynth"], notebook="06_gansynth_progressive",
+        pitched=True),
+})
+MODEL_NAMES = tuple(MODELS)
+
+
+def model_entry(name: str) -> ModelEntry:
+    """The registry entry of ``name`` (else :class:`UnknownNameError` listing the models)."""
+    if name not in MODELS:
+        raise UnknownNameError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
+    return MODELS[name]
+
+
+def _fields(cls: type[nn.Module]) -> set[str]:
+    return {f.name for f in dataclasses.fields(cls.config_class)}
+
+
+def split_options(name: str, options: Mapping[str, Any]) -> tuple[dict, dict]:
+    """``options`` as ``(generator options, discriminator options)``: each goes to every network
+    whose config has a field of that name; one that fits neither is an error naming the fields."""
+    entry = model_entry(name)
+    g_fields, d_fields = _fields(entry.generator), _fields(entry.discriminator)
+    unknown = sorted(set(options) - g_fields - d_fields)
+    if unknown:
+        raise ValueError(f"{name}: unknown model option(s) {', '.join(unknown)}; the generator "
+                         f"takes {', '.join(sorted(g_fields))}; the discriminator takes "
+                         f"{', '.join(sorted(d_fields))}")
+    return ({k: v for k, v in options.items() if k in g_fields},
+            {k: v for k, v in options.items() if k in d_fields})
+
+
+def build_models(name: str, scale: TrainScale, recipe: Recipe | None = None,
+                 **options) -> tuple[nn.Module, nn.Module]:
+    """Generator and discriminator of model ``name`` at ``scale`` (width, clip length, ...).
+
+    ``recipe`` (default: the model's paper recipe) gives each network its own options;
+    ``options`` are model config fields (``upsample="nn"``, ``phase_shuffle=0``), given to the
+    network(s) that have them. Later ones win: scale, recipe, options.
+    """
+    entry = model_entry(name)
+    recipe = entry.recipe if recipe is None else recipe
+    g_size, d_size = entry.sizes(scale)
+    g_opts, d_opts = split_options(name, options)
+    return (entry.generator(**{**g_size, **recipe.generator, **g_opts}),
+            entry.discriminator(**{**d_size, **recipe.discriminator, **d_opts}))
