@@ -20,11 +20,20 @@ from __future__ import annotations
 import functools
 import math
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 import torch
 import torch.nn.functional as F
+
+from .env import import_torchaudio
+
+try:
+    import soxr
+except ImportError:  # pragma: no cover - soxr comes with librosa
+    soxr = None
 
 __all__ = [
     "AudioDecodeError",
@@ -60,15 +69,11 @@ class AudioDecodeError(ValueError):
 
 
 def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
-    import soundfile as sf
-
     data, rate = sf.read(str(path), dtype="float32", always_2d=True)
     return data.T, int(rate)  # (channels, samples)
 
 
 def _read_librosa(path: Path) -> tuple[np.ndarray, int]:
-    import warnings
-
     import librosa
 
     with warnings.catch_warnings():
@@ -168,17 +173,12 @@ def resample(wave: torch.Tensor, orig_rate: int, new_rate: int) -> torch.Tensor:
         raise ValueError(f"sample rates must be positive; got {orig_rate} -> {new_rate}")
     if orig_rate == new_rate:
         return wave
-    if wave.device.type == "cpu" and not wave.requires_grad:
-        try:
-            import soxr
-        except ImportError:  # pragma: no cover - soxr comes with librosa
-            soxr = None
-        if soxr is not None:
-            lead = tuple(wave.shape[:-1])
-            flat = wave.reshape(-1, wave.shape[-1]).float().numpy()
-            out = soxr.resample(np.ascontiguousarray(flat.T), orig_rate, new_rate, quality="VHQ")
-            out = torch.from_numpy(np.ascontiguousarray(out.T))
-            return out.reshape(lead + (out.shape[-1],))
+    if wave.device.type == "cpu" and not wave.requires_grad and soxr is not None:
+        lead = tuple(wave.shape[:-1])
+        flat = wave.reshape(-1, wave.shape[-1]).float().numpy()
+        out = soxr.resample(np.ascontiguousarray(flat.T), orig_rate, new_rate, quality="VHQ")
+        out = torch.from_numpy(np.ascontiguousarray(out.T))
+        return out.reshape(lead + (out.shape[-1],))
     return _resample_torch(wave, orig_rate, new_rate)
 
 
@@ -191,10 +191,9 @@ def _resample_torch(wave: torch.Tensor, orig_rate: int, new_rate: int) -> torch.
 @functools.lru_cache(maxsize=16)
 def _torch_resampler(orig: int, new: int) -> torch.nn.Module:
     """A torchaudio Resample module for one pair of rates; building its filter is the slow part."""
-    import torchaudio.transforms as AT
-
-    return AT.Resample(orig, new, lowpass_filter_width=64, rolloff=0.97,
-                       resampling_method="sinc_interp_kaiser", beta=14.769656459379492)
+    resample = import_torchaudio().transforms.Resample
+    return resample(orig, new, lowpass_filter_width=64, rolloff=0.97,
+                    resampling_method="sinc_interp_kaiser", beta=14.769656459379492)
 
 
 # ----------------------------------------------------------------------------- fixed length
@@ -297,12 +296,10 @@ def deemphasis(wave: torch.Tensor, coeff: float) -> torch.Tensor:
     """
     if check_emphasis_coeff(coeff) == 0.0:
         return wave
-    import torchaudio.functional as AF
-
     x = wave.float() * (1.0 + coeff)
     a = torch.tensor([1.0, -coeff], dtype=x.dtype, device=x.device)
     b = torch.tensor([1.0, 0.0], dtype=x.dtype, device=x.device)
-    return AF.lfilter(x, a, b, clamp=False)
+    return import_torchaudio().functional.lfilter(x, a, b, clamp=False)
 
 
 def save_audio(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_rate: int = 16000,
@@ -311,8 +308,6 @@ def save_audio(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_
 
     Samples are clipped to [-1, 1]; the parent folder is created. Returns the path.
     """
-    import soundfile as sf
-
     path = Path(path)
     data = wave.detach().float().cpu().numpy() if isinstance(wave, torch.Tensor) else np.asarray(wave, np.float32)
     if data.ndim not in (1, 2):

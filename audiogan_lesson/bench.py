@@ -33,13 +33,12 @@ from typing import Callable, Sequence
 import torch
 import torch.nn.functional as F
 
-from .experiments import SPECGAN_SLICE_LEN, build_models
 from .models.layers import phase_shuffle
 from .profiles import Profile, TrainScale, get_profile, native_autocast_dtype, pick_device
+from .registry import build_models, model_entry
 from .training import TrainConfig, Trainer
 
 MODELS = ("wavegan", "specgan")
-FIXED_SLICE_LEN = {"specgan": SPECGAN_SLICE_LEN}  # SpecGAN's 128 x 128 image is always 16384 samples
 PAPER = TrainScale()  # d=64, batch 64, 16384 samples at 16 kHz
 
 
@@ -121,8 +120,9 @@ def _autocast(device: torch.device, dtype: torch.dtype | None):
 
 
 def _models(model: str, scale: TrainScale, device: torch.device):
-    if model in FIXED_SLICE_LEN:
-        scale = scale.replace(slice_len=FIXED_SLICE_LEN[model])
+    fixed = model_entry(model).slice_len  # SpecGAN's 128 x 128 image is always 16384 samples
+    if fixed is not None:
+        scale = scale.replace(slice_len=fixed)
     generator, discriminator = build_models(model, scale)
     return generator.to(device), discriminator.to(device), scale
 

@@ -11,6 +11,7 @@ from typing import Sequence
 
 import numpy as np
 import torch
+from IPython.display import HTML, Audio, display
 
 
 
@@ -35,8 +36,6 @@ def audio(wave, sample_rate: int, normalize: bool = True):
     ``normalize=False`` plays the levels as they are (quiet stays quiet), which is what a
     listener comparing a generator against real data wants.
     """
-    from IPython.display import Audio
-
     x = np.nan_to_num(_mono(wave))
     if not normalize:
         x = np.clip(x, -1.0, 1.0)
@@ -48,8 +47,6 @@ def audio(wave, sample_rate: int, normalize: bool = True):
 
 def play(wave, sample_rate: int, label: str | None = None, normalize: bool = True) -> None:
     """Show an audio player (with an optional label above it) in the notebook."""
-    from IPython.display import display, HTML
-
     if label:
         display(HTML(f"<b>{label}</b>"))
     display(audio(wave, sample_rate, normalize=normalize))
@@ -57,8 +54,6 @@ def play(wave, sample_rate: int, label: str | None = None, normalize: bool = Tru
 
 def play_row(waves: Sequence, sample_rate: int, labels: Sequence[str] | None = None) -> None:
     """Show several players side by side (one per waveform) with labels."""
-    from IPython.display import HTML, display
-
     cells = []
     for i, wave in enumerate(waves):
         label = labels[i] if labels else f"#{i}"

@@ -11,10 +11,11 @@ from __future__ import annotations
 import importlib
 import importlib.metadata as metadata
 import platform
-import sys
 from types import ModuleType
 
 import torch
+
+from .profiles import cuda_available
 
 
 class TorchaudioImportError(ImportError):
@@ -71,8 +72,6 @@ def environment_report() -> dict[str, str]:
     Raises :class:`TorchaudioImportError` when the torch/torchaudio pair is broken.
     """
     torchaudio = import_torchaudio()
-    from .profiles import cuda_available
-
     report = {
         "python": platform.python_version(),
         "torch": torch.__version__,
@@ -84,8 +83,3 @@ def environment_report() -> dict[str, str]:
     for package in ("librosa", "soundfile", "numpy", "matplotlib", "ipywidgets"):
         report[package] = installed_version(package) or "MISSING"
     return report
-
-
-def in_colab() -> bool:
-    """Whether this runs inside Google Colab."""
-    return "google.colab" in sys.modules

@@ -22,6 +22,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 import torch
+from IPython.display import HTML, display
+
+from .display import audio, plot_grid, plot_spectrogram
 
 __all__ = ["Trial", "ListeningTest", "listening_test_widget", "LatentExplorer",
            "latent_explorer_widget", "interpolate_latents", "interpolation_widget",
@@ -177,9 +180,6 @@ def listening_test_widget(real, generated, sample_rate: int, n_trials: int = 10,
     results table and accuracy appear. The :class:`ListeningTest` is the widget's ``.test``.
     """
     import ipywidgets as w
-    from IPython.display import HTML, display
-
-    from .display import audio
 
     test = ListeningTest(real, generated, sample_rate, n_trials=n_trials, seed=seed)
     players, status, results = w.Output(), w.HTML(), w.HTML()
@@ -290,9 +290,6 @@ def latent_explorer_widget(explorer: LatentExplorer, sample_rate: int, span: flo
 
 def _show_wave(out, wave: torch.Tensor, sample_rate: int, title: str | None = None) -> None:
     import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    from .display import audio, plot_spectrogram
 
     out.clear_output(wait=True)
     with out:
@@ -336,8 +333,6 @@ def plot_interpolation(generate: Generate, z0: torch.Tensor, z1: torch.Tensor, s
 
     Returns ``(figure, waves (steps, L))`` so that the notebook can also play them.
     """
-    from .display import plot_grid
-
     waves = _as_batch(generate(interpolate_latents(z0, z1, steps, mode)))
     titles = [f"t = {t:.2f}" for t in np.linspace(0, 1, steps)]
     return plot_grid(waves, sample_rate, cols=steps, titles=titles, figsize_per=(2.2, 1.8)), waves

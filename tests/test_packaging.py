@@ -1,5 +1,7 @@
-"""Setup files agree with each other: pyproject, environment.yml, constraints, README, CI."""
+"""Setup files agree with each other: pyproject, environment.yml, constraints, README, CI; and the
+package's own imports form no cycle, with torchaudio imported only in env.py."""
 
+import ast
 import re
 import tomllib
 from pathlib import Path
@@ -7,6 +9,7 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
+PACKAGE = "audiogan_lesson"
 
 
 def _pyproject():
@@ -76,3 +79,116 @@ def test_readme_course_map_lists_every_solution():
     readme = (REPO / "README.md").read_text()
     for path in sorted((REPO / "solutions").glob("*.ipynb")):
         assert path.stem in readme, f"README course map misses {path.stem}"
+
+
+# ----------------------------------------------------------------------------- the package's imports
+
+
+def _modules() -> dict[str, Path]:
+    """Dotted name -> file of every module of the package (a package is named by its folder)."""
+    modules = {}
+    for path in sorted((REPO / PACKAGE).rglob("*.py")):
+        parts = list(path.relative_to(REPO).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        modules[".".join(parts)] = path
+    return modules
+
+
+def _imports(path: Path):
+    """Every import statement of ``path``, at the top or inside functions: ``(node, module)``
+    with relative imports resolved to dotted names."""
+    package = list(path.relative_to(REPO).parent.parts)  # what ``from .`` names
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node, alias.name, []
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - (node.level - 1)]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            yield node, module, [alias.name for alias in node.names]
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Module -> the package's modules it imports (the named module, each package on the way
+    that is not one of the importer's own parents, and each imported name that is a module)."""
+    modules = _modules()
+    graph = {name: set() for name in modules}
+    for name, path in modules.items():
+        parents = {".".join(name.split(".")[:i]) for i in range(1, name.count(".") + 2)}
+        for _, module, names in _imports(path):
+            if module != PACKAGE and not module.startswith(PACKAGE + "."):
+                continue
+            parts = module.split(".")
+            targets = {".".join(parts[:i]) for i in range(2, len(parts) + 1)} - parents
+            for imported in names:
+                sub = f"{module}.{imported}"
+                targets.add(sub if sub in modules else module)
+            if not names:
+                targets.add(module)
+            graph[name] |= {t for t in targets if t in modules and t != name}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_cycle():
+    graph = _import_graph()
+    assert "audiogan_lesson.cli" in graph["audiogan_lesson.__main__"]
+    cycles = _cycles(graph)
+    detail = "; ".join(
+        " <-> ".join(c) + " (" + ", ".join(f"{a} -> {b}" for a in c for b in sorted(graph[a])
+                                           if b in c) + ")"
+        for c in cycles)
+    assert not cycles, f"import cycles: {detail}"
+
+
+def test_library_never_imports_the_command_line():
+    graph = _import_graph()
+    for name, targets in graph.items():
+        if name.startswith("audiogan_lesson.cli") or name == "audiogan_lesson.__main__":
+            continue
+        assert not any(t.startswith("audiogan_lesson.cli") for t in targets), name
+
+
+def test_torchaudio_is_imported_only_in_env():
+    offenders = []
+    for name, path in _modules().items():
+        if name == "audiogan_lesson.env":
+            continue
+        for node, module, _ in _imports(path):
+            if module == "torchaudio" or module.startswith("torchaudio."):
+                offenders.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert not offenders, f"torchaudio imported outside env.py (use env.import_torchaudio): {offenders}"

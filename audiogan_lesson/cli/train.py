@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..experiments import MODEL_NAMES, make_experiment
+from ..experiments import make_experiment
 from ..profiles import PROFILE_NAMES, get_profile
+from ..registry import MODELS
 from ..training import LOSSES, ConfigMismatchError, NonFiniteLossError
 
 
@@ -16,7 +17,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train a model on a dataset, with checkpoints",
                            description="Train MODEL on DATASET in the current profile, writing "
                                        "checkpoints (.pt) into --out. Ctrl-C saves one first.")
-    train.add_argument("model", help=f"one of {', '.join(MODEL_NAMES)}")
+    train.add_argument("model", help=f"one of {', '.join(MODELS)}")
     train.add_argument("--data", required=True,
                        help="toy-drums, toy-notes, a registry dataset name, or a folder of audio")
     train.add_argument("--loss", choices=list(LOSSES), default="wgan-gp",

@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import Callable, Mapping
 
 from .download import cache_dir, download, extract_archive
+from .folder import AudioFolder
 
 __all__ = ["DatasetInfo", "DATASETS", "dataset_table", "fetch", "load_dataset", "dataset_root",
            "prepare"]
@@ -272,8 +273,6 @@ def load_dataset(name: str, split: str = "train", root: str | os.PathLike | None
     the paper's ``sample_rate`` and ``length``; any ``AudioFolder`` argument can be overridden.
     With ``download=True`` the dataset is fetched first; otherwise it must already be there.
     """
-    from .folder import AudioFolder
-
     info = _info(name)
     if split not in info.splits:
         raise ValueError(f"{name} has splits {info.splits}; got {split!r}")

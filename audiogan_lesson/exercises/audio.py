@@ -8,6 +8,8 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from ..audio import slice_audio
+from ..spectral import IFSpecConfig, IFSpectrogram, instantaneous_frequency
 from .core import _call, failed, passed
 
 
@@ -28,8 +30,6 @@ def check_slice_examples(fn: Callable[[torch.Tensor, int, int], torch.Tensor]) -
     with zeros at its end into one more example (a clip shorter than ``length`` gives one padded
     example), and no example is ever all padding.
     """
-    from ..audio import slice_audio
-
     name = "Exercise 1.1 slice_examples"
     cases = [(10, 40, 40), (40, 40, 40), (80, 40, 40), (100, 40, 40), (90, 40, 20),
              (100, 40, 30), (16384 * 2 + 5, 16384, 16384), (1, 16, 4)]
@@ -152,8 +152,6 @@ def check_instantaneous_frequency(fn: Callable[[torch.Tensor], torch.Tensor]) ->
     frames axis, takes the difference between consecutive frames and divides by pi; the first
     frame keeps its phase divided by pi, so the output has the input's shape and lies in [-1, 1].
     """
-    from ..spectral import IFSpecConfig, IFSpectrogram, instantaneous_frequency
-
     name = "Exercise 1.3 instantaneous_frequency"
     gen = torch.Generator().manual_seed(0)
     random_phase = (torch.rand(24, 10, generator=gen) * 2 - 1) * math.pi

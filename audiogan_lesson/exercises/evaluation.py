@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+from scipy.stats import norm
 
 from .core import _call, failed, passed
 
@@ -34,13 +35,6 @@ def _number(name: str, out, what: str) -> float:
 def _is_parts(p: np.ndarray, splits: int) -> list[np.ndarray]:
     n = len(p)
     return [p[i * n // splits:(i + 1) * n // splits] for i in range(splits)]
-
-
-def _kl_rows(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """``KL(p_i || q_i)`` per row, natural log."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(p > 0, p * (np.log(p) - np.log(q)), 0.0)
-    return terms.sum(axis=1)
 
 
 def _is_reference(p: np.ndarray, splits: int, log=np.log, outer=np.exp, reverse=False,
@@ -215,8 +209,6 @@ def _diagnose_fd(mu1, c1, mu2, c2, got, expected) -> str:
 
 
 def _z_reference(p1, n1, p2, n2, pooled=True, tails=2, absolute=True):
-    from scipy.stats import norm
-
     if pooled:
         p = (p1 * n1 + p2 * n2) / (n1 + n2)
         se = np.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))

@@ -23,10 +23,6 @@ def _tensor_result(name: str, got, shape: tuple[int, ...], call: str) -> torch.T
 # ----------------------------------------------------------------------------- pixel norm
 
 
-def _pixel_norm(x: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
-    return x * torch.rsqrt(x.square().mean(dim=1, keepdim=True) + eps)
-
-
 def check_pixel_norm(fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
     """Check ``fn(x) -> x / sqrt(mean over channels of x^2 + eps)`` (notebook 06, exercise 6.1).
 
