@@ -9,6 +9,8 @@ import scipy.linalg
 import torch
 
 from audiogan_lesson import evaluation as ev
+from audiogan_lesson.evaluation import classifier as classifier_module
+from audiogan_lesson.evaluation.classifier import _augment
 
 SR = 8000
 LEN = 4096
@@ -90,7 +92,7 @@ def test_classifier_is_cached_by_fingerprint(trained, monkeypatch):
     def no_training(*args, **kwargs):
         raise AssertionError("the cached classifier should have been loaded")
 
-    monkeypatch.setattr(ev, "_fit", no_training)
+    monkeypatch.setattr(classifier_module, "_fit", no_training)
     again = ev.train_classifier(waves, labels, SR, FAST, cache_dir=cache)
     for (k, a), b in zip(model.state_dict().items(), again.state_dict().values()):
         assert torch.equal(a, b), k
@@ -242,9 +244,9 @@ def test_noise_floor_augmentation_keeps_tones_apart_from_noise_under_hiss():
 def test_noise_floor_augmentation_draws_levels_up_to_noise_db():
     config = ev.ClassifierConfig(gain_db=0.0, noise_db=-20.0)
     silence = torch.zeros(400, 2048)
-    noisy = ev._augment(silence, config, torch.Generator().manual_seed(0))
+    noisy = _augment(silence, config, torch.Generator().manual_seed(0))
     rms_db = 20 * torch.log10(noisy.pow(2).mean(-1).sqrt())
     assert rms_db.max() <= -20.0 + 1e-3 and rms_db.min() >= -100.0 - 1e-3
     assert rms_db.max() > -25.0 and rms_db.min() < -90.0  # the whole range is drawn
-    assert torch.equal(ev._augment(silence, ev.ClassifierConfig(gain_db=0.0, noise_db=None),
+    assert torch.equal(_augment(silence, ev.ClassifierConfig(gain_db=0.0, noise_db=None),
                                    torch.Generator()), silence)

@@ -194,47 +194,7 @@ def test_sc09_classifier_trains_from_the_registry_folder(tmp_path, monkeypatch):
     assert ev.classifier_probs(model, torch.zeros(2, 16384)).shape == (2, 2)
 
 
-# ----------------------------------------------------------------------------- runs and scoring
-
-
-@pytest.fixture(scope="module")
-def runs_root(tmp_path_factory):
-    """A runs folder with one tiny trained WaveGAN, a broken run, an empty one and a foreign one."""
-    from audiogan_lesson.experiments import make_experiment
-    from audiogan_lesson.profiles import get_profile
-
-    root = tmp_path_factory.mktemp("runs")
-    exp = make_experiment("wavegan", "toy-drums", get_profile("smoke"), n_train=16, steps=2,
-                          preview_every=0)
-    exp.trainer(root / "04_wavegan_tiny").train(progress=False)
-    (root / "03_specgan_broken").mkdir()
-    (root / "03_specgan_broken" / "ckpt_00000005.pt").write_bytes(b"not a checkpoint")
-    (root / "05_wgan_gp_empty").mkdir()
-    (root / "07_evaluation").mkdir()
-    return root
-
-
-def test_find_runs_reads_metadata_and_says_what_it_skipped(runs_root):
-    runs, notes = ev.find_runs(root=runs_root)
-    assert [r.name for r in runs] == ["04_wavegan_tiny"]
-    run = runs[0]
-    assert (run.model, run.dataset, run.sample_rate, run.slice_len, run.step) == \
-        ("wavegan", "toy-drums", 8000, 4096, 2)
-    assert run.pitches is None and run.loss == "wgan-gp"
-    assert any(n.startswith("03_specgan_broken:") and "checkpoint" in n for n in notes)
-    assert "05_wgan_gp_empty: no checkpoint yet" in notes
-    assert not any("07_evaluation" in n for n in notes)
-
-
-def test_sample_run_and_common_format(runs_root):
-    runs, _ = ev.find_runs(root=runs_root)
-    waves, pitches = ev.sample_run(runs[0], 5, seed=1)
-    assert waves.shape == (5, 4096) and pitches is None and waves.abs().max() <= 1
-    again, _ = ev.sample_run(runs[0].checkpoint, 5, seed=1)
-    assert torch.equal(waves, again)
-    up = ev.to_format(waves, 8000, 16000, 10000)
-    assert up.shape == (5, 10000) and up[:, 8192:].abs().max() == 0  # padded after 8192
-    assert ev.to_format(waves, 8000, 8000, 100).shape == (5, 100)
+# ----------------------------------------------------------------------------- scoring
 
 
 def test_reference_set_scores_real_above_noise():
@@ -257,11 +217,3 @@ def test_reference_set_scores_real_above_noise():
     assert real["IS"] > noise["IS"] and real["FD"] < noise["FD"]
     assert real["NDB"] < noise["NDB"] and real["NN"] < noise["NN"]
     assert real["NN"] == pytest.approx(0.0, abs=1e-3)  # the training set itself: exact copies
-
-
-def test_run_generator_matches_sample_run(runs_root):
-    runs, _ = ev.find_runs(root=runs_root)
-    generate, latent_dim, latent = ev.run_generator(runs[0])
-    assert latent == "uniform" and latent_dim == 100
-    z = torch.rand(3, latent_dim) * 2 - 1
-    assert generate(z).shape == (3, 4096)

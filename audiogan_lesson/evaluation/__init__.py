@@ -1,0 +1,42 @@
+"""Evaluation: a log-mel CNN classifier, inception score, Fréchet distance, NDB, pitch, neighbours.
+
+Notebook ``07_evaluation`` uses all of it; ``02_dense_gan_baseline`` and ``05_wgan_gp`` the
+classifier, the inception score and :func:`diversity`; ``06_gansynth_progressive`` the pitch
+metrics. The WaveGAN paper judges generators with a classifier trained on the real data: the
+inception score (IS) says whether samples are recognisable (confident class predictions) and
+varied (all classes used); the IS of the real data is the ceiling a generator is compared
+with. The Fréchet distance compares the classifier's penultimate features of real and
+generated sets. GANSynth adds the number of statistically different bins (NDB) and pitch
+accuracy and entropy. One module per job:
+
+- :mod:`.classifier`: :class:`MelClassifier`, :func:`train_classifier` (cached on disk),
+  :func:`reference_classifier`, :func:`classifier_probs`, :func:`classifier_features`.
+- :mod:`.metrics`: :func:`inception_score`, :func:`frechet_distance`, :func:`ndb` /
+  :class:`NDBBins`, :func:`diversity`, :func:`entropy`, :func:`nearest_neighbours`.
+- :mod:`.pitch`: :func:`pitch_track`, :func:`estimate_pitch`, :func:`pitch_accuracy`,
+  :func:`pitch_entropy` (notebooks 06 and 07).
+- :mod:`.reference`: :class:`ReferenceSet` and :func:`to_format` (notebook 07's table),
+  :func:`sc09_classifier`.
+
+The runs notebook 07 judges (:func:`find_runs`, :func:`sample_run`, :func:`run_generator`) live
+in :mod:`audiogan_lesson.runs` and are imported here too.
+"""
+
+from ..runs import RunInfo, find_runs, run_generator, sample_run
+from .classifier import (ClassifierConfig, MelClassifier, classifier_accuracy, classifier_features,
+                         classifier_probs, data_fingerprint, reference_classifier, train_classifier)
+from .metrics import (NDBBins, NDBResult, Neighbours, diversity, entropy, feature_stats,
+                      frechet_distance, frechet_distance_from_stats, inception_score,
+                      log_mel_features, ndb, nearest_neighbours, two_proportion_z_test)
+from .pitch import (PYIN_MAX_TRANSITION_RATE, UNVOICED, PitchTrack, estimate_pitch, pitch_accuracy,
+                    pitch_distributions, pitch_entropy, pitch_track)
+from .reference import SC09_CLASSIFIER, ReferenceSet, sc09_classifier, to_format
+
+__all__ = ["ClassifierConfig", "MelClassifier", "train_classifier", "classifier_probs",
+           "classifier_features", "classifier_accuracy", "reference_classifier", "inception_score",
+           "frechet_distance", "frechet_distance_from_stats", "feature_stats", "data_fingerprint",
+           "UNVOICED", "PYIN_MAX_TRANSITION_RATE", "PitchTrack", "pitch_track", "estimate_pitch",
+           "pitch_accuracy", "pitch_distributions", "entropy", "pitch_entropy", "diversity",
+           "two_proportion_z_test", "NDBResult", "NDBBins", "ndb", "Neighbours",
+           "nearest_neighbours", "log_mel_features", "SC09_CLASSIFIER", "sc09_classifier",
+           "RunInfo", "find_runs", "sample_run", "to_format", "ReferenceSet", "run_generator"]

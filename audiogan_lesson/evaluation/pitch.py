@@ -1,0 +1,175 @@
+"""Pitch metrics of GANSynth: pYIN pitch tracks, pitch accuracy and pitch entropy.
+
+Notebooks ``06_gansynth_progressive`` and ``07_evaluation``. GANSynth measures a pitch-
+conditioned generator by whether its notes have the pitch asked for (:func:`pitch_accuracy`)
+and how clear that pitch is (:func:`pitch_entropy`); the course estimates pitch with pYIN
+(:func:`pitch_track`, :func:`estimate_pitch`), which needs no training.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .metrics import _as_waves, entropy
+
+__all__ = ["UNVOICED", "PitchTrack", "pitch_track", "estimate_pitch", "pitch_accuracy",
+           "pitch_distributions", "pitch_entropy"]
+
+
+UNVOICED = -1
+"""The MIDI number :func:`estimate_pitch` gives a clip in which no pitch was found."""
+
+
+@dataclass(frozen=True)
+class PitchTrack:
+    """Frame-level pitch of ``N`` clips, from :func:`pitch_track` (pYIN).
+
+    ``frames`` ``(N, T)``: the frame's pitch as a (fractional) MIDI number, NaN where the
+    frame is unvoiced; ``voiced_prob`` ``(N, T)``: pYIN's probability that the frame is voiced;
+    ``midi`` ``(N,)`` int64: each clip's pitch, the median of its voiced frames rounded to the
+    nearest MIDI number, or :data:`UNVOICED` (-1) when fewer than ``min_voiced`` of its frames are
+    voiced (noise, silence, a click); ``pitch_range``: the ``(low, high)`` MIDI numbers searched.
+    """
+
+    frames: np.ndarray
+    voiced_prob: np.ndarray
+    midi: np.ndarray
+    pitch_range: tuple[int, int]
+
+    @property
+    def n_unvoiced(self) -> int:
+        """How many clips had no pitch (``midi == UNVOICED``)."""
+        return int((self.midi == UNVOICED).sum())
+
+
+PYIN_MAX_TRANSITION_RATE = 35.92  # octaves per second; librosa's default, named so the range
+#                                 check in pitch_track and the pyin call use the same value
+
+
+def pitch_track(waves, sample_rate: int, fmin_midi: int = 24, fmax_midi: int = 84,
+                frame_length: int = 2048, hop_length: int = 512, resolution: float = 0.25,
+                min_voiced: float = 0.25, batch_size: int = 64) -> PitchTrack:
+    """Track the pitch of waves ``(N, L)`` or ``(N, 1, L)`` with pYIN (``librosa.pyin``).
+
+    The search covers MIDI ``fmin_midi``-``fmax_midi`` (24-84, the NSynth range GANSynth trains
+    on) with one semitone of margin on each side. ``resolution`` is pYIN's pitch grid in
+    semitones (librosa's default 0.1 is about 30 times slower and changes no rounded MIDI
+    number); ``frame_length`` 2048 holds several periods of the lowest note at 16 kHz.
+    Notebooks ``06_gansynth_progressive`` and ``07_evaluation``. The first call in a process
+    costs about 12 s while numba compiles librosa's code; afterwards about 10 ms per clip.
+    """
+    import librosa
+
+    x = _as_waves(waves).numpy().astype(np.float64)
+    if not np.isfinite(x).all():
+        raise ValueError("the waves contain NaN or inf; pitch cannot be estimated from them")
+    if not fmin_midi < fmax_midi:
+        raise ValueError(f"fmin_midi={fmin_midi} must be below fmax_midi={fmax_midi}")
+    fmin = float(librosa.midi_to_hz(fmin_midi - 1))
+    fmax = float(librosa.midi_to_hz(fmax_midi + 1))
+    if fmax >= sample_rate / 2:
+        raise ValueError(f"fmax_midi={fmax_midi} ({fmax:.0f} Hz with margin) is above the Nyquist "
+                         f"frequency of sample_rate={sample_rate}; lower fmax_midi")
+    # pYIN's pitch grid must be at least as wide as its transition window (librosa's own rule;
+    # it otherwise fails deep inside with "Target size must be at least input size")
+    per_semitone = int(np.ceil(1.0 / resolution))
+    grid = int(np.floor(12 * per_semitone * np.log2(fmax / fmin))) + 1
+    window = round(PYIN_MAX_TRANSITION_RATE * 12 * hop_length / sample_rate) * per_semitone + 1
+    if grid < window:
+        raise ValueError(f"pitch range MIDI {fmin_midi}-{fmax_midi} is too narrow for pYIN at "
+                         f"hop_length={hop_length} and sample_rate={sample_rate} ({grid} grid "
+                         f"points, its transition window needs {window}); widen the range (the "
+                         "default 24-84 always works) or use a smaller hop_length")
+    if x.shape[1] < frame_length:  # pYIN needs one whole frame
+        x = np.pad(x, ((0, 0), (0, frame_length - x.shape[1])))
+    frames, probs = [], []
+    for i in range(0, len(x), batch_size):
+        f0, _, vp = librosa.pyin(x[i:i + batch_size], fmin=fmin, fmax=fmax, sr=sample_rate,
+                                 frame_length=frame_length, hop_length=hop_length,
+                                 resolution=resolution, center=True,
+                                 max_transition_rate=PYIN_MAX_TRANSITION_RATE)
+        frames.append(np.atleast_2d(f0))
+        probs.append(np.atleast_2d(vp))
+    if not frames:
+        raise ValueError("no waves given")
+    f0 = np.concatenate(frames)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        midi_frames = librosa.hz_to_midi(f0)  # NaN stays NaN
+    voiced = np.isfinite(midi_frames)
+    midi = np.full(len(x), UNVOICED, dtype=np.int64)
+    enough = voiced.mean(axis=1) >= min_voiced
+    if enough.any():
+        med = np.nanmedian(np.where(voiced, midi_frames, np.nan)[enough], axis=1)
+        midi[enough] = np.round(med).astype(np.int64)
+    return PitchTrack(midi_frames, np.concatenate(probs), midi, (int(fmin_midi), int(fmax_midi)))
+
+
+def estimate_pitch(waves, sample_rate: int, fmin_midi: int = 24, fmax_midi: int = 84,
+                   **kwargs) -> np.ndarray:
+    """Each clip's pitch as a MIDI number: ``(N,)`` int64, :data:`UNVOICED` (-1) where none.
+
+    The median pYIN pitch of the clip's voiced frames, rounded (see :func:`pitch_track` for the
+    options). Notebooks ``06_gansynth_progressive`` and ``07_evaluation``.
+    """
+    return pitch_track(waves, sample_rate, fmin_midi, fmax_midi, **kwargs).midi
+
+
+def _track(waves_or_track, sample_rate, kwargs) -> PitchTrack:
+    if isinstance(waves_or_track, PitchTrack):
+        return waves_or_track
+    if sample_rate is None:
+        raise ValueError("sample_rate is needed to estimate pitch from waves")
+    return pitch_track(waves_or_track, sample_rate, **kwargs)
+
+
+def pitch_accuracy(waves, target_midi, sample_rate: int | None = None, **kwargs) -> float:
+    """Fraction of clips whose estimated pitch equals ``target_midi`` ``(N,)`` (GANSynth's PA).
+
+    ``waves`` ``(N, L)``, or a :class:`PitchTrack` already computed (then no ``sample_rate``).
+    A clip without pitch (:data:`UNVOICED`) counts as wrong; ``track.n_unvoiced`` says how many.
+    GANSynth measures it with a pitch classifier trained on NSynth; the course uses pYIN, which
+    needs no training and is exact on clean notes. Notebooks 06 and 07.
+    """
+    track = _track(waves, sample_rate, kwargs)
+    target = np.asarray(torch.as_tensor(target_midi).cpu()).astype(np.int64).reshape(-1)
+    if target.shape != track.midi.shape:
+        raise ValueError(f"target_midi must have one pitch per clip, shape {track.midi.shape}; "
+                         f"got {target.shape}")
+    return float((track.midi == target).mean())
+
+
+def pitch_distributions(track: PitchTrack) -> np.ndarray:
+    """Each clip's distribution over the MIDI pitches of its range: ``(N, high - low + 1)``.
+
+    A histogram of the rounded pitches of the clip's voiced frames, each weighted by pYIN's
+    voiced probability. Unvoiced frames (a note's silent tail, a gap) do not count; a clip with
+    no voiced frame at all gets the uniform distribution, since nothing is known about its
+    pitch. Pitches outside the range are clipped to its ends.
+    """
+    low, high = track.pitch_range
+    k = high - low + 1
+    n, t = track.frames.shape
+    voiced = np.isfinite(track.frames)
+    w = np.where(voiced, np.nan_to_num(track.voiced_prob, nan=0.0), 0.0)
+    idx = np.clip(np.round(np.nan_to_num(track.frames, nan=low)) - low, 0, k - 1).astype(np.int64)
+    dist = np.zeros((n, k))
+    np.add.at(dist, (np.repeat(np.arange(n), t), idx.reshape(-1)), w.reshape(-1))
+    total = dist.sum(axis=1, keepdims=True)
+    return np.where(total > 0, dist / np.where(total > 0, total, 1.0), 1.0 / k)
+
+
+
+def pitch_entropy(waves, sample_rate: int | None = None, **kwargs) -> float:
+    """Mean entropy (nats) of each clip's predicted pitch distribution (GANSynth's PE).
+
+    Low when every clip has one clear, steady pitch (0 for a steady note, whatever the length
+    of its silent tail); high for wandering pitch or noise (``log(61)`` = 4.1 for a clip with no
+    voiced frame at all over MIDI 24-84). ``waves`` ``(N, L)`` or a :class:`PitchTrack`; the distributions come from
+    :func:`pitch_distributions`. GANSynth takes the entropy of its pitch classifier's softmax;
+    with a classifier's probabilities ``(N, pitches)`` use ``entropy(probs).mean()``.
+    Notebooks 06 and 07.
+    """
+    return float(entropy(pitch_distributions(_track(waves, sample_rate, kwargs))).mean())

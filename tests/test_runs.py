@@ -1,0 +1,186 @@
+"""Runs (notebooks 05 and 07, the command line): train or load, finding runs, sampling a checkpoint."""
+
+import pytest
+import soundfile as sf
+import torch
+
+from audiogan_lesson import evaluation as ev
+from audiogan_lesson import runs
+from audiogan_lesson.checkpoint import list_checkpoints, load_generator
+from audiogan_lesson.evaluation import to_format
+from audiogan_lesson.experiments import make_experiment
+from audiogan_lesson.profiles import get_profile
+from audiogan_lesson.representations import representation_from_state
+from audiogan_lesson.training import Trainer, uniform_latents
+
+SMOKE = get_profile("smoke")
+
+
+def tiny(model="dense", **options):
+    """A smoke-profile experiment small enough to train in a second."""
+    return make_experiment(model, "toy-drums", SMOKE, n_train=16, preview_every=0, **options)
+
+
+# ----------------------------------------------------------------------------- finding and sampling runs
+
+
+@pytest.fixture(scope="module")
+def runs_root(tmp_path_factory):
+    """A runs folder with one tiny trained WaveGAN, a broken run, an empty one and a foreign one."""
+    root = tmp_path_factory.mktemp("runs")
+    exp = make_experiment("wavegan", "toy-drums", get_profile("smoke"), n_train=16, steps=2,
+                          preview_every=0)
+    exp.trainer(root / "04_wavegan_tiny").train(progress=False)
+    (root / "03_specgan_broken").mkdir()
+    (root / "03_specgan_broken" / "ckpt_00000005.pt").write_bytes(b"not a checkpoint")
+    (root / "05_wgan_gp_empty").mkdir()
+    (root / "07_evaluation").mkdir()
+    return root
+
+
+def test_find_runs_reads_metadata_and_says_what_it_skipped(runs_root):
+    found, notes = runs.find_runs(root=runs_root)
+    assert [r.name for r in found] == ["04_wavegan_tiny"]
+    run = found[0]
+    assert (run.model, run.dataset, run.sample_rate, run.slice_len, run.step) == \
+        ("wavegan", "toy-drums", 8000, 4096, 2)
+    assert run.pitches is None and run.loss == "wgan-gp"
+    assert any(n.startswith("03_specgan_broken:") and "checkpoint" in n for n in notes)
+    assert "05_wgan_gp_empty: no checkpoint yet" in notes
+    assert not any("07_evaluation" in n for n in notes)
+
+
+def test_sample_run_and_common_format(runs_root):
+    found, _ = runs.find_runs(root=runs_root)
+    waves, pitches = runs.sample_run(found[0], 5, seed=1)
+    assert waves.shape == (5, 4096) and pitches is None and waves.abs().max() <= 1
+    again, _ = runs.sample_run(found[0].checkpoint, 5, seed=1)
+    assert torch.equal(waves, again)
+    up = to_format(waves, 8000, 16000, 10000)
+    assert up.shape == (5, 10000) and up[:, 8192:].abs().max() == 0  # padded after 8192
+    assert to_format(waves, 8000, 8000, 100).shape == (5, 100)
+
+
+def test_run_generator_matches_sample_run(runs_root):
+    found, _ = runs.find_runs(root=runs_root)
+    generate, latent_dim, latent = runs.run_generator(found[0])
+    assert latent == "uniform" and latent_dim == 100
+    z = torch.rand(3, latent_dim) * 2 - 1
+    assert generate(z).shape == (3, 4096)
+
+
+def test_evaluation_offers_the_runs_functions():
+    assert (ev.RunInfo, ev.find_runs, ev.sample_run, ev.run_generator) == \
+        (runs.RunInfo, runs.find_runs, runs.sample_run, runs.run_generator)
+
+
+def _old_sample_run(path, n, seed, batch_size=64):
+    """How ``evaluation.sample_run`` sampled an unconditional run before the sampler was shared."""
+    generator, ckpt = load_generator(path)
+    representation = representation_from_state(ckpt["meta"]["representation"])
+    g = torch.Generator()
+    g.manual_seed(seed)
+    waves = []
+    with torch.no_grad():
+        for start in range(0, n, batch_size):
+            z = uniform_latents(min(batch_size, n - start), ckpt["latent_dim"], g, torch.device("cpu"))
+            waves.append(representation.decode(generator(z).float()).cpu())
+    return torch.cat(waves)
+
+
+def test_the_one_sampler_gives_the_waves_of_before(runs_root, tmp_path):
+    path = runs.find_runs(root=runs_root)[0][0].checkpoint
+    before = _old_sample_run(path, 70, seed=4)  # two batches of 64 and 6
+    waves, _ = runs.sample_run(path, 70, seed=4)
+    assert torch.equal(waves, before)
+    files = runs.generate_from_checkpoint(path, 70, tmp_path / "wavs", seed=4, device="cpu")
+    assert [p.name for p in files[:2]] == ["wavegan_0000.wav", "wavegan_0001.wav"] and len(files) == 70
+    written = torch.stack([torch.from_numpy(sf.read(p, dtype="float32")[0]) for p in files])
+    torch.testing.assert_close(written, before, atol=1e-4, rtol=0)  # PCM-16 files
+    generate, latent_dim, _ = runs.run_generator(path)
+    z = uniform_latents(64, latent_dim, torch.Generator().manual_seed(4), "cpu")  # the first batch
+    assert torch.equal(generate(z), before[:64])
+
+
+def test_load_run_refuses_what_it_cannot_sample(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such checkpoint"):
+        runs.load_run(tmp_path / "ckpt_00000001.pt")
+    empty = tmp_path / "ckpt_00000002.pt"
+    empty.write_bytes(b"")
+    with pytest.raises(ValueError, match="ask for at least one file"):
+        runs.generate_from_checkpoint(empty, 0, tmp_path / "wavs")
+
+
+# ----------------------------------------------------------------------------- train or load
+
+
+def test_train_or_load_trains_once_then_loads(tmp_path, monkeypatch):
+    first = runs.train_or_load(tiny(steps=2), tmp_path / "run")
+    assert first.step == 2 and len(list_checkpoints(tmp_path / "run")) == 1
+
+    def no_training(self, *args, **kwargs):
+        raise AssertionError("a finished run was trained again")
+
+    monkeypatch.setattr(Trainer, "train", no_training)
+    again = runs.train_or_load(tiny(steps=2), tmp_path / "run")
+    assert again.step == 2 and again.seconds == first.seconds
+    assert list_checkpoints(tmp_path / "run") == [first.last_checkpoint]
+    for a, b in zip(first.generator.parameters(), again.generator.parameters()):
+        assert torch.equal(a, b)
+
+
+def test_train_or_load_counts_its_time_budget_across_calls(tmp_path, monkeypatch):
+    first = runs.train_or_load(tiny(steps=2), tmp_path / "run")
+    budgets, train = [], Trainer.train
+
+    def one_more_step(self, steps=None, seconds=None, **kwargs):
+        budgets.append(seconds)
+        return train(self, steps=self.step + 1, seconds=seconds, **kwargs)
+
+    monkeypatch.setattr(Trainer, "train", one_more_step)
+    # stopped on its clock: 10 s of budget in all, so only what the first call left
+    later = runs.train_or_load(tiny(steps=10**9, max_seconds=first.seconds + 10.0), tmp_path / "run")
+    assert budgets == [pytest.approx(10.0)] and later.step == 3
+    # a second or less left: loaded, not trained, and finished for finished_run
+    used = runs.train_or_load(tiny(steps=10**9, max_seconds=later.seconds + 0.5), tmp_path / "run")
+    assert len(budgets) == 1 and used.step == 3
+    done = runs.finished_run(tiny(steps=10**9, max_seconds=later.seconds + 0.5), tmp_path / "run")
+    assert done is not None and done.step == 3
+
+
+def test_finished_run_is_none_for_other_settings_and_unfinished_runs(tmp_path):
+    runs.train_or_load(tiny(steps=2, loss="bce"), tmp_path / "run")
+    assert runs.finished_run(tiny(steps=2, loss="wgan-gp"), tmp_path / "run") is None
+    assert runs.finished_run(tiny(steps=5, loss="bce"), tmp_path / "run") is None  # 2 of 5 steps
+    assert runs.finished_run(tiny(steps=2, loss="bce"), tmp_path / "empty") is None
+    assert runs.finished_run(tiny(steps=2, loss="bce"), tmp_path / "run").step == 2
+
+
+def test_runs_dir_is_a_fresh_folder_in_the_smoke_profile():
+    a, b = runs.runs_dir("x", SMOKE), runs.runs_dir("x", SMOKE)
+    assert a != b and a.is_dir() and not any(a.iterdir())
+
+
+# ----------------------------------------------------------------------------- notebook 07's sources
+
+
+def test_source_from_run_samples_the_checkpoint(runs_root):
+    run = runs.find_runs(root=runs_root)[0][0]
+    source = runs.source_from_run(run)
+    waves, midi = source.sample(3, 1)
+    assert torch.equal(waves, runs.sample_run(run, 3, seed=1)[0]) and midi is None
+    assert (source.name, source.model, source.steps) == ("04_wavegan_tiny", "wavegan", 2)
+    assert source.generate(torch.zeros(2, 100)).shape == (2, 4096)
+
+
+def test_stand_in_keeps_a_run_of_other_settings_and_trains_beside_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(runs, "runs_dir", lambda name, profile=None: tmp_path / name)
+    other = tmp_path / "07_fallback_dense"
+    runs.train_or_load(tiny(steps=1, loss="wgan-gp"), other)
+    kept = list_checkpoints(other)
+    source = runs.stand_in_source("dense", SMOKE, steps=1)
+    assert "07_fallback_dense_2" in capsys.readouterr().out
+    assert list_checkpoints(other) == kept and list_checkpoints(tmp_path / "07_fallback_dense_2")
+    assert source.steps == 1 and source.name == "dense (stand-in, BCE, 1 steps)"
+    waves, midi = source.sample(4, 0)
+    assert waves.shape == (4, source.slice_len) and midi is None
