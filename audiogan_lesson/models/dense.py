@@ -23,12 +23,6 @@ from torch import nn
 from .layers import LatentGenerator, LogitDiscriminator, init_like_tensorflow
 
 
-def _check(where: str, width: int, slice_len: int, c: int) -> None:
-    if width < 4 or slice_len < 1 or c < 1:
-        raise ValueError(f"{where}: width={width}, slice_len={slice_len}, c={c}; need width >= 4 "
-                         "(source: 1024), slice_len >= 1 and c >= 1")
-
-
 def generator_widths(width: int) -> tuple[int, ...]:
     """Hidden sizes of the dense generator: ``(w/2, w/2, w, w)``; 512-512-1024-1024 at 1024."""
     return (width // 2, width // 2, width, width)
@@ -40,17 +34,30 @@ def discriminator_widths(width: int) -> tuple[int, ...]:
 
 
 @dataclass(frozen=True)
-class DenseGeneratorConfig:
-    """Dense generator settings: ``latent_dim`` (100), ``slice_len`` (16384), ``c`` (1),
-    ``width`` (1024, the source's widest layer)."""
+class DenseConfig:
+    """The settings both dense networks have: ``slice_len`` (16384), ``c`` (1), ``width``
+    (1024, the source's widest layer)."""
 
-    latent_dim: int = 100
     slice_len: int = 16384
     c: int = 1
     width: int = 1024
 
     def __post_init__(self) -> None:
-        _check("DenseGenerator", self.width, self.slice_len, self.c)
+        if self.width < 4 or self.slice_len < 1 or self.c < 1:
+            where = type(self).__name__.removesuffix("Config")
+            raise ValueError(f"{where}: width={self.width}, slice_len={self.slice_len}, "
+                             f"c={self.c}; need width >= 4 (source: 1024), slice_len >= 1 and "
+                             "c >= 1")
+
+
+@dataclass(frozen=True)
+class DenseGeneratorConfig(DenseConfig):
+    """Dense generator settings: those of :class:`DenseConfig`, and ``latent_dim`` (100)."""
+
+    latent_dim: int = 100
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
         if self.latent_dim < 1:
             raise ValueError(f"DenseGenerator: latent_dim={self.latent_dim} must be >= 1")
 
@@ -81,18 +88,15 @@ class DenseGenerator(LatentGenerator, nn.Module):
 
 
 @dataclass(frozen=True)
-class DenseDiscriminatorConfig:
-    """Dense discriminator settings: ``slice_len`` (16384), ``c`` (1), ``width`` (1024),
-    ``dropout`` after each hidden layer (0.3), ``negative_slope`` of the LeakyReLU (0.2)."""
+class DenseDiscriminatorConfig(DenseConfig):
+    """Dense discriminator settings: those of :class:`DenseConfig`, and ``dropout`` after each
+    hidden layer (0.3), ``negative_slope`` of the LeakyReLU (0.2)."""
 
-    slice_len: int = 16384
-    c: int = 1
-    width: int = 1024
     dropout: float = 0.3
     negative_slope: float = 0.2
 
     def __post_init__(self) -> None:
-        _check("DenseDiscriminator", self.width, self.slice_len, self.c)
+        super().__post_init__()
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"DenseDiscriminator: dropout={self.dropout} must be in [0, 1)")
 

@@ -13,33 +13,18 @@ in the original code). Weights start as in TensorFlow's layers (Glorot-uniform, 
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from torch import nn
 
-from .layers import (
-    UPSAMPLE_MODES,
-    LatentGenerator,
-    LogitDiscriminator,
-    init_like_tensorflow,
-    strided_conv,
-    up_conv,
-)
+from .dcgan import check_sizes, check_upsample, discriminator_layers, generator_layers
+from .layers import LatentGenerator, LogitDiscriminator, init_like_tensorflow
 
 SIZE = 128  # output height and width
 START = 4  # spatial size after the dense projection
 STRIDE = 2
 GENERATOR_MULTS = (8, 4, 2, 1, 0)  # channels of each upconv in units of d; 0 = c
 DISCRIMINATOR_MULTS = (1, 2, 4, 8, 16)
-
-
-def _check(where: str, d: int, c: int, kernel_len: int) -> None:
-    if d < 1 or c < 1:
-        raise ValueError(f"{where}: d={d}, c={c}; both must be >= 1 (paper: d=64, c=1)")
-    if kernel_len < STRIDE:
-        raise ValueError(f"{where}: kernel_len={kernel_len} must be >= the stride {STRIDE} "
-                         "(paper: 5)")
 
 
 @dataclass(frozen=True)
@@ -60,13 +45,8 @@ class SpecGANGeneratorConfig:
 
     def __post_init__(self) -> None:
         where = "SpecGANGenerator"
-        _check(where, self.d, self.c, self.kernel_len)
-        if self.upsample not in UPSAMPLE_MODES:
-            raise ValueError(f"{where}: upsample={self.upsample!r}; choose one of "
-                             f"{', '.join(UPSAMPLE_MODES)} (paper: zeros)")
-        if self.upsample != "zeros" and self.kernel_len % 2 == 0:
-            raise ValueError(f"{where}: upsample={self.upsample!r} needs an odd kernel_len, "
-                             f"got {self.kernel_len}")
+        check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=5)
+        check_upsample(where, self.upsample, self.kernel_len)
         if self.latent_dim < 1:
             raise ValueError(f"{where}: latent_dim={self.latent_dim} must be >= 1 (paper: 100)")
 
@@ -92,22 +72,9 @@ class SpecGANGenerator(_Spectrograms, LatentGenerator, nn.Module):
     def __init__(self, config: SpecGANGeneratorConfig | None = None, **options) -> None:
         super().__init__(config, **options)
         cfg = self.config
-        layers: OrderedDict[str, nn.Module] = OrderedDict()
-        channels = 16 * cfg.d
-        layers["z_project"] = nn.Linear(cfg.latent_dim, START * START * channels)
-        layers["reshape"] = nn.Unflatten(1, (channels, START, START))
-        if cfg.batch_norm:
-            layers["z_project_bn"] = nn.BatchNorm2d(channels)
-        layers["z_project_relu"] = nn.ReLU()
-        for i, mult in enumerate(GENERATOR_MULTS):
-            out = mult * cfg.d if mult else cfg.c
-            layers[f"upconv_{i}"] = up_conv(2, channels, out, cfg.kernel_len, STRIDE, cfg.upsample)
-            if mult:
-                if cfg.batch_norm:
-                    layers[f"upconv_{i}_bn"] = nn.BatchNorm2d(out)
-                layers[f"upconv_{i}_relu"] = nn.ReLU()
-            channels = out
-        layers["tanh"] = nn.Tanh()
+        layers = generator_layers(2, cfg.latent_dim, (START, START), 16 * cfg.d,
+                                  [(mult, STRIDE) for mult in GENERATOR_MULTS], cfg.d, cfg.c,
+                                  cfg.kernel_len, cfg.upsample, cfg.batch_norm)
         self.net = nn.Sequential(layers)
         init_like_tensorflow(self)
 
@@ -127,7 +94,7 @@ class SpecGANDiscriminatorConfig:
     negative_slope: float = 0.2
 
     def __post_init__(self) -> None:
-        _check("SpecGANDiscriminator", self.d, self.c, self.kernel_len)
+        check_sizes("SpecGANDiscriminator", self.d, self.c, self.kernel_len, STRIDE, paper_kernel=5)
 
 
 class SpecGANDiscriminator(_Spectrograms, LogitDiscriminator, nn.Module):
@@ -143,15 +110,8 @@ class SpecGANDiscriminator(_Spectrograms, LogitDiscriminator, nn.Module):
     def __init__(self, config: SpecGANDiscriminatorConfig | None = None, **options) -> None:
         super().__init__(config, **options)
         cfg = self.config
-        layers: OrderedDict[str, nn.Module] = OrderedDict()
-        channels = cfg.c
-        for i, mult in enumerate(DISCRIMINATOR_MULTS):
-            layers[f"downconv_{i}"] = strided_conv(2, channels, mult * cfg.d, cfg.kernel_len, STRIDE)
-            if cfg.batch_norm and i > 0:
-                layers[f"downconv_{i}_bn"] = nn.BatchNorm2d(mult * cfg.d)
-            layers[f"downconv_{i}_lrelu"] = nn.LeakyReLU(cfg.negative_slope)
-            channels = mult * cfg.d
-        layers["flatten"] = nn.Flatten()
-        layers["output"] = nn.Linear(channels * START * START, 1)
+        layers = discriminator_layers(2, (SIZE, SIZE), cfg.c,
+                                      [(mult, STRIDE) for mult in DISCRIMINATOR_MULTS], cfg.d,
+                                      cfg.kernel_len, cfg.batch_norm, cfg.negative_slope)
         self.net = nn.Sequential(layers)
         init_like_tensorflow(self)

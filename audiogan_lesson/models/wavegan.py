@@ -20,21 +20,12 @@ TensorFlow's ``'same'`` padding exactly; windows may sit one sample away from Te
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from torch import nn
 
-from .layers import (
-    UPSAMPLE_MODES,
-    LatentGenerator,
-    LogitDiscriminator,
-    PhaseShuffle,
-    PostFilter,
-    init_like_tensorflow,
-    strided_conv,
-    up_conv,
-)
+from .dcgan import check_sizes, check_upsample, discriminator_layers, generator_layers
+from .layers import LatentGenerator, LogitDiscriminator, PostFilter, init_like_tensorflow
 
 LONG_SLICE_LENS = (32768, 65536)
 PAPER_SLICE_LEN = 16384
@@ -48,14 +39,6 @@ def _check_slice_len(slice_len: int, where: str) -> None:
             f"{where}: slice_len={slice_len} is not supported; use 16384 (paper), 32768 or 65536 "
             "(original code), or a multiple of 1024 below 16384 (e.g. 4096, 8192)"
         )
-
-
-def _check_common(where: str, d: int, c: int, kernel_len: int) -> None:
-    if d < 1 or c < 1:
-        raise ValueError(f"{where}: d={d}, c={c}; both must be >= 1 (paper: d=64, c=1)")
-    if kernel_len < STRIDE:
-        raise ValueError(f"{where}: kernel_len={kernel_len} must be >= the stride {STRIDE} "
-                         "(paper: 25)")
 
 
 def generator_plan(slice_len: int) -> tuple[int, int, list[tuple[int, int]]]:
@@ -100,17 +83,12 @@ class WaveGANGeneratorConfig:
 
     def __post_init__(self) -> None:
         where = "WaveGANGenerator"
-        _check_common(where, self.d, self.c, self.kernel_len)
+        check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=25)
         _check_slice_len(self.slice_len, where)
-        if self.upsample not in UPSAMPLE_MODES:
-            raise ValueError(f"{where}: upsample={self.upsample!r}; choose one of "
-                             f"{', '.join(UPSAMPLE_MODES)} (paper: zeros)")
+        check_upsample(where, self.upsample, self.kernel_len)
         if self.post_filter < 0 or self.latent_dim < 1:
             raise ValueError(f"{where}: post_filter={self.post_filter} must be >= 0 (0 = off, "
                              f"original: 512) and latent_dim={self.latent_dim} >= 1")
-        if self.upsample != "zeros" and self.kernel_len % 2 == 0:
-            raise ValueError(f"{where}: upsample={self.upsample!r} needs an odd kernel_len, "
-                             f"got {self.kernel_len}")
 
 
 class WaveGANGenerator(LatentGenerator, nn.Module):
@@ -127,26 +105,11 @@ class WaveGANGenerator(LatentGenerator, nn.Module):
     def __init__(self, config: WaveGANGeneratorConfig | None = None, **options) -> None:
         super().__init__(config, **options)
         cfg = self.config
-        d, c = cfg.d, cfg.c
         start_len, start_mult, plan = generator_plan(cfg.slice_len)
-        layers: OrderedDict[str, nn.Module] = OrderedDict()
-        layers["z_project"] = nn.Linear(cfg.latent_dim, start_len * start_mult * d)
-        layers["reshape"] = nn.Unflatten(1, (start_mult * d, start_len))
-        if cfg.batch_norm:
-            layers["z_project_bn"] = nn.BatchNorm1d(start_mult * d)
-        layers["z_project_relu"] = nn.ReLU()
-        channels = start_mult * d
-        for i, (mult, stride) in enumerate(plan):
-            out = mult * d if mult else c
-            layers[f"upconv_{i}"] = up_conv(1, channels, out, cfg.kernel_len, stride, cfg.upsample)
-            if mult:
-                if cfg.batch_norm:
-                    layers[f"upconv_{i}_bn"] = nn.BatchNorm1d(out)
-                layers[f"upconv_{i}_relu"] = nn.ReLU()
-            channels = out
-        layers["tanh"] = nn.Tanh()
+        layers = generator_layers(1, cfg.latent_dim, (start_len,), start_mult * cfg.d, plan,
+                                  cfg.d, cfg.c, cfg.kernel_len, cfg.upsample, cfg.batch_norm)
         if cfg.post_filter:
-            layers["post_filter"] = PostFilter(c, cfg.post_filter)
+            layers["post_filter"] = PostFilter(cfg.c, cfg.post_filter)
         self.net = nn.Sequential(layers)
         init_like_tensorflow(self)
 
@@ -172,7 +135,7 @@ class WaveGANDiscriminatorConfig:
 
     def __post_init__(self) -> None:
         where = "WaveGANDiscriminator"
-        _check_common(where, self.d, self.c, self.kernel_len)
+        check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=25)
         _check_slice_len(self.slice_len, where)
         if self.phase_shuffle < 0:
             raise ValueError(f"{where}: phase_shuffle={self.phase_shuffle}; use a radius >= 0 "
@@ -194,18 +157,8 @@ class WaveGANDiscriminator(LogitDiscriminator, nn.Module):
     def __init__(self, config: WaveGANDiscriminatorConfig | None = None, **options) -> None:
         super().__init__(config, **options)
         cfg = self.config
-        layers: OrderedDict[str, nn.Module] = OrderedDict()
-        channels, length = cfg.c, cfg.slice_len
-        for i, (mult, stride) in enumerate(discriminator_plan(cfg.slice_len)):
-            layers[f"downconv_{i}"] = strided_conv(1, channels, mult * cfg.d, cfg.kernel_len, stride)
-            if cfg.batch_norm and i > 0:
-                layers[f"downconv_{i}_bn"] = nn.BatchNorm1d(mult * cfg.d)
-            layers[f"downconv_{i}_lrelu"] = nn.LeakyReLU(cfg.negative_slope)
-            if i < 4 and cfg.phase_shuffle > 0:
-                layers[f"phase_shuffle_{i}"] = PhaseShuffle(
-                    cfg.phase_shuffle, per_example=cfg.phase_shuffle_per_example)
-            channels, length = mult * cfg.d, -(-length // stride)
-        layers["flatten"] = nn.Flatten()
-        layers["output"] = nn.Linear(channels * length, 1)
+        layers = discriminator_layers(1, (cfg.slice_len,), cfg.c, discriminator_plan(cfg.slice_len),
+                                      cfg.d, cfg.kernel_len, cfg.batch_norm, cfg.negative_slope,
+                                      cfg.phase_shuffle, cfg.phase_shuffle_per_example)
         self.net = nn.Sequential(layers)
         init_like_tensorflow(self)
