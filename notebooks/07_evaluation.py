@@ -49,10 +49,6 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q",
                     "git+https://github.com/audiogan-lesson/audiogan-lesson"], check=True)
 
-import shutil
-from dataclasses import dataclass
-from typing import Callable
-
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -60,7 +56,8 @@ from IPython.display import HTML, display
 
 from audiogan_lesson import display as show
 from audiogan_lesson import evaluation as ev
-from audiogan_lesson.profiles import get_profile, runs_dir, seed_everything
+from audiogan_lesson.profiles import get_profile, seed_everything
+from audiogan_lesson.runs import runs_dir, source_from_run, stand_in_source
 
 profile = get_profile()
 print(profile.summary())
@@ -89,66 +86,22 @@ for note in notes:
 if not runs:
     print("  no runs of notebooks 02-06 found")
 
-
 # %%
-@dataclass
-class Source:
-    """Something that makes sounds: a saved run, or a stand-in trained here."""
-
-    name: str
-    model: str
-    dataset: str
-    sample_rate: int
-    slice_len: int
-    steps: int
-    sample: Callable  # (n, seed) -> (waves (n, slice_len), MIDI pitches (n,) or None)
-    generate: Callable | None = None  # latents -> waves, for the latent explorer
-
-
-def from_run(run: ev.RunInfo) -> Source:
-    generate = None if run.pitches else ev.run_generator(run, device=profile.device)[0]
-    return Source(run.name, run.model, run.dataset, run.sample_rate, run.slice_len, run.step,
-                  lambda n, seed: ev.sample_run(run, n, seed=seed, device=profile.device),
-                  generate)
-
-
+# A Source (audiogan_lesson.runs) makes sounds: source.sample(n, seed) gives waves (and the MIDI
+# pitch of each for GANSynth), source.generate turns latents into waves (the latent explorer).
+# source_from_run samples a saved run; stand_in_source trains or loads a small BCE model with
+# train_or_load, as notebook 05 does.
 # Stand-ins for models that have no run yet: 200 steps (none in the smoke profile,
 # where only the code path is checked). GANSynth needs notebook 06's long run; no stand-in.
 FALLBACK_STEPS = {"smoke": 0, "laptop": 200, "gpu": 5000}[profile.name]
 
-
-def stand_in(model: str) -> Source:
-    from audiogan_lesson.experiments import make_experiment
-
-    scale = profile.with_scale(model, steps=max(FALLBACK_STEPS, 1), minutes=2.0)
-    exp = make_experiment(model, "toy-drums", scale, loss="bce")  # BCE: one D step per G step
-    folder = runs_dir(f"07_fallback_{model}", profile)
-    trainer = exp.trainer(folder)
-    if FALLBACK_STEPS:
-        try:
-            trainer.train(resume=True, progress=False)
-        except ValueError as err:  # a checkpoint of an older configuration: start again
-            print(f"{folder.name}: {err}; training again")
-            shutil.rmtree(folder)
-            trainer = exp.trainer(runs_dir(f"07_fallback_{model}", profile))
-            trainer.train(progress=False)
-
-    @torch.no_grad()
-    def generate(z):
-        return exp.to_audio(trainer.sampler.eval()(z.to(trainer.device)))
-
-    return Source(f"{model} (stand-in, BCE, {trainer.step} steps)", model, "toy-drums",
-                  exp.sample_rate, exp.real.waves.shape[1], trainer.step,
-                  lambda n, seed: (exp.to_audio(trainer.sample(n, seed=seed)), None), generate)
-
-
-sources = [from_run(r) for r in runs]
+sources = [source_from_run(r, profile.device) for r in runs]
 have = {s.model for s in sources}
 for model, notebook in (("dense", "02"), ("specgan", "03"), ("wavegan", "04")):
     if model not in have:
         print(f"no {model} run of notebook {notebook} yet: training a stand-in "
               f"({FALLBACK_STEPS} steps)")
-        sources.append(stand_in(model))
+        sources.append(stand_in_source(model, profile, FALLBACK_STEPS))
 if "gansynth" not in have:
     print("no GANSynth run of notebook 06 yet: its row stays empty (run notebook 06, then this one)")
 drum_sources = [s for s in sources if s.dataset == "toy-drums"]

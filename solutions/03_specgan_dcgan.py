@@ -62,7 +62,8 @@ from IPython.display import display
 from torch import nn
 
 from audiogan_lesson import display as show
-from audiogan_lesson.profiles import get_profile, runs_dir, seed_everything
+from audiogan_lesson.profiles import get_profile, seed_everything
+from audiogan_lesson.runs import runs_dir
 
 profile = get_profile()
 print(profile.summary())

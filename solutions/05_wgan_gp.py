@@ -62,7 +62,8 @@ from torch import nn
 
 from audiogan_lesson import display as show
 from audiogan_lesson import losses
-from audiogan_lesson.profiles import get_profile, runs_dir, seed_everything
+from audiogan_lesson.profiles import get_profile, seed_everything
+from audiogan_lesson.runs import runs_dir
 
 profile = get_profile()
 print(profile.summary())
@@ -545,28 +546,9 @@ for power, name in ((plain, "plain"), (emphasised, "pre-emphasised")):
 # otherwise they are trained here.
 
 # %%
-def train_or_load(exp, name: str):
-    """Load the run ``name`` from the runs folder, or train it until its budget is used."""
-    trainer = exp.trainer(runs_dir(name, profile))
-    trainer.train(steps=0, resume=True, progress=False)  # loads the newest checkpoint, if any
-    remaining = exp.config.max_seconds - trainer.seconds
-    if remaining > 1.0 and trainer.step < exp.config.steps:  # not trained, or stopped early
-        trainer.train(seconds=remaining, resume=True, progress=False)
-    return trainer
-
-
-def finished_run(exp, name: str):
-    """The finished run ``name`` of an earlier notebook made with the same settings, or None."""
-    from audiogan_lesson.training import ConfigMismatchError
-
-    trainer = exp.trainer(runs_dir(name, profile))
-    try:
-        trainer.train(steps=0, resume=True, progress=False)
-    except ConfigMismatchError:  # made with other settings: train our own
-        return None
-    done = trainer.step >= exp.config.steps or exp.config.max_seconds - trainer.seconds <= 1.0
-    return trainer if trainer.step > 0 and done else None
-
+# train_or_load: load the run, or train it for what is left of its budget; finished_run: the
+# finished run of an earlier notebook with the same settings, or None
+from audiogan_lesson.runs import finished_run, train_or_load
 
 bce_runs = {"wavegan": "04_wavegan_bce_shuffle2", "specgan": "03_specgan_bce"}  # notebooks 04, 03
 runs = {}
@@ -669,7 +651,7 @@ import tempfile
 
 import soundfile as sf
 
-from audiogan_lesson.experiments import generate_from_checkpoint
+from audiogan_lesson.runs import generate_from_checkpoint
 
 outcome_minutes = profile.scale("wavegan").minutes if profile.name == "smoke" else 10.0
 ten = make_experiment("wavegan", "toy-drums", profile, loss="wgan-gp",  # as `train --minutes 10`

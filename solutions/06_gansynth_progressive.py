@@ -61,7 +61,8 @@ import torch.nn.functional as F
 from IPython.display import display
 
 from audiogan_lesson import display as show
-from audiogan_lesson.profiles import GANSynthScale, get_profile, runs_dir, seed_everything
+from audiogan_lesson.profiles import GANSynthScale, get_profile, seed_everything
+from audiogan_lesson.runs import runs_dir
 
 profile = get_profile()
 print(profile.summary())
