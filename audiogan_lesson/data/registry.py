@@ -36,25 +36,26 @@ class DatasetInfo:
     ``url`` is the archive; ``sha256``/``md5``/``size_bytes`` are ``None`` where not known for
     certain; ``approx_size`` is a human estimate for planning only. ``audio_dir`` is the folder
     of audio inside the extracted archive (``{split}`` is replaced by the split), and
-    ``sample_rate``/``length`` are the example format the paper trained on.
+    ``sample_rate``/``length`` are the example format the paper trained on (16 kHz and 16384
+    samples unless an entry says otherwise).
     """
 
     name: str
     title: str
     url: str
     sha256: str | None
-    md5: str | None
-    size_bytes: int | None
     approx_size: str
     licence: str
     homepage: str
     layout: str
     audio_dir: str
     splits: tuple[str, ...]
-    sample_rate: int
-    length: int
     used_by: str
     recipe: str
+    md5: str | None = None
+    size_bytes: int | None = None
+    sample_rate: int = 16000
+    length: int = 16384
 
 
 def _digit_label(path: Path) -> str:
@@ -90,15 +91,12 @@ _DATASETS = [
         title="SC09: the spoken digits zero to nine from Speech Commands",
         url="http://deepyeti.ucsd.edu/cdonahue/wavegan/data/sc09.tar.gz",
         sha256=None,  # not published by the WaveGAN authors; measured on first download
-        md5=None,
-        size_bytes=None,  # not known offline
         approx_size="~0.8 GB (est.)",
         licence="CC BY 4.0 (Speech Commands, Warden 2018)",
         homepage="https://github.com/chrisdonahue/wavegan",
         layout="sc09/{train,valid,test}/<Digit>_<speaker>_nohash_<n>.wav, 1 s at 16 kHz",
         audio_dir="sc09/{split}",
         splits=("train", "valid", "test"),
-        sample_rate=16000, length=16384,
         used_by="WaveGAN, SpecGAN; inception score",
         recipe="first 16384 samples of each 1 s clip (zero-padded); label = the digit",
     ),
@@ -107,15 +105,12 @@ _DATASETS = [
         title="WaveGAN drum sound effects",
         url="http://deepyeti.ucsd.edu/cdonahue/wavegan/data/drums.tar.gz",
         sha256=None,  # not published; measured on first download
-        md5=None,
-        size_bytes=None,
         approx_size="~0.1 GB (est.)",
         licence="unspecified; distributed by the WaveGAN authors for research",
         homepage="https://github.com/chrisdonahue/wavegan",
         layout="drums/{train,valid,test}/*.wav one-shot hits (folder split assumed; falls back to all files)",
         audio_dir="drums/{split}",
         splits=("train", "valid", "test"),
-        sample_rate=16000, length=16384,
         used_by="WaveGAN, SpecGAN",
         recipe="first 16384 samples of each hit (one-shot), resampled to 16 kHz",
     ),
@@ -124,15 +119,12 @@ _DATASETS = [
         title="WaveGAN piano: Bach performances (Mancini)",
         url="http://deepyeti.ucsd.edu/cdonahue/wavegan/data/mancini_piano.tar.gz",
         sha256=None,  # not published; measured on first download
-        md5=None,
-        size_bytes=None,
         approx_size="~0.2 GB (est.)",
         licence="unspecified; distributed by the WaveGAN authors for research",
         homepage="https://github.com/chrisdonahue/wavegan",
         layout="mancini_piano/{train,valid,test}/*.wav long recordings (folder split assumed)",
         audio_dir="mancini_piano/{split}",
         splits=("train", "valid", "test"),
-        sample_rate=16000, length=16384,
         used_by="WaveGAN, SpecGAN",
         recipe="every 16384-sample slice of each recording, back to back",
     ),
@@ -141,15 +133,13 @@ _DATASETS = [
         title="NSynth, acoustic instruments, MIDI pitch 24-84",
         url="http://download.magenta.tensorflow.org/datasets/nsynth/nsynth-train.jsonwav.tar.gz",
         sha256=None,  # not published by Magenta; measured on first download
-        md5=None,
-        size_bytes=None,
         approx_size="~22 GB (est.)",
         licence="CC BY 4.0",
         homepage="https://magenta.tensorflow.org/datasets/nsynth",
         layout="nsynth-train/audio/<instrument>-<pitch>-<velocity>.wav (4 s, 16 kHz) and examples.json",
         audio_dir="nsynth-{split}/audio",
         splits=("train",),
-        sample_rate=16000, length=64000,
+        length=64000,
         used_by="GANSynth",
         recipe="notes of acoustic instruments with pitch 24-84 from examples.json, 64000 samples; label = pitch",
     ),
@@ -159,14 +149,12 @@ _DATASETS = [
         url="https://zenodo.org/records/1203745/files/UrbanSound8K.tar.gz",
         sha256=None,  # Zenodo publishes an MD5, not a SHA-256
         md5="9aa69802bbf37fb986f71ec1483a196e",  # from the Zenodo record 1203745 (also in PaddleAudio's loader)
-        size_bytes=None,
         approx_size="~6 GB (est.)",
         licence="CC BY-NC 3.0",
         homepage="https://urbansounddataset.weebly.com/urbansound8k.html",
         layout="UrbanSound8K/audio/fold1..fold10/<fsID>-<classID>-<occ>-<slice>.wav (<= 4 s, mixed rates and bit depths)",
         audio_dir="UrbanSound8K/audio",
         splits=("all",),
-        sample_rate=16000, length=16384,
         used_by="mel-spectrogram GAN (source reports)",
         recipe="files of class 9 (street music) from every fold, 16384-sample slices, tails padded",
     ),
@@ -175,15 +163,12 @@ _DATASETS = [
         title="GTZAN genre collection, classical",
         url="https://huggingface.co/datasets/marsyas/gtzan/resolve/main/data/genres.tar.gz",
         sha256=None,  # not published; measured on first download
-        md5=None,
-        size_bytes=None,
         approx_size="~1.2 GB (est.)",
         licence="none stated; collected by Tzanetakis for research",
         homepage="https://marsyas.info/index.html",
         layout="genres/<genre>/<genre>.000NN.(au|wav), 30 s at 22.05 kHz",
         audio_dir="genres/classical",
         splits=("all",),
-        sample_rate=16000, length=16384,
         used_by="music GAN experiments",
         recipe="the 100 classical excerpts, resampled to 16 kHz, 16384-sample slices",
     ),
