@@ -315,9 +315,11 @@ from audiogan_lesson.exercises import check_critic_steps
 check_critic_steps(wgan_gp_round)
 
 # %% [markdown]
-# The course's `Trainer` runs exactly this round (`Trainer._train_step` in
-# `audiogan_lesson/training.py`), without reading any number back from the device inside the
-# step. Its `TrainConfig` has the paper's recipe as defaults:
+# The course trains every model with this round: `train_round` in
+# `audiogan_lesson/training/round.py` is the same loop (`critic_step` `n_critic` times, then
+# `generator_step`), with the options of `TrainConfig` and without reading any number back from
+# the device inside the step; the `Trainer` runs one round per step. `TrainConfig` has the
+# paper's recipe as defaults:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -335,35 +337,46 @@ print("with loss='bce':", TrainConfig(loss="bce").n_critic, "discriminator step 
 # The paper trains for days on a GPU: width d = 64 (19 million generator parameters), batch 64,
 # 16,384 samples at 16 kHz, 5 critic steps, Adam(1e-4, 0.5, 0.9). A laptop has a few CPU cores
 # and minutes, so the profile shrinks what costs time and keeps what defines the method.
-# Everything below is a named field of the profile (`TrainScale`) or of `TrainConfig`, with the
-# paper's value as its default; the `gpu` profile uses the paper's values.
+# Everything below is a named field of the profile's scale (`TrainScale`) or of the model's
+# recipe (`audiogan_lesson.recipes`: the paper's values, and the laptop's changes as the named
+# recipe `LAPTOP_WAVEGAN_WGAN`); the `gpu` profile uses the paper's values.
 
 # %%
 from audiogan_lesson.experiments import make_experiment
 from audiogan_lesson.models.summary import count_parameters
+from audiogan_lesson.models.wavegan import WaveGANDiscriminatorConfig, WaveGANGeneratorConfig
 from audiogan_lesson.profiles import TrainScale
+from audiogan_lesson.recipes import recipe_for
 
 paper_scale = TrainScale()
 paper_config = TrainConfig()
-rows = [("width d", "width"), ("batch size", "batch_size"), ("samples per example", "slice_len"),
-        ("sample rate (Hz)", "sample_rate"), ("WGAN-GP critic steps", "wgan_n_critic"),
-        ("WGAN-GP Adam rate", "wgan_lr"), ("WGAN-GP EMA of G", "wgan_ema_decay"),
-        ("WGAN-GP batch norm in G", "wgan_batch_norm"), ("WGAN-GP phase shuffle", "wgan_phase_shuffle"),
-        ("WGAN-GP pre-emphasis", "wgan_preemphasis")]
-paper_values = {"wgan_n_critic": paper_config.n_critic, "wgan_lr": paper_config.lr_g,
-                "wgan_ema_decay": paper_config.ema_decay, "wgan_batch_norm": False,
-                "wgan_phase_shuffle": 2, "wgan_preemphasis": 0.0}
+scale_rows = [("width d", "width"), ("batch size", "batch_size"),
+              ("samples per example", "slice_len"), ("sample rate (Hz)", "sample_rate")]
+
+
+def wgan_rows(recipe) -> dict:
+    """The WGAN-GP recipe as this table shows it: the recipe's value, else the default."""
+    train, g, d, rep = recipe.train, recipe.generator, recipe.discriminator, recipe.representation
+    return {"WGAN-GP critic steps": train.get("n_critic", paper_config.n_critic),
+            "WGAN-GP Adam rate": train.get("lr_g", paper_config.lr_g),
+            "WGAN-GP EMA of G": train.get("ema_decay", paper_config.ema_decay),
+            "WGAN-GP batch norm in G": g.get("batch_norm", WaveGANGeneratorConfig().batch_norm),
+            "WGAN-GP phase shuffle": d.get("phase_shuffle", WaveGANDiscriminatorConfig().phase_shuffle),
+            "WGAN-GP pre-emphasis": rep.get("preemphasis", 0.0)}
+
+
+paper_wgan = wgan_rows(recipe_for("wavegan", "wgan-gp"))
 print(f"{'':<24}{'paper':>10}" + "".join(f"{m + ' (' + profile.name + ')':>20}" for m in ("wavegan", "specgan")))
-for label, name in rows:
-    paper_value = paper_values.get(name, getattr(paper_scale, name, None))
-    values = []
-    for model in ("wavegan", "specgan"):
-        value = getattr(profile.scale(model), name)
-        if name == "slice_len" and model == "specgan":
-            value = 16384  # SpecGAN's 128 x 128 image always covers 16384 samples
-        if name in ("wgan_phase_shuffle", "wgan_preemphasis") and model == "specgan":
-            value = "-"  # phase shuffle and pre-emphasis are WaveGAN's
-        values.append(paper_value if value is None else value)
+for label, name in scale_rows:
+    values = [getattr(profile.scale(model), name) for model in ("wavegan", "specgan")]
+    if name == "slice_len":
+        values[1] = 16384  # SpecGAN's 128 x 128 image always covers 16384 samples
+    print(f"{label:<24}{getattr(paper_scale, name)!s:>10}" + "".join(f"{v!s:>20}" for v in values))
+for label, paper_value in paper_wgan.items():
+    values = [wgan_rows(recipe_for(model, "wgan-gp", profile.name))[label]
+              for model in ("wavegan", "specgan")]
+    if label in ("WGAN-GP phase shuffle", "WGAN-GP pre-emphasis"):
+        values[1] = "-"  # phase shuffle and pre-emphasis are WaveGAN's
     print(f"{label:<24}{paper_value!s:>10}" + "".join(f"{v!s:>20}" for v in values))
 print(f"budget of one run in this profile: WaveGAN {profile.scale('wavegan').minutes} min, SpecGAN "
       f"{profile.scale('specgan').minutes} min (the paper: days on a GPU)")
@@ -451,7 +464,7 @@ from audiogan_lesson.audio import preemphasis
 from audiogan_lesson.experiments import load_audio_set
 
 wave_scale = profile.scale("wavegan")
-coeff = wave_scale.wgan_preemphasis or 0.9
+coeff = recipe_for("wavegan", "wgan-gp", profile.name).representation.get("preemphasis") or 0.9
 drums = load_audio_set("toy-drums", 256, wave_scale.sample_rate, wave_scale.slice_len)
 freqs = np.fft.rfftfreq(drums.waves.shape[-1], 1 / drums.sample_rate)
 omega = 2 * np.pi * freqs / drums.sample_rate

@@ -74,17 +74,26 @@ paper = GANSynthScale()
 # ### What this profile scales down
 #
 # Every number GANSynth uses is a default somewhere in the package (`GANSynthScale`, the model
-# configs, the training recipe). A profile only scales some of them. On a laptop CPU the paper's
+# configs, the training recipe `recipes.GANSYNTH`). A profile only scales some of them. On a laptop CPU the paper's
 # model (4-second notes as 128 × 1024 images, 13 stages of 100,000 steps, four days on a V100)
 # is out of reach, so the `laptop` profile keeps the recipe and shrinks the problem:
 
 # %%
+from audiogan_lesson.models.gansynth import GANSynthGeneratorConfig
+from audiogan_lesson.recipes import recipe_for
+
 fields = ["width", "batch_size", "slice_len", "sample_rate", "n_fft", "hop", "num_resolutions",
-          "start_resolution", "stable_steps", "fade_steps", "pitch_min", "pitch_max", "lr",
-          "ema_decay", "aux_fake_in_d", "pitch_scale"]
+          "start_resolution", "stable_steps", "fade_steps", "pitch_min", "pitch_max"]
 print(f"{'field':>18} {'paper':>12} {profile.name:>12}")
 for name in fields:
     print(f"{name:>18} {str(getattr(paper, name)):>12} {str(getattr(scale, name)):>12}")
+# the recipe (recipes.GANSYNTH, with this profile's changes)
+recipes = [recipe_for("gansynth", "wgan-gp"), recipe_for("gansynth", "wgan-gp", profile.name)]
+for name, value in [("lr", lambda r: r.train["lr_g"]), ("ema_decay", lambda r: r.train["ema_decay"]),
+                    ("aux_fake_in_d", lambda r: r.train["aux_fake_in_d"]),
+                    ("pitch_scale", lambda r: r.generator.get(
+                        "pitch_scale", GANSynthGeneratorConfig().pitch_scale))]:
+    print(f"{name:>18} {str(value(recipes[0])):>12} {str(value(recipes[1])):>12}")
 
 # %% [markdown]
 # In words, for the `laptop` profile: notes of a quarter second at 8 kHz instead of four seconds
