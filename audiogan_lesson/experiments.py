@@ -208,7 +208,7 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
         scale = scale.replace(slice_len=entry.slice_len)
     recipe = recipe_for(model, loss, profile.name).then(recipe)
     n = n_train or profile.n_train
-    hook = None
+    hook = pitches = None
     if entry.pitched:
         if not isinstance(scale, GANSynthScale):
             raise ValueError(f"profile {profile.name!r}: the {model} scale must be a "
@@ -233,5 +233,5 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
     options.update(train_options)
     return Experiment(model, str(dataset), profile, scale, generator, discriminator, real,
                       examples, representation, TrainConfig(**options), hook,
-                      tuple(range(scale.pitch_min, scale.pitch_max + 1)) if entry.pitched else None)
+                      pitches)
 

@@ -274,7 +274,7 @@ class Trainer:
 
     def sample_preview(self) -> torch.Tensor:
         """Samples ``(n_preview, ...)`` of the fixed preview latents (the same every time)."""
-        return run_generator(self.sampler, self.preview_z, self.preview_labels)
+        return eval_forward(self.sampler, self.preview_z, self.preview_labels)
 
     def sample(self, n: int, labels: torch.Tensor | None = None, seed: int | None = None,
                batch_size: int = 256) -> torch.Tensor:
@@ -295,7 +295,7 @@ class Trainer:
             z = self.latent_fn(m, self.latent_dim, g, self.device)
             lab = (labels[start:start + m].to(self.device)
                    if labels is not None and self.config.conditional else None)
-            out.append(run_generator(self.sampler, z, lab))
+            out.append(eval_forward(self.sampler, z, lab))
         return torch.cat(out)
 
 
@@ -407,7 +407,7 @@ def check_shapes(generator: nn.Module, z: torch.Tensor, labels: torch.Tensor | N
 
 
 @torch.no_grad()
-def run_generator(model: nn.Module, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+def eval_forward(model: nn.Module, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
     """``model(z)`` (or ``model(z, labels)``) in eval mode, as fp32; the mode is restored."""
     was_training = model.training
     model.eval()
