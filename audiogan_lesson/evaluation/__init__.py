@@ -17,6 +17,9 @@ accuracy and entropy. One module per job:
   :func:`pitch_entropy` (notebooks 06 and 07).
 - :mod:`.reference`: :class:`ReferenceSet` and :func:`to_format` (notebook 07's table),
   :func:`sc09_classifier`.
+- :mod:`.notes`: scores of note sequences (notebook 08): :func:`feature_w1`,
+  :func:`pitch_class_distance`, :func:`estimate_key` and :func:`in_key_rate` (Krumhansl-
+  Schmuckler), :func:`note_scores`, :func:`score_table`, :func:`uniform_notes`.
 
 The runs notebook 07 judges (:func:`find_runs`, :func:`sample_run`, :func:`run_generator`) live
 in :mod:`audiogan_lesson.runs` and are imported here too.
@@ -28,6 +31,9 @@ from .classifier import (ClassifierConfig, MelClassifier, classifier_accuracy, c
 from .metrics import (NDBBins, NDBResult, Neighbours, diversity, entropy, feature_stats,
                       frechet_distance, frechet_distance_from_stats, inception_score,
                       log_mel_features, ndb, nearest_neighbours, two_proportion_z_test)
+from .notes import (KRUMHANSL_MAJOR, KRUMHANSL_MINOR, estimate_key, feature_w1,
+                    format_score_table, in_key_rate, key_profiles, note_scores,
+                    pitch_class_distance, pitch_class_histogram, score_table, uniform_notes)
 from .pitch import (PYIN_MAX_TRANSITION_RATE, UNVOICED, PitchTrack, estimate_pitch, pitch_accuracy,
                     pitch_distributions, pitch_entropy, pitch_track)
 from .reference import SC09_CLASSIFIER, ReferenceSet, sc09_classifier, to_format
@@ -39,4 +45,7 @@ __all__ = ["ClassifierConfig", "MelClassifier", "train_classifier", "classifier_
            "pitch_accuracy", "pitch_distributions", "entropy", "pitch_entropy", "diversity",
            "two_proportion_z_test", "NDBResult", "NDBBins", "ndb", "Neighbours",
            "nearest_neighbours", "log_mel_features", "SC09_CLASSIFIER", "sc09_classifier",
-           "RunInfo", "find_runs", "sample_run", "to_format", "ReferenceSet", "run_generator"]
+           "RunInfo", "find_runs", "sample_run", "to_format", "ReferenceSet", "run_generator",
+           "KRUMHANSL_MAJOR", "KRUMHANSL_MINOR", "key_profiles", "pitch_class_histogram",
+           "estimate_key", "in_key_rate", "feature_w1", "pitch_class_distance", "uniform_notes",
+           "note_scores", "score_table", "format_score_table"]

@@ -1,0 +1,122 @@
+"""PianoGAN: a DCGAN with 1-D convolutions that makes 256 notes at once (notebook ``08_pianogan_notes``).
+
+The note-level GAN of the PianoGAN source report: the generator maps ``z ~ Uniform(-1, 1)`` of
+shape ``(N, 100)`` to ``(N, 3, length)``, one column of three features (pitch, step, duration;
+:class:`~audiogan_lesson.representations.NoteFeatures`) per note, in [-1, 1]; the discriminator
+maps such a sequence to one logit ``(N,)``. It is WaveGAN's design (Donahue et al. 2019) over
+notes instead of samples, as the report draws it: a dense projection to a short, wide map, then
+transposed 1-D convolutions with kernel 25 and stride 4 (a larger upsampling factor than
+DCGAN's 2), ReLU between them and tanh at the end; the discriminator mirrors it with strided
+convolutions and LeakyReLU 0.2, then one dense layer. With ``length`` 256: 4 -> 16 -> 64 -> 256
+notes in the generator, 256 -> 64 -> 16 -> 4 in the discriminator. No phase shuffle: a note's
+position is not a sample phase that the generator could give away.
+
+At the defaults (d=64, length 256) the generator has 16,817,667 parameters and the
+discriminator 1,030,273 (:func:`~audiogan_lesson.models.summary.layer_table` prints them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from torch import nn
+
+from .dcgan import check_sizes, check_upsample, discriminator_layers, generator_layers
+from .layers import LatentGenerator, LogitDiscriminator, init_like_tensorflow
+
+STRIDE = 4
+N_FEATURES = 3  # pitch, step, duration
+GENERATOR_PLAN = ((8, STRIDE), (4, STRIDE), (0, STRIDE))  # (channels / d, stride); 0: the features
+DISCRIMINATOR_PLAN = ((1, STRIDE), (2, STRIDE), (4, STRIDE))
+START_MULT = 16  # the dense projection makes 16d channels
+
+
+def _check_length(length: int, where: str) -> None:
+    factor = STRIDE ** len(GENERATOR_PLAN)
+    if length < factor or length % factor:
+        raise ValueError(f"{where}: length={length} notes; use a multiple of {factor} (256 in "
+                         "PianoGAN), since three layers of stride 4 make the sequence")
+
+
+@dataclass(frozen=True)
+class PianoGANGeneratorConfig:
+    """PianoGAN generator settings: ``d`` width (64), ``c`` features per note (3),
+    ``latent_dim`` (100), ``length`` notes (256), ``kernel_len`` (25), ``upsample`` ``zeros``
+    (transposed convolution) or ``nn``/``linear``/``cubic``, ``batch_norm`` (False)."""
+
+    d: int = 64
+    c: int = N_FEATURES
+    latent_dim: int = 100
+    length: int = 256
+    kernel_len: int = 25
+    upsample: str = "zeros"
+    batch_norm: bool = False
+
+    def __post_init__(self) -> None:
+        where = "PianoGANGenerator"
+        check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=25)
+        check_upsample(where, self.upsample, self.kernel_len)
+        _check_length(self.length, where)
+        if self.latent_dim < 1:
+            raise ValueError(f"{where}: latent_dim={self.latent_dim} must be >= 1 (default 100)")
+
+
+class _NoteShape:
+    input_hint = "; notes are (batch, 3, length): NoteFeatures.encode makes them"
+
+    @property
+    def example_shape(self) -> tuple[int, ...]:
+        """One example: ``(c, length)``, the features as channels."""
+        return (self.config.c, self.config.length)
+
+
+class PianoGANGenerator(_NoteShape, LatentGenerator, nn.Module):
+    """PianoGAN generator: ``(N, latent_dim)`` -> notes ``(N, c, length)`` in [-1, 1] (notebook 08).
+
+    ``PianoGANGenerator(d=16)`` or ``PianoGANGenerator(config)``; ``self.net`` is a
+    ``Sequential`` (``z_project``, ``upconv_0`` ... ``upconv_2``, ``tanh``).
+    """
+
+    config_class = PianoGANGeneratorConfig
+
+    def __init__(self, config: PianoGANGeneratorConfig | None = None, **options) -> None:
+        super().__init__(config, **options)
+        cfg = self.config
+        start = cfg.length // STRIDE ** len(GENERATOR_PLAN)
+        self.net = nn.Sequential(generator_layers(
+            1, cfg.latent_dim, (start,), START_MULT * cfg.d, GENERATOR_PLAN, cfg.d, cfg.c,
+            cfg.kernel_len, cfg.upsample, cfg.batch_norm))
+        init_like_tensorflow(self)
+
+
+@dataclass(frozen=True)
+class PianoGANDiscriminatorConfig:
+    """PianoGAN discriminator settings: ``d`` (64), ``c`` (3), ``length`` (256), ``kernel_len``
+    (25), ``batch_norm`` (False), ``negative_slope`` of the LeakyReLU (0.2)."""
+
+    d: int = 64
+    c: int = N_FEATURES
+    length: int = 256
+    kernel_len: int = 25
+    batch_norm: bool = False
+    negative_slope: float = 0.2
+
+    def __post_init__(self) -> None:
+        where = "PianoGANDiscriminator"
+        check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=25)
+        _check_length(self.length, where)
+
+
+class PianoGANDiscriminator(_NoteShape, LogitDiscriminator, nn.Module):
+    """PianoGAN discriminator: notes ``(N, c, length)`` -> logits ``(N,)`` (notebook 08)."""
+
+    config_class = PianoGANDiscriminatorConfig
+    input_name = "notes"
+
+    def __init__(self, config: PianoGANDiscriminatorConfig | None = None, **options) -> None:
+        super().__init__(config, **options)
+        cfg = self.config
+        self.net = nn.Sequential(discriminator_layers(
+            1, (cfg.length,), cfg.c, DISCRIMINATOR_PLAN, cfg.d, cfg.kernel_len, cfg.batch_norm,
+            cfg.negative_slope))
+        init_like_tensorflow(self)
