@@ -3,6 +3,10 @@
 - :class:`ListeningTest` and :func:`listening_test_widget`: a blind A/B test. Each trial plays
   a real and a generated clip in random order; the listener picks the one they think is real.
   The results table and accuracy say whether the listener could tell them apart (50% = no).
+- :class:`MOSTest` and :func:`mos_test_widget`: a mean opinion score test. Real and generated
+  clips play one at a time in shuffled order, without saying which is which; the listener rates
+  each from 1 (bad) to 5 (excellent); the mean rating per source comes with a confidence
+  interval, and the ratings can be saved as CSV.
 - :class:`LatentExplorer` and :func:`latent_explorer_widget`: sliders that move a latent vector
   along a few directions; audio and spectrogram follow.
 - :func:`interpolate_latents` and :func:`interpolation_widget`: a path between two latents.
@@ -15,9 +19,11 @@ front end (CI, a static page on GitHub) still shows every result through the sta
 
 from __future__ import annotations
 
+import csv
 import html
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
@@ -26,7 +32,7 @@ from IPython.display import HTML, display
 
 from .display import audio, plot_grid, plot_spectrogram
 
-__all__ = ["Trial", "ListeningTest", "listening_test_widget", "LatentExplorer",
+__all__ = ["Trial", "ListeningTest", "listening_test_widget", "MOSTest", "mos_test_widget", "LatentExplorer",
            "latent_explorer_widget", "interpolate_latents", "interpolation_widget",
            "plot_interpolation"]
 
@@ -210,6 +216,166 @@ def listening_test_widget(real, generated, sample_rate: int, n_trials: int = 10,
         b.on_click(on_click(side))
     show()
     box = w.VBox([status, players, w.HBox(buttons), results])
+    box.test = test
+    return box
+
+
+# ----------------------------------------------------------------------------- mean opinion score
+
+MOS_LABELS = {1: "bad", 2: "poor", 3: "fair", 4: "good", 5: "excellent"}  # ITU-T P.800 ACR scale
+
+
+@dataclass
+class MOSTest:
+    """A mean opinion score (MOS) test: rate shuffled real and generated clips from 1 to 5.
+
+    ``sources`` maps a name to waves ``(N, L)`` (``{"real": real, "generated": fake}``, or
+    several models); ``n_per_source`` clips of each (drawn without repeats as far as the sets
+    allow) are shuffled together with ``seed``, and the listener is never told which source a
+    clip comes from. The 1-5 scale is the absolute category rating of ITU-T P.800 (bad, poor,
+    fair, good, excellent). :meth:`rate` records a rating for the current clip; :meth:`results`
+    gives per source the mean, the number of ratings and a ``confidence`` (0.95) interval from
+    Student's t distribution; :meth:`to_csv` saves every rating. Notebook ``07_evaluation``.
+    """
+
+    sources: dict
+    sample_rate: int
+    n_per_source: int = 8
+    seed: int = 0
+    confidence: float = 0.95
+    order: list[tuple[str, int]] = field(init=False)
+    ratings: list[int] = field(init=False, default_factory=list)
+
+    def __post_init__(self):
+        if not self.sources:
+            raise ValueError("MOSTest needs at least one source, e.g. {'real': real, "
+                             "'generated': generated}")
+        if self.n_per_source < 1:
+            raise ValueError(f"n_per_source must be at least 1; got {self.n_per_source}")
+        if not 0.0 < self.confidence < 1.0:
+            raise ValueError(f"confidence must be in (0, 1); got {self.confidence}")
+        self.sources = {str(name): _waves(w, str(name)) for name, w in self.sources.items()}
+        rng = np.random.default_rng(self.seed)
+        order = [(name, int(i)) for name, waves in self.sources.items()
+                 for i in _draw(rng, len(waves), self.n_per_source)]
+        self.order = [order[i] for i in rng.permutation(len(order))]
+
+    @property
+    def done(self) -> bool:
+        """Whether every clip has been rated."""
+        return len(self.ratings) >= len(self.order)
+
+    @property
+    def current(self) -> tuple[str, int] | None:
+        """``(source, index)`` of the clip waiting for a rating, or None when done."""
+        return None if self.done else self.order[len(self.ratings)]
+
+    def clip(self) -> torch.Tensor:
+        """The wave ``(L,)`` to rate now."""
+        if self.current is None:
+            raise RuntimeError("the MOS test is over; call reset() to start again")
+        name, index = self.current
+        return self.sources[name][index]
+
+    def rate(self, score: int) -> None:
+        """Record a rating of the current clip: an integer from 1 (bad) to 5 (excellent)."""
+        if isinstance(score, bool) or int(score) != score or not 1 <= int(score) <= 5:
+            raise ValueError(f"a rating is an integer from 1 (bad) to 5 (excellent); got {score!r}")
+        if self.current is None:
+            raise RuntimeError("the MOS test is over; call reset() to start again")
+        self.ratings.append(int(score))
+
+    def reset(self) -> None:
+        """Forget every rating (the same clips play again in the same order)."""
+        self.ratings = []
+
+    def rows(self) -> list[dict]:
+        """One dict per rated clip: position, source, clip index, rating."""
+        return [{"position": i + 1, "source": name, "clip": index, "rating": r}
+                for i, ((name, index), r) in enumerate(zip(self.order, self.ratings))]
+
+    def results(self) -> dict[str, dict]:
+        """Per source: ``mean``, ``n``, ``low`` and ``high`` (the confidence interval of the mean;
+        NaN with fewer than two ratings). Sources without ratings yet have ``n = 0``."""
+        from scipy import stats
+
+        out = {}
+        for name in self.sources:
+            scores = np.array([r["rating"] for r in self.rows() if r["source"] == name], float)
+            n = len(scores)
+            mean = float(scores.mean()) if n else float("nan")
+            if n >= 2:
+                half = float(stats.t.ppf(0.5 + self.confidence / 2, n - 1)
+                             * scores.std(ddof=1) / math.sqrt(n))
+            else:
+                half = float("nan")
+            out[name] = {"mean": mean, "n": n, "low": mean - half, "high": mean + half}
+        return out
+
+    def summary(self) -> str:
+        """One line per source: ``real: MOS 4.12 (95% CI 3.80-4.44, 8 ratings)``."""
+        if not self.ratings:
+            return "no ratings yet"
+        pct = f"{100 * self.confidence:g}%"
+        return "\n".join(f"{name}: MOS {r['mean']:.2f} ({pct} CI {r['low']:.2f}-{r['high']:.2f}, "
+                         f"{r['n']} ratings)" for name, r in self.results().items() if r["n"])
+
+    def to_csv(self, path) -> Path:
+        """Write every rating to ``path`` as CSV (position, source, clip, rating); returns the path."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=["position", "source", "clip", "rating"])
+            writer.writeheader()
+            writer.writerows(self.rows())
+        return path
+
+    def table(self) -> str:
+        """The per-source results as an HTML table."""
+        head = "<tr><th>source</th><th>MOS</th><th>CI</th><th>ratings</th></tr>"
+        body = "".join(f"<tr><td>{html.escape(name)}</td><td>{r['mean']:.2f}</td>"
+                       f"<td>{r['low']:.2f}-{r['high']:.2f}</td><td>{r['n']}</td></tr>"
+                       for name, r in self.results().items())
+        return f"<table>{head}{body}</table>"
+
+
+def mos_test_widget(sources: dict, sample_rate: int, n_per_source: int = 8, seed: int = 0,
+                    csv_path=None):
+    """An ipywidgets MOS test over :class:`MOSTest`; returns the widget (its ``.test``).
+
+    One player and five buttons (1 bad ... 5 excellent); after the last clip the table of mean
+    ratings with confidence intervals appears, and with ``csv_path`` the ratings are saved there.
+    """
+    import ipywidgets as w
+
+    test = MOSTest(sources, sample_rate, n_per_source=n_per_source, seed=seed)
+    player, status, results = w.Output(), w.HTML(), w.HTML()
+    buttons = [w.Button(description=f"{k} {MOS_LABELS[k]}") for k in range(1, 6)]
+
+    def show():
+        player.clear_output(wait=True)
+        with player:
+            display(HTML("<i>done</i>") if test.done
+                    else audio(test.clip(), sample_rate, normalize=False))
+        status.value = f"clip {min(len(test.ratings) + 1, len(test.order))} of {len(test.order)}"
+        if test.done:
+            results.value = test.table()
+            if csv_path is not None:
+                results.value += f"<p>saved to {html.escape(str(test.to_csv(csv_path)))}</p>"
+        for b in buttons:
+            b.disabled = test.done
+
+    def on_click(score):
+        def handler(_):
+            if not test.done:
+                test.rate(score)
+            show()
+        return handler
+
+    for score, b in zip(range(1, 6), buttons):
+        b.on_click(on_click(score))
+    show()
+    box = w.VBox([status, player, w.HBox(buttons), results])
     box.test = test
     return box
 

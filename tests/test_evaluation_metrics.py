@@ -217,3 +217,36 @@ def test_reference_set_scores_real_above_noise():
     assert real["IS"] > noise["IS"] and real["FD"] < noise["FD"]
     assert real["NDB"] < noise["NDB"] and real["NN"] < noise["NN"]
     assert real["NN"] == pytest.approx(0.0, abs=1e-3)  # the training set itself: exact copies
+
+
+# ----------------------------------------------------------------------------- RMSE and SNR to the nearest clip
+
+
+def test_rmse_and_snr_to_nearest_reward_copies():
+    from audiogan_lesson.evaluation import rmse_to_nearest, snr_to_nearest
+
+    gen = torch.Generator().manual_seed(0)
+    training = torch.randn(20, 1, 256, generator=gen)
+    copies = training[[3, 7]]
+    noisy = training[[3, 7]] + 0.1 * torch.randn(2, 1, 256, generator=gen)
+    novel = torch.randn(2, 1, 256, generator=gen)
+    generated = torch.cat([copies, noisy, novel])
+    rmse = rmse_to_nearest(generated, training)
+    snr = snr_to_nearest(generated, training)
+    assert rmse.shape == snr.shape == (6,)
+    np.testing.assert_allclose(rmse[:2], 0.0, atol=1e-6)
+    np.testing.assert_allclose(rmse[2:4], 0.1, rtol=0.15)  # the noise's RMS
+    assert (rmse[4:] > 1.0).all()  # two independent unit-variance clips: about sqrt(2)
+    assert (snr[:2] == 200.0).all()  # an exact copy: no noise at all (the ceiling)
+    np.testing.assert_allclose(snr[2:4], 20.0, atol=2.0)  # signal 1, noise 0.01: 20 dB
+    assert (snr[4:] < 1.0).all()
+    # brute force: the smallest RMSE over every training clip, the largest SNR
+    for i in range(6):
+        errs = (generated[i] - training).flatten(1).square().mean(1).sqrt()
+        assert rmse[i] == pytest.approx(float(errs.min()), rel=1e-6)
+    # silence against silence is 0 dB / no NaN; different lengths name the fix
+    assert np.isfinite(snr_to_nearest(torch.zeros(1, 8), torch.zeros(2, 8))).all()
+    with pytest.raises(ValueError, match="to_format"):
+        rmse_to_nearest(torch.zeros(1, 8), torch.zeros(2, 9))
+    with pytest.raises(ValueError, match="at least one"):
+        snr_to_nearest(torch.zeros(0, 8), torch.zeros(2, 8))

@@ -112,3 +112,59 @@ def test_widgets_build_without_a_browser(monkeypatch):
     fig, waves = wd.plot_interpolation(gen, torch.zeros(6), torch.ones(6), 8000, steps=3)
     assert waves.shape == (3, 2048)
     matplotlib.pyplot.close("all")
+
+
+# ----------------------------------------------------------------------------- MOS test
+
+
+def test_mos_test_hides_sources_rates_and_reports_intervals(tmp_path):
+    import csv
+
+    real, fake = sets()
+    test = wd.MOSTest({"real": real, "generated": fake}, 8000, n_per_source=5, seed=2)
+    assert len(test.order) == 10
+    sources = [name for name, _ in test.order]
+    assert sources.count("real") == 5 and sources.count("generated") == 5
+    assert sources != sorted(sources) and sources != sorted(sources, reverse=True)  # shuffled
+    assert sorted(i for name, i in test.order if name == "real") == list(range(5))
+    with pytest.raises(ValueError, match="1 \\(bad\\) to 5"):
+        test.rate(6)
+    with pytest.raises(ValueError, match="integer"):
+        test.rate(2.5)
+    ratings = {"real": [5, 4, 5, 4, 5], "generated": [1, 2, 1, 2, 2]}
+    given = {"real": 0, "generated": 0}
+    while not test.done:
+        name = "real" if float(test.clip().mean()) == 1.0 else "generated"  # real clips are ones
+        assert name == test.current[0]
+        test.rate(ratings[name][given[name]])
+        given[name] += 1
+    results = test.results()
+    assert results["real"]["mean"] == pytest.approx(4.6) and results["real"]["n"] == 5
+    assert results["generated"]["mean"] == pytest.approx(1.6)
+    # Student's t interval: mean +- t(0.975, 4) * s / sqrt(5)
+    half = 2.7764451051977987 * np.std([5, 4, 5, 4, 5], ddof=1) / math.sqrt(5)
+    assert results["real"]["low"] == pytest.approx(4.6 - half)
+    assert results["real"]["high"] == pytest.approx(4.6 + half)
+    assert "real: MOS 4.60" in test.summary() and test.table().count("<tr>") == 3
+    path = test.to_csv(tmp_path / "mos" / "ratings.csv")
+    rows = list(csv.DictReader(path.open()))
+    assert len(rows) == 10 and {r["source"] for r in rows} == {"real", "generated"}
+    assert sum(int(r["rating"]) for r in rows if r["source"] == "real") == 23
+    with pytest.raises(RuntimeError, match="over"):
+        test.rate(3)
+    test.reset()
+    assert test.summary() == "no ratings yet" and math.isnan(test.results()["real"]["mean"])
+    with pytest.raises(ValueError, match="at least one source"):
+        wd.MOSTest({}, 8000)
+
+
+def test_mos_widget_rates_and_saves(tmp_path):
+    real, fake = sets()
+    box = wd.mos_test_widget({"real": real, "generated": fake}, 8000, n_per_source=1, seed=0,
+                             csv_path=tmp_path / "r.csv")
+    buttons = box.children[2].children
+    assert len(buttons) == 5
+    buttons[4].click()
+    buttons[0].click()
+    assert box.test.done and box.test.ratings == [5, 1]
+    assert (tmp_path / "r.csv").is_file() and "MOS" in box.children[3].value

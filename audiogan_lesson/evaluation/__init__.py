@@ -12,7 +12,9 @@ accuracy and entropy. One module per job:
 - :mod:`.classifier`: :class:`MelClassifier`, :func:`train_classifier` (cached on disk),
   :func:`reference_classifier`, :func:`classifier_probs`, :func:`classifier_features`.
 - :mod:`.metrics`: :func:`inception_score`, :func:`frechet_distance`, :func:`ndb` /
-  :class:`NDBBins`, :func:`diversity`, :func:`entropy`, :func:`nearest_neighbours`.
+  :class:`NDBBins`, :func:`diversity`, :func:`entropy`, :func:`nearest_neighbours`,
+  :func:`rmse_to_nearest` and :func:`snr_to_nearest` (the source reports' RMSE and SNR, both
+  measured against the nearest training clip).
 - :mod:`.pitch`: :func:`pitch_track`, :func:`estimate_pitch`, :func:`pitch_accuracy`,
   :func:`pitch_entropy` (notebooks 06 and 07).
 - :mod:`.reference`: :class:`ReferenceSet` and :func:`to_format` (notebook 07's table),
@@ -30,7 +32,8 @@ from .classifier import (ClassifierConfig, MelClassifier, classifier_accuracy, c
                          classifier_probs, data_fingerprint, reference_classifier, train_classifier)
 from .metrics import (NDBBins, NDBResult, Neighbours, diversity, entropy, feature_stats,
                       frechet_distance, frechet_distance_from_stats, inception_score,
-                      log_mel_features, ndb, nearest_neighbours, two_proportion_z_test)
+                      log_mel_features, ndb, nearest_neighbours, rmse_to_nearest, snr_to_nearest,
+                      two_proportion_z_test)
 from .notes import (KRUMHANSL_MAJOR, KRUMHANSL_MINOR, estimate_key, feature_w1,
                     format_score_table, in_key_rate, key_profiles, note_scores,
                     pitch_class_distance, pitch_class_histogram, score_table, uniform_notes)
@@ -44,7 +47,7 @@ __all__ = ["ClassifierConfig", "MelClassifier", "train_classifier", "classifier_
            "UNVOICED", "PYIN_MAX_TRANSITION_RATE", "PitchTrack", "pitch_track", "estimate_pitch",
            "pitch_accuracy", "pitch_distributions", "entropy", "pitch_entropy", "diversity",
            "two_proportion_z_test", "NDBResult", "NDBBins", "ndb", "Neighbours",
-           "nearest_neighbours", "log_mel_features", "SC09_CLASSIFIER", "sc09_classifier",
+           "nearest_neighbours", "rmse_to_nearest", "snr_to_nearest", "log_mel_features", "SC09_CLASSIFIER", "sc09_classifier",
            "RunInfo", "find_runs", "sample_run", "to_format", "ReferenceSet", "run_generator",
            "KRUMHANSL_MAJOR", "KRUMHANSL_MINOR", "key_profiles", "pitch_class_histogram",
            "estimate_key", "in_key_rate", "feature_w1", "pitch_class_distance", "uniform_notes",

@@ -343,3 +343,59 @@ def log_mel_features(waves, sample_rate: int, n_fft: int = 1024, hop_length: int
     mel = torchaudio.transforms.MelSpectrogram(sample_rate=sample_rate, n_fft=n_fft,
                                                hop_length=hop_length, n_mels=n_mels, power=2.0)
     return torch.log(mel(x) + 1e-5).flatten(1)
+
+
+# ----------------------------------------------------------------------------- distance to the training set
+
+
+def _pairwise_sq(queries: torch.Tensor, references: torch.Tensor, batch_size: int):
+    """Squared Euclidean distances ``(N, M)``, computed in batches of queries, float64."""
+    rows = [torch.cdist(queries[i:i + batch_size], references).square()
+            for i in range(0, len(queries), batch_size)]
+    return torch.cat(rows)
+
+
+def _nearest_inputs(generated, training, name: str) -> tuple[torch.Tensor, torch.Tensor]:
+    if len(generated) == 0 or len(training) == 0:
+        raise ValueError(f"{name} needs at least one generated and one training clip; got "
+                         f"{len(generated)} and {len(training)}")
+    g = torch.as_tensor(_all_rows_flat(generated))
+    t = torch.as_tensor(_all_rows_flat(training))
+    if g.shape[1] != t.shape[1]:
+        raise ValueError(f"{name}: generated clips have {g.shape[1]} values each, training clips "
+                         f"{t.shape[1]}; bring them to one length and rate first "
+                         "(evaluation.to_format)")
+    return g, t
+
+
+def rmse_to_nearest(generated, training, batch_size: int = 256) -> np.ndarray:
+    """Root-mean-square error of each generated clip to its nearest training clip, ``(N,)``.
+
+    ``generated`` ``(N, ...)`` and ``training`` ``(M, ...)`` of the same shape per clip
+    (waveforms, or images such as the mel-image GAN's, as the street-music report measured it
+    on a tanh scale). The nearest clip is the one with the smallest error. Lower is closer; a
+    generator that copies its training clips scores 0, the best possible value, which is why
+    this rewards memorisation rather than quality (notebook ``07_evaluation``).
+    """
+    g, t = _nearest_inputs(generated, training, "rmse_to_nearest")
+    best = _pairwise_sq(g, t, batch_size).min(dim=1).values
+    return (best / g.shape[1]).sqrt().numpy()
+
+
+def snr_to_nearest(generated, training, batch_size: int = 256, floor_db: float = -100.0,
+                   ceiling_db: float = 200.0) -> np.ndarray:
+    """Signal-to-noise ratio in dB of each generated clip against its nearest training clip, ``(N,)``.
+
+    The training clip ``x`` is the signal and ``generated - x`` the noise:
+    ``10 log10(sum x^2 / sum (generated - x)^2)``, maximised over the training clips. The
+    dense 64,000-sample GAN of the source reports judged its clips so. Higher is closer; an
+    exact copy of a training clip has no noise at all and gets ``ceiling_db`` (infinite SNR),
+    so, like :func:`rmse_to_nearest`, it rewards copying (notebook ``07_evaluation``). A silent
+    training clip is never a nearest one (its SNR is at most 0 dB against anything).
+    """
+    g, t = _nearest_inputs(generated, training, "snr_to_nearest")
+    noise = _pairwise_sq(g, t, batch_size)
+    signal = t.square().sum(dim=1)[None, :]
+    ratio = torch.nan_to_num(signal / noise, nan=0.0)  # inf: an exact copy; nan: 0 / 0
+    snr = 10.0 * torch.log10(ratio.max(dim=1).values)
+    return snr.clamp(floor_db, ceiling_db).numpy()
