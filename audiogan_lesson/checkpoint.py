@@ -16,6 +16,7 @@ import os
 import random
 import re
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -54,6 +55,29 @@ def latest_checkpoint(out_dir: str | os.PathLike) -> Path | None:
     """The checkpoint with the highest step in ``out_dir``, or None."""
     found = list_checkpoints(out_dir)
     return found[-1] if found else None
+
+
+def newest_readable_checkpoint(out_dir: str | os.PathLike) -> tuple[Path, dict] | None:
+    """The newest checkpoint of ``out_dir`` that loads, as ``(path, state)``; None when there is none.
+
+    A newer file that cannot be read (truncated: on Colab, a Drive file still being synced when
+    the runtime went away) is skipped with a warning that names it, and the one before it is
+    used. When every checkpoint is unreadable, ``ValueError`` names them all.
+    """
+    found = list_checkpoints(out_dir)
+    skipped = []
+    for path in reversed(found):
+        try:
+            state = load_checkpoint(path)
+        except ValueError as exc:
+            skipped.append(path)
+            warnings.warn(f"skipped unreadable checkpoint {path}: {exc}", stacklevel=2)
+            continue
+        return path, state
+    if skipped:
+        raise ValueError(f"{out_dir}: no checkpoint can be read ({', '.join(p.name for p in skipped)});"
+                         " delete them to start afresh, or restore a good copy")
+    return None
 
 
 def save_checkpoint(path: str | os.PathLike, state: Mapping[str, Any]) -> Path:
@@ -189,12 +213,15 @@ def config_differences(saved: Mapping, current: Mapping, ignore: Iterable[str] =
 
 def check_resumable(path: str | os.PathLike, state: Mapping, config: Mapping,
                     models: Mapping[str, torch.nn.Module], meta: Mapping,
-                    data_shape: Iterable[int], run_fields: Iterable[str] = ()) -> None:
+                    data_shape: Iterable[int], run_fields: Iterable[str] = (),
+                    defaults: Mapping | None = None) -> None:
     """Raise :class:`ConfigMismatchError` listing every difference between the checkpoint
     ``state`` of ``path`` and what would resume it: the training ``config`` (dict; fields in
     ``run_fields`` may differ), the ``models``' specs, ``meta`` (but its representation) and the
-    data's shape."""
-    differences = config_differences(state["config"], config, ignore=run_fields)
+    data's shape. A config field that the checkpoint lacks (one added to the package after it
+    was written) counts as its value in ``defaults``."""
+    saved_config = {**(defaults or {}), **state["config"]}
+    differences = config_differences(saved_config, config, ignore=run_fields)
     for role, model in models.items():
         saved = (state.get("models") or {}).get(role)
         now = model_spec(model)

@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 from .audio import save_audio
-from .checkpoint import latest_checkpoint, load_checkpoint, load_generator, remove_stale_temporaries
+from .checkpoint import latest_checkpoint, load_checkpoint, load_generator
 from .experiments import Experiment, make_experiment
 from .profiles import Profile, get_profile, pick_device
 from .representations import representation_from_state
@@ -71,14 +71,6 @@ def _run_folder(name_or_dir: str | os.PathLike, profile: Profile) -> Path:
 # ----------------------------------------------------------------------------- train or load
 
 
-def _load_newest(trainer: Trainer) -> None:
-    """Load the newest checkpoint of ``trainer.out_dir`` into ``trainer``, when there is one."""
-    remove_stale_temporaries(trainer.out_dir)
-    path = latest_checkpoint(trainer.out_dir)
-    if path is not None:
-        trainer.load(path)
-
-
 def _seconds_left(experiment: Experiment, trainer: Trainer) -> float | None:
     """What is left of the run's time budget (None: no time budget)."""
     budget = experiment.config.max_seconds
@@ -98,7 +90,7 @@ def train_or_load(experiment: Experiment, name_or_dir: str | os.PathLike,
     """
     folder = _run_folder(name_or_dir, profile or experiment.profile)
     trainer = experiment.trainer(folder)
-    _load_newest(trainer)
+    trainer.load_newest()
     remaining = _seconds_left(experiment, trainer)
     if (remaining is None or remaining > 1.0) and trainer.step < experiment.config.steps:
         trainer.train(seconds=remaining, progress=progress)
@@ -115,7 +107,7 @@ def finished_run(experiment: Experiment, name_or_dir: str | os.PathLike,
     """
     trainer = experiment.trainer(_run_folder(name_or_dir, profile or experiment.profile))
     try:
-        _load_newest(trainer)
+        trainer.load_newest()
     except ConfigMismatchError:  # made with other settings: the caller trains its own
         return None
     remaining = _seconds_left(experiment, trainer)

@@ -1,4 +1,9 @@
-"""``python -m audiogan_lesson train MODEL --data DATASET --out FOLDER``: train with checkpoints."""
+"""``python -m audiogan_lesson train MODEL --data DATASET --out FOLDER``: train with checkpoints.
+
+Started by ``torchrun --nproc_per_node=N -m audiogan_lesson train ...`` it trains on ``N``
+processes (one per GPU; gloo on CPUs) with the profile's batch as the global batch
+(:mod:`audiogan_lesson.training.distributed`); only process 0 prints and writes checkpoints.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from pathlib import Path
 from ..experiments import make_experiment
 from ..profiles import PROFILE_NAMES, get_profile
 from ..registry import MODELS
-from ..training import LOSSES, ConfigMismatchError, NonFiniteLossError
+from ..training import LOSSES, ConfigMismatchError, NonFiniteLossError, distributed
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -22,9 +27,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
                        help="toy-drums, toy-notes, a registry dataset name, or a folder of audio")
     train.add_argument("--loss", choices=list(LOSSES), default="wgan-gp",
                        help="bce (notebook 02-04) or wgan-gp (the paper, notebook 05)")
-    budget = train.add_mutually_exclusive_group()
-    budget.add_argument("--minutes", type=float, help="stop after this many minutes")
-    budget.add_argument("--steps", type=int, help="stop at this many generator steps")
+    train.add_argument("--minutes", type=float,
+                       help="stop after this many minutes of training (with --steps: whichever "
+                            "comes first; a resumed run counts the minutes it already trained)")
+    train.add_argument("--steps", type=int, help="stop at this many generator steps")
     train.add_argument("--out", required=True, type=Path, help="folder for checkpoints")
     train.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
     train.add_argument("--profile", choices=list(PROFILE_NAMES), default=None,
@@ -43,37 +49,56 @@ def run(args: argparse.Namespace) -> int:
     """Train as ``args`` say; 0 when done, 1 when the run is refused or diverges, 130 on Ctrl-C
     (after the trainer has written a checkpoint)."""
     profile = get_profile(args.profile)
-    print(profile.summary(), flush=True)
+    shard, device = distributed.init_from_env(profile.device)
+    say = print if shard.main else (lambda *a, **k: None)
+    try:
+        return _train(args, profile, shard, say)
+    finally:
+        distributed.shutdown()
+
+
+def _train(args, profile, shard, say) -> int:
+    if args.steps is not None and args.steps < 1:
+        raise ValueError(f"--steps {args.steps}: need at least 1")
+    if args.minutes is not None and args.minutes <= 0:
+        raise ValueError(f"--minutes {args.minutes}: need a positive number")
+    if shard.distributed:
+        say(f"distributed: {shard.world_size} processes "
+            f"({'nccl' if profile.device.startswith('cuda') else 'gloo'})", flush=True)
+    say(profile.summary(), flush=True)
     options = {}
-    if args.steps is not None:
-        options["steps"] = args.steps
-    if args.minutes is not None:
-        options["max_seconds"] = args.minutes * 60
-        if args.steps is None:
-            options["steps"] = 10**9  # the time budget decides
+    if args.steps is not None or args.minutes is not None:  # else the profile's steps and minutes
+        options["steps"] = args.steps if args.steps is not None else 10**9
+        options["max_seconds"] = args.minutes * 60 if args.minutes is not None else None
     exp = make_experiment(args.model, args.data, profile, loss=args.loss, n_train=args.n_train,
                           seed=args.seed, checkpoint_every=args.checkpoint_every,
                           allow_unverified=args.allow_unverified, **options)
-    print(f"{args.model} on {args.data}: {exp.examples.shape[0]} examples of "
-          f"{exp.real.waves.shape[-1]} samples at {exp.sample_rate} Hz; loss={args.loss}, "
-          f"batch={exp.config.batch_size}, width={exp.scale.width}", flush=True)
+    batch = exp.config.batch_size
+    say(f"{exp.model} on {args.data}: {exp.examples.shape[0]} examples of "
+        f"{exp.real.waves.shape[-1]} samples at {exp.sample_rate} Hz; loss={args.loss}, "
+        f"batch={batch}" + (f" ({shard.world_size} x {shard.local_batch(batch)})"
+                            if shard.distributed else "") + f", width={exp.scale.width}", flush=True)
     trainer = exp.trainer(args.out)
     try:
         trainer.train(resume=args.resume)
     except KeyboardInterrupt:
-        print(f"\ninterrupted at step {trainer.step}; checkpoint: {trainer.last_checkpoint}\n"
-              f"continue with the same command and --resume", file=sys.stderr)
+        if shard.main:
+            print(f"\ninterrupted at step {trainer.step}; checkpoint: {trainer.last_checkpoint}\n"
+                  f"continue with the same command and --resume", file=sys.stderr)
         return 130
     except (ConfigMismatchError, NonFiniteLossError, FileExistsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    if trainer.resumed_world_size not in (None, shard.world_size):
+        say(f"resumed a checkpoint trained on {trainer.resumed_world_size} process(es) with "
+            f"{shard.world_size}; the global batch stayed {batch}")
     last = trainer.history[-1] if trainer.history else {}
     shown = ", ".join(f"{k}={v:.4g}" for k, v in last.items() if isinstance(v, float))
     rate = trainer.step / trainer.seconds if trainer.seconds else float("nan")
-    print(f"done: step {trainer.step} in {trainer.seconds:.0f} s ({rate:.2f} steps/s); {shown}")
+    say(f"done: step {trainer.step} in {trainer.seconds:.0f} s ({rate:.2f} steps/s); {shown}")
     for row in getattr(exp.hook, "stage_speeds", lambda history: [])(trainer.history):
         h, w = row["resolution"]
-        print(f"  stage {row['stage']:>2} at {h} x {w}: {row['steps']} steps, "
-              f"{row['steps_per_s']:.2f} steps/s")
-    print(f"checkpoint: {trainer.last_checkpoint}")
+        say(f"  stage {row['stage']:>2} at {h} x {w}: {row['steps']} steps, "
+            f"{row['steps_per_s']:.2f} steps/s")
+    say(f"checkpoint: {trainer.last_checkpoint}")
     return 0

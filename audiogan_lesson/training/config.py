@@ -13,6 +13,7 @@ from typing import Callable
 
 import torch
 
+from ..losses import GP_PRECISIONS
 from ..models.layers import sample_latent
 
 LOSSES = ("bce", "wgan-gp")
@@ -35,7 +36,10 @@ class TrainConfig:
     - ``n_critic``: discriminator updates per step; None means 5 for ``wgan-gp`` (paper) and 1
       for ``bce``. ``g_steps_per_d``: generator updates per step (1; notebook 02 tries 2).
     - ``lr_g``, ``lr_d``, ``betas``: Adam (1e-4, 1e-4, (0.5, 0.9)).
-    - ``batch_size`` 64; ``gp_weight`` 10 (the WGAN-GP lambda); ``drift`` 0 (GANSynth uses
+    - ``batch_size`` 64 (under ``torchrun`` the global batch, split over the processes);
+      ``gp_weight`` 10 (the WGAN-GP lambda); ``gp_precision``: ``"fp32"`` computes the
+      penalty's double backward in float32 even under autocast (the safe default), and
+      ``"autocast"`` runs it under the step's autocast (faster; ``bench`` measures it); ``drift`` 0 (GANSynth uses
       0.001); ``aux_weight`` 0 (weight of the auxiliary classification loss of a conditioned
       discriminator returning ``(scores, aux_logits)``; ``aux_fake_in_d`` also trains that
       classifier on fakes, as AC-GAN does).
@@ -50,8 +54,8 @@ class TrainConfig:
     - ``autocast``: None = on where :func:`profiles.autocast_dtype` says it is a win; True/False
       force it. ``compile``: wrap both models in ``torch.compile`` (the gradient penalty calls
       the plain critic: compiled graphs do not support its double backward).
-    - ``steps`` (target step count), ``max_seconds`` (time budget of one ``train`` call, None =
-      none), ``log_every`` (history rows and NaN checks), ``checkpoint_every`` (0 = only at the
+    - ``steps`` (target step count), ``max_seconds`` (time budget of the run, None = none;
+      counted over every ``train`` call and resume, so a finished run is never extended), ``log_every`` (history rows and NaN checks), ``checkpoint_every`` (0 = only at the
       end), ``keep_last`` (checkpoints kept, 0 = all), ``preview_every`` (0 = off),
       ``n_preview`` (fixed preview latents), ``seed``.
     """
@@ -64,6 +68,7 @@ class TrainConfig:
     betas: tuple[float, float] = (0.5, 0.9)
     batch_size: int = 64
     gp_weight: float = 10.0
+    gp_precision: str = "fp32"
     drift: float = 0.0
     aux_weight: float = 0.0
     aux_fake_in_d: bool = True
@@ -88,6 +93,9 @@ class TrainConfig:
             raise ValueError(f"TrainConfig.loss={self.loss!r}; choose one of {', '.join(LOSSES)}")
         if self.latent not in LATENTS:
             raise ValueError(f"TrainConfig.latent={self.latent!r}; choose one of {', '.join(LATENTS)}")
+        if self.gp_precision not in GP_PRECISIONS:
+            raise ValueError(f"TrainConfig.gp_precision={self.gp_precision!r}; choose one of "
+                             f"{', '.join(GP_PRECISIONS)}")
         if self.n_critic is None:
             object.__setattr__(self, "n_critic", 5 if self.loss == "wgan-gp" else 1)
         object.__setattr__(self, "betas", tuple(float(b) for b in self.betas))

@@ -7,7 +7,7 @@ means become one :class:`History` row. ``display.plot_history`` draws the histor
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
@@ -66,11 +66,14 @@ class MetricLog:
 
     ``add(row)`` stores one step's values without a host synchronisation; ``flush(step,
     seconds)`` reads the pending rows once, raises :class:`NonFiniteLossError` naming the first
-    bad step and value, and appends their means as one row.
+    bad step and value, and appends their means as one row. ``reduce`` combines the pending rows
+    of several processes before they are read (their mean under ``torchrun``).
     """
 
-    def __init__(self, names: Sequence[str], size: int, device: torch.device):
+    def __init__(self, names: Sequence[str], size: int, device: torch.device,
+                 reduce: Callable[[torch.Tensor], torch.Tensor] | None = None):
         self.names = list(names)
+        self.reduce = reduce
         self.buffer = torch.zeros(size, len(self.names), device=device)
         self.pending = 0
 
@@ -94,7 +97,10 @@ class MetricLog:
         n = self.pending
         if n == 0:
             return None
-        values = self.buffer[:n].cpu().double()
+        values = self.buffer[:n]
+        if self.reduce is not None:
+            values = self.reduce(values)
+        values = values.cpu().double()
         self.pending = 0
         finite = torch.isfinite(values)
         if not bool(finite.all()):

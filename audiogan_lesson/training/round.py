@@ -27,6 +27,7 @@ import torch.nn as nn
 
 from .. import losses
 from .config import LatentFn, TrainConfig
+from .distributed import Shard
 from .ema import update_ema
 
 
@@ -38,6 +39,9 @@ class Players:
     ``TrainConfig.compile``); ``critic`` is the plain discriminator, for the gradient penalty's
     double backward. ``scaler_g``/``scaler_d`` are fp16 gradient scalers (None otherwise);
     ``amp_dtype`` the autocast dtype (None: fp32); ``ema`` a moving-average copy of the generator.
+    ``trained_generator``/``trained_discriminator`` are what each network's own update calls:
+    under ``torchrun`` the ``DistributedDataParallel`` wrappers that average its gradients over
+    the processes (:mod:`.distributed`); None means ``generator``/``discriminator``.
     """
 
     generator: Callable
@@ -50,6 +54,14 @@ class Players:
     amp_dtype: torch.dtype | None = None
     ema: nn.Module | None = None
     ema_source: nn.Module | None = None  # the generator whose weights the EMA follows
+    trained_generator: Callable | None = None
+    trained_discriminator: Callable | None = None
+
+    def __post_init__(self):
+        if self.trained_generator is None:
+            self.trained_generator = self.generator
+        if self.trained_discriminator is None:
+            self.trained_discriminator = self.discriminator
 
     def autocast(self, device: torch.device) -> ContextManager:
         if self.amp_dtype is None:
@@ -62,7 +74,9 @@ class Batches:
     """Where a round's inputs come from, all drawn with one seeded ``rng`` on the data's device.
 
     ``data`` ``(N, ...)`` and ``labels`` ``(N,)`` or None; ``hook`` may change each real batch
-    (progressive growing, notebook 06); ``latents`` is the latent distribution.
+    (progressive growing, notebook 06); ``latents`` is the latent distribution. ``batch_size``
+    is the global batch: under ``torchrun`` every process draws all of it and keeps its
+    ``shard``'s share, so the processes together see what one process would.
     """
 
     data: torch.Tensor
@@ -74,11 +88,11 @@ class Batches:
     conditional: bool = False
     hook: object | None = None
     trainer: object | None = field(default=None, repr=False)  # passed to the hook
+    shard: Shard = Shard()
 
     def next_real(self) -> tuple[torch.Tensor, torch.Tensor | None]:
         """A fresh real batch ``(B, ...)`` and its labels."""
-        idx = torch.randint(0, self.data.shape[0], (self.batch_size,), generator=self.rng,
-                            device=self.data.device)
+        idx = self._indices()
         real = self.data[idx]
         if self.hook is not None:
             real = self.hook.real_batch(self.trainer, real)
@@ -86,15 +100,25 @@ class Batches:
 
     def sample_z(self) -> torch.Tensor:
         """Fresh latents ``(B, latent_dim)``."""
-        return self.latents(self.batch_size, self.latent_dim, self.rng, self.data.device)
+        z = self.latents(self.batch_size, self.latent_dim, self.rng, self.data.device)
+        return self.shard.take(z)
 
     def fake_labels(self) -> torch.Tensor | None:
         """Labels for the generator step's fakes, drawn from the data's (conditional only)."""
         if not self.conditional:
             return None
+        return self.labels[self._indices()]
+
+    def interpolation_weights(self, real: torch.Tensor) -> torch.Tensor:
+        """The gradient penalty's ``alpha ~ U[0, 1]``, one per example ``(B, 1, ...)``."""
+        shape = (self.batch_size,) + (1,) * (real.dim() - 1)
+        alpha = torch.rand(shape, generator=self.rng, device=real.device, dtype=torch.float32)
+        return self.shard.take(alpha)
+
+    def _indices(self) -> torch.Tensor:
         idx = torch.randint(0, self.data.shape[0], (self.batch_size,), generator=self.rng,
                             device=self.data.device)
-        return self.labels[idx]
+        return self.shard.take(idx)
 
 
 def metric_names(config: TrainConfig) -> list[str]:
@@ -130,8 +154,8 @@ def critic_step(players: Players, batches: Batches, config: TrainConfig) -> torc
     with torch.no_grad(), players.autocast(device):  # no gradient path into the generator
         fake = _generate(players.generator, z, fake_labels, config)
     with players.autocast(device):
-        real_scores, real_aux = losses.split_output(players.discriminator(real))
-        fake_scores, fake_aux = losses.split_output(players.discriminator(fake))
+        real_scores, real_aux = losses.split_output(players.trained_discriminator(real))
+        fake_scores, fake_aux = losses.split_output(players.trained_discriminator(fake))
     if config.loss == "bce":
         loss = losses.discriminator_bce_loss(real_scores, fake_scores,
                                              real_target=1.0 - config.label_smoothing)
@@ -140,8 +164,11 @@ def critic_step(players: Players, batches: Batches, config: TrainConfig) -> torc
                   losses.discriminator_accuracy(real_scores, fake_scores)]
     else:
         wdist = -losses.critic_loss(real_scores, fake_scores)
-        gp = losses.gradient_penalty(players.critic, real, fake, config.gp_weight,
-                                     generator=batches.rng)
+        alpha = batches.interpolation_weights(real)
+        with (players.autocast(device) if config.gp_precision == "autocast"
+              else contextlib.nullcontext()):
+            gp = losses.gradient_penalty(players.critic, real, fake, config.gp_weight,
+                                         alpha=alpha, precision=config.gp_precision)
         loss = -wdist + gp
         values = [wdist, gp]
     if config.drift > 0:
@@ -162,8 +189,8 @@ def generator_step(players: Players, batches: Batches, config: TrainConfig) -> t
     """One generator update (and its moving average) -> ``[loss, aux_g?]``."""
     labels = batches.fake_labels()
     z = batches.sample_z()
-    with players.autocast(batches.data.device):
-        fake = _generate(players.generator, z, labels, config)
+    with players.autocast(batches.data.device):  # the critic scores but is not trained here
+        fake = _generate(players.trained_generator, z, labels, config)
         scores, aux_logits = losses.split_output(players.discriminator(fake))
     if config.loss == "bce":
         loss = losses.generator_bce_loss(scores)

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from .. import checkpoint as ckpt_io
-from .config import RUN_FIELDS
+from .config import RUN_FIELDS, TrainConfig
 from .log import History
 
 
@@ -22,6 +22,7 @@ def trainer_state(trainer) -> dict:
     p = trainer.players
     return {
         "format": ckpt_io.CHECKPOINT_FORMAT, "step": trainer.step, "seconds": trainer.seconds,
+        "world_size": trainer.shard.world_size,
         "generator": trainer.generator.state_dict(),
         "discriminator": trainer.discriminator.state_dict(),
         "ema": trainer.ema.state_dict() if trainer.ema is not None else None,
@@ -42,13 +43,15 @@ def trainer_state(trainer) -> dict:
     }
 
 
-def restore_trainer(trainer, path: str | os.PathLike) -> None:
-    """Load checkpoint ``path`` into ``trainer`` (else ``ConfigMismatchError``, listing every
-    differing field)."""
-    state = ckpt_io.load_checkpoint(path, map_location="cpu")
+def restore_trainer(trainer, path: str | os.PathLike, state: dict | None = None) -> None:
+    """Load checkpoint ``path`` (or its already read ``state``) into ``trainer`` (else
+    ``ConfigMismatchError``, listing every differing field)."""
+    if state is None:
+        state = ckpt_io.load_checkpoint(path, map_location="cpu")
     ckpt_io.check_resumable(path, state, ckpt_io.config_dict(trainer.config),
                             {"generator": trainer.generator,
-                             "discriminator": trainer.discriminator}, trainer.meta, trainer.data.shape, RUN_FIELDS)
+                             "discriminator": trainer.discriminator}, trainer.meta,
+                            trainer.data.shape, RUN_FIELDS, ckpt_io.config_dict(TrainConfig()))
     try:
         trainer.generator.load_state_dict(state["generator"])
         trainer.discriminator.load_state_dict(state["discriminator"])
@@ -73,3 +76,4 @@ def restore_trainer(trainer, path: str | os.PathLike) -> None:
     ckpt_io.set_rng_state(state["rng"], {"trainer": trainer.rng})
     trainer.log.clear()
     trainer.last_checkpoint = Path(path)
+    trainer.resumed_world_size = int(state.get("world_size", 1))

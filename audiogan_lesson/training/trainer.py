@@ -16,11 +16,13 @@ read once per ``log_every`` steps); data on the device, batches drawn with the t
 ``torch.Generator``; autocast where :func:`profiles.autocast_dtype` says it is a win, the
 gradient penalty in fp32; atomic checkpoints that continue exactly (on CPU, ``2N`` uninterrupted
 steps give bit-identical weights to ``N`` steps, a kill, and ``N`` more after ``resume=True``);
-Ctrl-C finishes the step, writes a checkpoint and raises ``KeyboardInterrupt``.
+Ctrl-C finishes the step, writes a checkpoint and raises ``KeyboardInterrupt``. Started by
+``torchrun``, it trains data-parallel over the processes: :mod:`.distributed`.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from pathlib import Path
@@ -33,6 +35,7 @@ from tqdm.auto import tqdm
 
 from .. import checkpoint as ckpt_io
 from ..profiles import autocast_dtype, native_autocast_dtype, pick_device
+from . import distributed
 from .config import RUN_FIELDS, LatentFn, TrainConfig, latent_fn as config_latent_fn
 from .ema import make_ema
 from .interrupt import StopRequest, deferred_sigint, save_on_interrupt
@@ -41,6 +44,10 @@ from .round import Batches, Players, metric_names, train_round
 from .state import restore_trainer, trainer_state
 
 PreviewFn = Callable[["Trainer", int, torch.Tensor], Any]
+
+# Under torchrun the processes agree every this many steps whether the time budget or a Ctrl-C
+# ends the run (one host synchronisation each time), so that they all stop at the same step.
+STOP_CHECK_EVERY = 10
 
 
 class StepHook:
@@ -76,6 +83,10 @@ class Trainer:
 
     After training: ``trainer.history`` (a :class:`History`), ``trainer.step``,
     ``trainer.sample(n)``. Used by notebooks 02-06 and ``python -m audiogan_lesson train``.
+
+    In a process group (``torchrun``, :func:`.distributed.init_from_env`) each process makes its
+    own Trainer with the same arguments; ``config.batch_size`` is the global batch, process 0
+    alone writes checkpoints and previews, and ``trainer.shard`` says which process this is.
     """
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module, data,
@@ -86,7 +97,11 @@ class Trainer:
         self.config = config = config if config is not None else TrainConfig()
         self.hook = hook
         self.meta = dict(meta or {})
+        self.shard = distributed.current()
+        self.shard.local_batch(config.batch_size)  # refuses a batch that does not split
         self.device = torch.device(device if device is not None else pick_device())
+        if self.shard.distributed and self.device.type == "cuda" and self.device.index is None:
+            self.device = torch.device("cuda", torch.cuda.current_device())
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.generator = generator.to(self.device)
         self.discriminator = discriminator.to(self.device)
@@ -105,15 +120,19 @@ class Trainer:
                      self.preview_labels[:2] if self.preview_labels is not None else None,
                      self.data.shape[1:], config.conditional)
 
-        self.players = make_players(self.generator, self.discriminator, config, self.device)
+        self.players = make_players(self.generator, self.discriminator, config, self.device,
+                                    self.shard, find_unused=hook is not None)
         self.ema = self.players.ema
         self.batches = Batches(self.data, self.labels, self.rng, self.latent_fn, self.latent_dim,
-                               config.batch_size, config.conditional, hook, self)
-        self.log = MetricLog(metric_names(config), config.log_every, self.device)
+                               config.batch_size, config.conditional, hook, self, self.shard)
+        self.log = MetricLog(metric_names(config), config.log_every, self.device,
+                             functools.partial(distributed.average, shard=self.shard)
+                             if self.shard.distributed else None)
         self.step = 0
         self.seconds = 0.0
         self.history = History()
         self.last_checkpoint: Path | None = None
+        self.resumed_world_size: int | None = None  # of the checkpoint a resume loaded
         self._started = False
         self._in_step = False
         self._stop = StopRequest()
@@ -134,9 +153,12 @@ class Trainer:
 
     def train(self, steps: int | None = None, seconds: float | None = None,
               resume: bool | str | os.PathLike = False, progress: bool = True) -> History:
-        """Train until ``steps`` (total, default ``config.steps``) or ``seconds`` have passed.
+        """Train until ``steps`` (total, default ``config.steps``) or the time budget ends.
 
-        ``resume=True`` first loads the newest checkpoint of ``out_dir`` when there is one (a
+        The time budget is ``seconds`` for this call when given, else what is left of the run's
+        ``config.max_seconds`` (counted over every call and resume: ``trainer.seconds``), so a
+        run that stopped on its clock is not extended by calling ``train`` again. A time-bounded
+        call shows its progress against that time. ``resume=True`` first loads the newest checkpoint of ``out_dir`` when there is one (a
         path loads that file); a run that already reached ``steps`` returns at once. Without
         ``resume``, an ``out_dir`` that already holds checkpoints is refused rather than mixed
         with a new run. To load without training, use :meth:`load`
@@ -144,25 +166,28 @@ class Trainer:
         """
         cfg = self.config
         target = cfg.steps if steps is None else int(steps)
-        budget = cfg.max_seconds if seconds is None else seconds
         self._begin(resume)
         if self._poisoned:
             raise NonFiniteLossError(
                 "this trainer's state is not finite since an earlier NaN/inf; make a new Trainer "
                 f"and resume from the last good checkpoint ({self.last_checkpoint})",
                 step=self.step, loss="unknown")
+        budget = seconds
+        if seconds is None and cfg.max_seconds is not None:
+            budget = cfg.max_seconds - self.seconds
+            if budget < 1.0:  # the run has used its time
+                return self.history
         if self.step >= target:
             return self.history
         self._in_step = False
         self.generator.train()
         self.discriminator.train()
-        bar = self._bar = tqdm(total=target, initial=self.step, disable=not progress, unit="step",
-                               desc=f"{type(self.generator).__name__} {cfg.loss}")
+        bar = self._bar = self._progress_bar(target, budget, progress and self.shard.main)
         start = clock = time.perf_counter()
         try:
             with deferred_sigint(self._stop):
                 while self.step < target:
-                    if self._stop.requested:
+                    if self._stop_now(self._stop.requested):
                         raise KeyboardInterrupt
                     self._in_step = True
                     if self.hook is not None:
@@ -172,16 +197,21 @@ class Trainer:
                     self.step += 1
                     now = time.perf_counter()
                     self.seconds += now - clock
+                    if budget is None:
+                        bar.update(1)
+                    else:
+                        bar.update(min(now - clock, bar.total - bar.n))
+                        bar.set_postfix_str(f"step {self.step}", refresh=False)
                     clock = now
-                    bar.update(1)
                     self._after_step()
-                    if budget is not None and now - start >= budget:
+                    if budget is not None and self._stop_now(now - start >= budget):
                         break
             self._flush()
-            if self.out_dir is not None and ckpt_io.checkpoint_step(self.last_checkpoint) != self.step:
+            if self.writes and ckpt_io.checkpoint_step(self.last_checkpoint) != self.step:
                 self.save()
+            distributed.barrier(self.shard)
         except KeyboardInterrupt:
-            if self.out_dir is not None:
+            if self.writes:
                 save_on_interrupt(self, self._in_step)
             raise
         finally:
@@ -190,16 +220,39 @@ class Trainer:
             self._bar = None
         return self.history
 
+    def _progress_bar(self, target: int, budget: float | None, enabled: bool) -> tqdm:
+        """Steps out of ``target``, or for a time-bounded call seconds out of ``budget``."""
+        desc = f"{type(self.generator).__name__} {self.config.loss}"
+        if budget is None:
+            return tqdm(total=target, initial=self.step, unit="step", disable=not enabled,
+                        desc=desc)
+        return tqdm(total=float(budget), unit="s", disable=not enabled, desc=desc,
+                    bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s "
+                               "[{remaining} left{postfix}]")
+
+    @property
+    def writes(self) -> bool:
+        """True when this trainer writes checkpoints: it has an ``out_dir`` and is process 0."""
+        return self.out_dir is not None and self.shard.main
+
+    def _stop_now(self, flag: bool) -> bool:
+        """``flag`` in one process; under ``torchrun`` True on every process when it is True on
+        any, checked every :data:`STOP_CHECK_EVERY` steps so that all stop at the same step."""
+        if not self.shard.distributed:
+            return flag
+        if self.step % STOP_CHECK_EVERY:
+            return False
+        return distributed.agree(flag, self.shard, self.device)
+
     def _begin(self, resume) -> None:
         if self._started:
             return
-        if self.out_dir is not None:
+        if self.writes:
             ckpt_io.remove_stale_temporaries(self.out_dir)
-        if resume:
-            path = Path(resume) if isinstance(resume, (str, os.PathLike)) else (
-                ckpt_io.latest_checkpoint(self.out_dir) if self.out_dir is not None else None)
-            if path is not None:
-                self.load(path)
+        if isinstance(resume, (str, os.PathLike)):
+            self.load(resume)
+        elif resume and self.out_dir is not None:
+            self.load_newest()
         elif self.out_dir is not None and ckpt_io.list_checkpoints(self.out_dir):
             raise FileExistsError(
                 f"{self.out_dir} already holds checkpoints of a run; pass resume=True to continue "
@@ -211,8 +264,11 @@ class Trainer:
         if self.log.full:
             self._flush()
         if self.out_dir is not None and cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
-            self.save()
-        if self.preview is not None and cfg.preview_every and self.step % cfg.preview_every == 0:
+            self._flush()  # every process: the values are averaged over them
+            if self.writes:
+                self.save()
+        if (self.preview is not None and cfg.preview_every and self.step % cfg.preview_every == 0
+                and self.shard.main):
             self.preview(self, self.step, self.sample_preview())
 
     def _flush(self) -> None:
@@ -226,7 +282,9 @@ class Trainer:
             self._poisoned = True
             raise
         if entry is not None and self._bar is not None:
-            self._bar.set_postfix({k: f"{entry[k]:.3g}" for k in self.metrics[:3]}, refresh=False)
+            self._bar.set_postfix({"step": self.step,
+                                   **{k: f"{entry[k]:.3g}" for k in self.metrics[:3]}},
+                                  refresh=False)
 
     # ------------------------------------------------------------------ checkpoints
 
@@ -259,11 +317,22 @@ class Trainer:
             ckpt_io.prune_checkpoints(self.out_dir, self.config.keep_last)
         return path
 
-    def load(self, path: str | os.PathLike) -> None:
+    def load(self, path: str | os.PathLike, state: dict | None = None) -> None:
         """Restore a checkpoint written with the same configuration (else ConfigMismatchError)."""
-        restore_trainer(self, path)
+        restore_trainer(self, path, state)
         self._poisoned = False
         self._started = True
+
+    def load_newest(self) -> Path | None:
+        """Load the newest readable checkpoint of ``out_dir`` (a truncated newer file is skipped
+        with a warning: :func:`checkpoint.newest_readable_checkpoint`); None when there is none."""
+        if self.writes:
+            ckpt_io.remove_stale_temporaries(self.out_dir)
+        found = ckpt_io.newest_readable_checkpoint(self.out_dir)
+        if found is None:
+            return None
+        self.load(*found)
+        return found[0]
 
     # ------------------------------------------------------------------ sampling
 
@@ -303,15 +372,23 @@ class Trainer:
 
 
 def make_players(generator: nn.Module, discriminator: nn.Module, config: TrainConfig,
-                 device: torch.device) -> Players:
+                 device: torch.device, shard: distributed.Shard = distributed.Shard(),
+                 find_unused: bool = False) -> Players:
     """The networks of a round with their Adam optimisers (fused on CUDA), autocast dtype and
-    fp16 gradient scalers, ``torch.compile`` wrappers when asked, and the EMA copy of G."""
+    fp16 gradient scalers, ``torch.compile`` wrappers when asked, the EMA copy of G, and under
+    ``torchrun`` the ``DistributedDataParallel`` wrappers each update trains through."""
     fused = {"fused": True} if device.type == "cuda" else {}
     amp_dtype = resolve_autocast(config, device)
     fp16 = amp_dtype == torch.float16
+    compiled = torch.compile if config.compile else (lambda module: module)
+    trained = {}
+    if shard.distributed:
+        trained = {"trained_generator": compiled(distributed.wrap(generator, device, find_unused)),
+                   "trained_discriminator": compiled(distributed.wrap(discriminator, device,
+                                                                      find_unused))}
     return Players(
-        generator=torch.compile(generator) if config.compile else generator,
-        discriminator=torch.compile(discriminator) if config.compile else discriminator,
+        generator=compiled(generator),
+        discriminator=compiled(discriminator),
         critic=discriminator,
         opt_g=torch.optim.Adam(generator.parameters(), lr=config.lr_g, betas=config.betas, **fused),
         opt_d=torch.optim.Adam(discriminator.parameters(), lr=config.lr_d, betas=config.betas,
@@ -319,7 +396,7 @@ def make_players(generator: nn.Module, discriminator: nn.Module, config: TrainCo
         scaler_g=torch.amp.GradScaler(device.type) if fp16 else None,
         scaler_d=torch.amp.GradScaler(device.type) if fp16 else None,
         amp_dtype=amp_dtype, ema=make_ema(generator) if config.ema_decay > 0 else None,
-        ema_source=generator)
+        ema_source=generator, **trained)
 
 
 def preview_inputs(config: TrainConfig, latents: LatentFn, latent_dim: int,
