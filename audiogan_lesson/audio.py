@@ -263,6 +263,20 @@ def peak_normalize(wave: torch.Tensor, peak: float = 1.0, eps: float = 1e-8) -> 
     return wave * scale
 
 
+def standardize(wave: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
+    """Each example of ``(..., samples)`` shifted to mean 0 and scaled to standard deviation 1.
+
+    The per-clip standardisation of the GTZAN classical GAN (a data option of
+    :func:`audiogan_lesson.experiments.load_audio_set`). Silent examples (standard deviation
+    below ``eps``) come back as zeros instead of NaN. The result is not bounded by 1: a tanh
+    generator cannot reach the few samples beyond +-1 (about a third of a percent of a
+    Gaussian's).
+    """
+    centred = wave - wave.mean(dim=-1, keepdim=True)
+    std = centred.std(dim=-1, keepdim=True, unbiased=False)
+    return torch.where(std > eps, centred / std.clamp_min(eps), torch.zeros_like(centred))
+
+
 def check_emphasis_coeff(coeff: float) -> float:
     """``coeff`` as a float when it is a valid pre-emphasis coefficient (in [0, 1)), else a
     ValueError that says so."""

@@ -24,15 +24,17 @@ import torch
 from torch import nn
 
 from . import data
+from .audio import standardize as audio_standardize
 from .models.gansynth import ProgressiveSchedule, pitch_to_label, stage_resolution
 from .profiles import GANSynthScale, Profile, TrainScale, get_profile
 from .recipes import Recipe, recipe_for
 from .registry import (MODEL_NAMES, SPECGAN_SLICE_LEN, UnknownNameError,  # noqa: F401
-                       build_models, model_entry)
+                       build_models, model_entry, model_for)
 from .representations import MelIFImages
 from .training import TrainConfig, Trainer
 
 TOY_DATASETS = ("toy-drums", "toy-notes")
+NOTE_DATASETS = ("toy-piano",)  # note sequences (PianoGAN); the registry's MIDI sets too
 
 
 @dataclass
@@ -51,11 +53,12 @@ class AudioSet:
 
 def dataset_names() -> list[str]:
     """Every dataset name :func:`load_audio_set` accepts (a folder path is accepted too)."""
-    return list(TOY_DATASETS) + sorted(data.DATASETS)
+    return list(TOY_DATASETS) + list(NOTE_DATASETS) + sorted(data.DATASETS)
 
 
 def load_audio_set(name: str | os.PathLike, n: int, sample_rate: int, length: int,
-                   seed: int = 0, download: bool = True, allow_unverified: bool = False) -> AudioSet:
+                   seed: int = 0, download: bool = True, allow_unverified: bool = False,
+                   standardize: bool | None = None) -> AudioSet:
     """Load ``n`` examples of ``name`` at ``sample_rate`` Hz, ``length`` samples each.
 
     ``name`` is ``toy-drums``, ``toy-notes``, a registry name (its recipe from
@@ -63,8 +66,27 @@ def load_audio_set(name: str | os.PathLike, n: int, sample_rate: int, length: in
     ``download``; ``allow_unverified`` accepts a download whose checksum the registry does not
     know yet), or a folder of audio files (labels from sub-folder names). Real datasets give at
     most ``n`` examples, a seeded random subset when there are more.
+
+    ``standardize`` (None: the registry entry's ``standardize``, off for toy sets and folders)
+    makes every clip mean 0 and standard deviation 1 (:func:`audio.standardize`; the GTZAN
+    classical recipe).
     """
+    loaded = _load_audio_set(name, n, sample_rate, length, seed, download, allow_unverified)
+    if standardize is None:
+        info = data.DATASETS.get(str(name))
+        standardize = bool(info is not None and info.standardize)
+    if standardize:
+        loaded.waves = audio_standardize(loaded.waves)
+    return loaded
+
+
+def _load_audio_set(name, n: int, sample_rate: int, length: int, seed: int, download: bool,
+                    allow_unverified: bool) -> AudioSet:
+    """:func:`load_audio_set` before standardisation."""
     key = str(name)
+    if key in NOTE_DATASETS or (key in data.DATASETS and data.DATASETS[key].kind == "midi"):
+        raise ValueError(f"{key} holds piano notes (MIDI), not audio; train pianogan on it "
+                         f"(python -m audiogan_lesson train pianogan --data {key})")
     if key == "toy-drums":
         drums = data.toy_drums(n, seed=seed, sample_rate=sample_rate, length=length)
         return AudioSet(drums.waves, sample_rate, drums.labels, list(drums.classes), key)
@@ -72,8 +94,10 @@ def load_audio_set(name: str | os.PathLike, n: int, sample_rate: int, length: in
         notes = data.toy_notes(n, seed=seed, sample_rate=sample_rate, length=length)
         return AudioSet(notes.waves, sample_rate, notes.families, list(notes.family_names), key)
     if key in data.DATASETS:
-        folder = data.load_dataset(key, download=download, allow_unverified=allow_unverified,
-                                   sample_rate=sample_rate, length=length)
+        split = data.DATASETS[key].splits[0]  # "train", or "all" for sets without splits
+        folder = data.load_dataset(key, split=split, download=download,
+                                   allow_unverified=allow_unverified, sample_rate=sample_rate,
+                                   length=length)
     elif Path(key).is_dir():
         folder = data.AudioFolder(key, sample_rate=sample_rate, length=length)
     else:
@@ -88,6 +112,70 @@ def load_audio_set(name: str | os.PathLike, n: int, sample_rate: int, length: in
         keep = torch.randperm(waves.shape[0], generator=torch.Generator().manual_seed(seed))[:n]
         waves, labels = waves[keep], (labels[keep] if labels is not None else None)
     return AudioSet(waves, sample_rate, labels, list(getattr(folder, "classes", []) or []), key)
+
+
+# ----------------------------------------------------------------------------- note sequences
+
+
+@dataclass
+class NoteSet:
+    """Note sequences ``notes`` ``(N, length, 3)`` [MIDI pitch, step s, duration s] for PianoGAN
+    (notebook 08), rendered to audio at ``sample_rate``; ``keys`` ``(N,)`` indices into
+    :data:`data.KEY_NAMES` where known (toy pieces), else None; ``sources`` the file of each
+    window of a MIDI set; ``skipped`` the files passed over and why."""
+
+    notes: torch.Tensor
+    sample_rate: int
+    keys: torch.Tensor | None = None
+    name: str = ""
+    sources: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    labels = None  # unconditional: the trainer draws no labels
+    classes: list[str] = field(default_factory=list)
+
+    @property
+    def waves(self) -> torch.Tensor:
+        """The notes channels first, ``(N, 3, length)``: the layout PianoGAN's convolutions see,
+        under the name audio sets use, so code that reads the length of a training set's
+        ``.waves`` reads ``length`` notes here."""
+        return self.notes.transpose(1, 2)
+
+
+def load_note_set(name: str | os.PathLike, n: int, length: int, sample_rate: int, seed: int = 0,
+                  download: bool = True, allow_unverified: bool = False,
+                  hop: int | None = None, sustain: bool = False) -> NoteSet:
+    """Load ``n`` sequences of ``length`` notes of ``name`` (notebook 08, ``train pianogan``).
+
+    ``name`` is ``toy-piano`` (:func:`data.toy_piano`), a registered MIDI dataset (``maestro``;
+    fetched when missing and ``download``) or a folder of ``.mid`` files
+    (:class:`data.MidiFolder`, windows every ``hop`` notes, ``sustain`` pedal applied or not).
+    Real sets give at most ``n`` windows, a seeded random subset when there are more.
+    """
+    key = str(name)
+    if key == "toy-piano":
+        toy = data.toy_piano(n, seed=seed, length=length)
+        return NoteSet(toy.notes, sample_rate, toy.keys, key)
+    options = dict(length=length, hop=hop, sustain=sustain)
+    if key in data.DATASETS:
+        if data.DATASETS[key].kind != "midi":
+            raise ValueError(f"{key} is an audio dataset; pianogan trains on notes: toy-piano, "
+                             "maestro or a folder of .mid files")
+        folder = data.load_dataset(key, download=download, allow_unverified=allow_unverified,
+                                   **options)
+    elif Path(key).is_dir():
+        folder = data.MidiFolder(key, **options)
+    else:
+        raise UnknownNameError(f"unknown note dataset {key!r}: not a folder, and not one of "
+                               f"{', '.join(list(NOTE_DATASETS) + sorted(k for k, v in data.DATASETS.items() if v.kind == 'midi'))}")
+    if len(folder) == 0:
+        raise ValueError(f"{key}: no window of {length} notes ({len(folder.skipped)} files "
+                         f"skipped); check that the folder holds .mid files of at least {length} "
+                         f"notes\n{folder.summary()}")
+    notes, sources = folder.notes, list(folder.sources)
+    if notes.shape[0] > n:
+        keep = torch.randperm(notes.shape[0], generator=torch.Generator().manual_seed(seed))[:n]
+        notes, sources = notes[keep], [sources[i] for i in keep.tolist()]
+    return NoteSet(notes, sample_rate, None, key, sources, list(folder.skipped))
 
 
 # ----------------------------------------------------------------------------- pitched notes
@@ -188,6 +276,8 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
                     profile: Profile | None = None, loss: str = "wgan-gp",
                     n_train: int | None = None, seed: int = 0, model_options: dict | None = None,
                     allow_unverified: bool = False, recipe: Recipe | None = None,
+                    representation: str | None = None, slice_len: int | None = None,
+                    sample_rate: int | None = None, standardize: bool | None = None,
                     **train_options) -> Experiment:
     """Put ``model`` (a name in :data:`registry.MODELS`: ``dense``, ``specgan``, ``wavegan``,
     ``gansynth``) and ``dataset`` together in ``profile``.
@@ -198,12 +288,31 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
     model constructors (``upsample="nn"``, ``phase_shuffle=0``) and ``train_options`` to
     :class:`TrainConfig` (``lr_g=2e-4``); both win over the recipe.
 
+    ``representation`` picks another way for the model to see the data
+    (:func:`registry.model_for`: ``make_experiment("specgan", representation="mel-image")``
+    trains the mel-image GAN, ``specgan-mel``). ``slice_len`` and ``sample_rate`` replace the
+    scale's clip length and rate (``--slice-len 64000`` for 4 s of dense GAN at 16 kHz);
+    ``standardize`` (None: the dataset's recipe) makes every clip mean 0, standard deviation 1
+    (:func:`load_audio_set`).
+
     ``gansynth`` (notebook 06) trains on :func:`load_pitched_notes` as mel-IF images, with
     progressive growing (:class:`models.gansynth.ProgressiveSchedule` as the trainer's hook).
     """
+    model = model_for(model, representation)
     entry = model_entry(model)
     profile = profile or get_profile()
     scale = profile.scale(model)
+    if slice_len is not None and entry.slice_len is not None and slice_len != entry.slice_len:
+        raise ValueError(f"--slice-len {slice_len}: {model} makes clips of {entry.slice_len} "
+                         "samples only; leave the length out (or choose another model)")
+    changes = {k: v for k, v in dict(slice_len=slice_len, sample_rate=sample_rate).items()
+               if v is not None}
+    for key, value in changes.items():
+        if int(value) < 1:
+            raise ValueError(f"{key}={value} must be a positive number of "
+                             f"{'samples' if key == 'slice_len' else 'Hz'}")
+    if changes:
+        scale = scale.replace(**{k: int(v) for k, v in changes.items()})
     if entry.slice_len is not None and scale.slice_len != entry.slice_len:
         scale = scale.replace(slice_len=entry.slice_len)
     recipe = recipe_for(model, loss, profile.name).then(recipe)
@@ -218,13 +327,22 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
                                   seed=seed, allow_unverified=allow_unverified)
         representation = entry.representation(scale, recipe.representation)
         hook = _progressive_schedule(scale, representation)
+    elif entry.notes:  # note sequences, not sound (PianoGAN, notebook 08)
+        real = load_note_set(dataset, n, scale.slice_len, scale.sample_rate, seed=seed,
+                             allow_unverified=allow_unverified)
+        representation = entry.representation(scale, recipe.representation).fit(real.notes)
     else:
         real = load_audio_set(dataset, n, scale.sample_rate, scale.slice_len, seed=seed,
-                              allow_unverified=allow_unverified)
+                              allow_unverified=allow_unverified, standardize=standardize)
         representation = entry.representation(scale, recipe.representation)
         if hasattr(representation, "fit"):
             representation.fit(real.waves)
-    examples = representation.encode(real.waves)
+    # a representation's data augmentation (the mel image's random time shift) changes only
+    # what the model trains on; ``real`` stays as recorded, for evaluation
+    source = real.notes if entry.notes else real.waves
+    train_waves = (representation.augment(source, seed) if hasattr(representation, "augment")
+                   else source)
+    examples = representation.encode(train_waves)
     generator, discriminator = build_models(model, scale, recipe, **(model_options or {}))
     options = dict(loss=loss, batch_size=scale.batch_size, steps=scale.steps,
                    max_seconds=scale.minutes * 60, seed=seed,

@@ -81,6 +81,21 @@ class GANSynthScale(TrainScale):
     pitch_max: int = 84
 
 
+@dataclass(frozen=True)
+class MelImageScale(TrainScale):
+    """How the mel-image GAN is scaled in a profile (notebook 03); defaults are the street-music
+    GAN's (UrbanSound8K): 4 s at 22,050 Hz (``slice_len`` 88,200), ``n_mels`` 64, ``n_fft`` 1024,
+    ``hop`` 512, images resized to ``image_size`` (256, 256), SpecGAN's width 64 and batch 64.
+    """
+
+    slice_len: int = 88200
+    sample_rate: int = 22050
+    n_mels: int = 64
+    n_fft: int = 1024
+    hop: int = 512
+    image_size: tuple[int, int] = (256, 256)
+
+
 def _frozen(mapping: Mapping[str, TrainScale]) -> Mapping[str, TrainScale]:
     return MappingProxyType(dict(mapping))
 
@@ -145,9 +160,14 @@ _SCALES: dict[str, dict[str, TrainScale]] = {
         "specgan": TrainScale(width=4, batch_size=8, slice_len=16384, sample_rate=16000,
                               steps=4, minutes=0.2),
         # 3 resolutions (2x16 to 8x64, a 512-sample clip), 5 pitches, 2 steps per stage
+        "specgan-mel": MelImageScale(width=4, batch_size=8, slice_len=8192, steps=4, minutes=0.2,
+                                     image_size=(32, 32)),
         "gansynth": GANSynthScale(width=8, batch_size=4, slice_len=512, steps=12, minutes=0.2,
                                   n_fft=128, hop=64, num_resolutions=3, stable_steps=2,
                                   fade_steps=2, pitch_min=60, pitch_max=64),
+        # PianoGAN: slice_len counts notes; sample_rate is what they are rendered at
+        "pianogan": TrainScale(width=4, batch_size=8, slice_len=256, sample_rate=8000,
+                               steps=4, minutes=0.2),
     },
     "laptop": {
         "dense": TrainScale(width=128, batch_size=64, slice_len=4096, sample_rate=8000,
@@ -162,10 +182,16 @@ _SCALES: dict[str, dict[str, TrainScale]] = {
         # 400 steps), an eighth of the width, one octave of pitch; batch 8 as the paper (the
         # recipe for this budget: recipes.LAPTOP_GANSYNTH). Growing ends at step 2400; the rest
         # of the 15 minutes trains 16 x 128
+        # the mel-image GAN on one-second drums at 22,050 Hz (44 frames of hop 512, resized to
+        # 256 x 256 as the report), d=8 so that its steps cost about SpecGAN's laptop steps
+        "specgan-mel": MelImageScale(width=8, batch_size=32, slice_len=22050, steps=600,
+                                     minutes=4.0),
         "gansynth": GANSynthScale(width=32, batch_size=8, slice_len=2048, sample_rate=8000,
                                   steps=11_000, minutes=15.0, n_fft=256, hop=128,
                                   num_resolutions=4, stable_steps=400, fade_steps=400,
                                   pitch_min=60, pitch_max=72),
+        "pianogan": TrainScale(width=16, batch_size=64, slice_len=256, sample_rate=8000,
+                               steps=100_000, minutes=5.0),
     },
     "gpu": {
         "dense": TrainScale(width=1024, batch_size=64, slice_len=16384, sample_rate=16000,
@@ -174,7 +200,10 @@ _SCALES: dict[str, dict[str, TrainScale]] = {
                               steps=200_000, minutes=600.0),
         "specgan": TrainScale(width=64, batch_size=64, slice_len=16384, sample_rate=16000,
                               steps=200_000, minutes=600.0),
+        "specgan-mel": MelImageScale(steps=200_000, minutes=600.0),
         "gansynth": GANSynthScale(),
+        "pianogan": TrainScale(width=64, batch_size=64, slice_len=256, sample_rate=16000,
+                               steps=100_000, minutes=600.0),
     },
 }
 

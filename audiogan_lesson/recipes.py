@@ -52,6 +52,7 @@ class Recipe:
 DENSE = Recipe()  # the dense baseline of notebook 02: TrainConfig's defaults, loss chosen per run
 WAVEGAN = Recipe()  # Donahue et al. 2019: every value is a default of TrainConfig and the configs
 SPECGAN = Recipe()
+SPECGAN_MEL = Recipe()  # the mel-image GAN is SpecGAN's design on mel images: SpecGAN's recipe
 GANSYNTH = Recipe(
     # Engel et al. 2019: WGAN-GP with one critic step, drift 0.001, an auxiliary pitch classifier
     # of weight 10 trained on real notes, Adam(8e-4, 0, 0.99), EMA 0.999, normal latents, pitch
@@ -59,9 +60,13 @@ GANSYNTH = Recipe(
     train=dict(n_critic=1, lr_g=8e-4, lr_d=8e-4, betas=(0.0, 0.99), drift=0.001, aux_weight=10.0,
                aux_fake_in_d=False, ema_decay=0.999, latent="normal", conditional=True),
 )
+# PianoGAN (the source report): WaveGAN's design and training over notes, with the Wasserstein
+# loss; every value is a default of TrainConfig and the configs
+PIANOGAN = Recipe()
 
 PAPER: Mapping[str, Recipe] = _frozen(
-    {"dense": DENSE, "wavegan": WAVEGAN, "specgan": SPECGAN, "gansynth": GANSYNTH})
+    {"dense": DENSE, "wavegan": WAVEGAN, "specgan": SPECGAN, "specgan-mel": SPECGAN_MEL,
+     "gansynth": GANSYNTH, "pianogan": PIANOGAN})
 
 # ----------------------------------------------------------------------------- small budgets
 

@@ -21,11 +21,13 @@ from torch import nn
 
 from .models.dense import DenseDiscriminator, DenseGenerator
 from .models.gansynth import GANSynthDiscriminator, GANSynthGenerator
+from .models.pianogan import PianoGANDiscriminator, PianoGANGenerator
+from .models.melimage import MelImageDiscriminator, MelImageGenerator
 from .models.specgan import SpecGANDiscriminator, SpecGANGenerator
 from .models.wavegan import WaveGANDiscriminator, WaveGANGenerator
 from .profiles import TrainScale
 from .recipes import PAPER, Recipe
-from .representations import MelIFImages, SpecGANSpectrogram, Waveform
+from .representations import MelIFImages, MelImage, NoteFeatures, SpecGANSpectrogram, Waveform
 from .spectral import IFSpecConfig
 
 SPECGAN_SLICE_LEN = 16384  # 128 frames of hop 128: SpecGAN's image is always 128 x 128
@@ -43,7 +45,12 @@ class ModelEntry:
     as ``(generator kwargs, discriminator kwargs)``; ``representation(scale, options)`` makes what
     the model sees (fitted to the data later when it has a ``fit``); ``slice_len`` fixes the clip
     length when the model allows only one; ``pitched`` models are conditioned on pitch and train
-    on notes of known MIDI pitch; ``notebook`` is where the course teaches it.
+    on notes of known MIDI pitch; ``notes`` models see note sequences (pitch, step, duration)
+    of ``slice_len`` notes instead of audio (:func:`experiments.load_note_set`); ``notebook`` is
+    where the course teaches it.
+    ``representations`` names the other ways a model can see its data, each the registry name of
+    the entry that does (``train specgan --representation mel-image`` trains ``specgan-mel``);
+    :func:`model_for` looks them up.
     """
 
     name: str
@@ -55,6 +62,9 @@ class ModelEntry:
     notebook: str
     slice_len: int | None = None
     pitched: bool = False
+    notes: bool = False
+    representations: Mapping[str, str] = dataclasses.field(
+        default_factory=lambda: MappingProxyType({}))
 
 
 def _both(**kwargs) -> tuple[dict, dict]:
@@ -76,6 +86,23 @@ def _mel_if(scale, options) -> MelIFImages:
     return MelIFImages(spec, **options)
 
 
+def _mel_image_sizes(scale) -> tuple[dict, dict]:
+    """The mel-image GAN at ``scale``: width ``d`` and the image's height and width."""
+    height, width = getattr(scale, "image_size", (256, 256))
+    return _both(d=scale.width, height=height, width=width)
+
+
+def _mel_image(scale, options) -> MelImage:
+    """The mel image at ``scale`` (a :class:`profiles.MelImageScale`; its defaults otherwise)."""
+    fields = dict(n_mels=64, n_fft=1024, hop=512, image_size=(256, 256))
+    fields = {k: getattr(scale, k, v) for k, v in fields.items()}
+    return MelImage(sample_rate=scale.sample_rate, length=scale.slice_len,
+                    n_mels=fields["n_mels"], n_fft=fields["n_fft"], hop=fields["hop"],
+                    size=tuple(fields["image_size"]), **options)
+
+
+SPECGAN_REPRESENTATIONS = MappingProxyType({"linear": "specgan", "mel-image": "specgan-mel"})
+
 MODELS: Mapping[str, ModelEntry] = MappingProxyType({
     "dense": ModelEntry(
         "dense", DenseGenerator, DenseDiscriminator,
@@ -86,7 +113,12 @@ MODELS: Mapping[str, ModelEntry] = MappingProxyType({
         "specgan", SpecGANGenerator, SpecGANDiscriminator,
         sizes=lambda s: _both(d=s.width),
         representation=lambda s, options: SpecGANSpectrogram(**options),
-        recipe=PAPER["specgan"], notebook="03_specgan_dcgan", slice_len=SPECGAN_SLICE_LEN),
+        recipe=PAPER["specgan"], notebook="03_specgan_dcgan", slice_len=SPECGAN_SLICE_LEN,
+        representations=SPECGAN_REPRESENTATIONS),
+    "specgan-mel": ModelEntry(
+        "specgan-mel", MelImageGenerator, MelImageDiscriminator, sizes=_mel_image_sizes,
+        representation=_mel_image, recipe=PAPER["specgan-mel"], notebook="03_specgan_dcgan",
+        representations=SPECGAN_REPRESENTATIONS),
     "wavegan": ModelEntry(
         "wavegan", WaveGANGenerator, WaveGANDiscriminator,
         sizes=lambda s: _both(d=s.width, slice_len=s.slice_len),
@@ -96,6 +128,11 @@ MODELS: Mapping[str, ModelEntry] = MappingProxyType({
         "gansynth", GANSynthGenerator, GANSynthDiscriminator, sizes=_gansynth_sizes,
         representation=_mel_if, recipe=PAPER["gansynth"], notebook="06_gansynth_progressive",
         pitched=True),
+    "pianogan": ModelEntry(
+        "pianogan", PianoGANGenerator, PianoGANDiscriminator,
+        sizes=lambda s: _both(d=s.width, length=s.slice_len),
+        representation=lambda s, options: NoteFeatures(sample_rate=s.sample_rate, **options),
+        recipe=PAPER["pianogan"], notebook="08_pianogan_notes", notes=True),
 })
 MODEL_NAMES = tuple(MODELS)
 
@@ -105,6 +142,22 @@ def model_entry(name: str) -> ModelEntry:
     if name not in MODELS:
         raise UnknownNameError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
     return MODELS[name]
+
+
+def model_for(name: str, representation: str | None = None) -> str:
+    """The registry name of model ``name`` seeing its data as ``representation``.
+
+    ``None`` keeps ``name``; ``model_for("specgan", "mel-image")`` is ``"specgan-mel"``. A
+    representation the model does not have is an :class:`UnknownNameError` listing those it has.
+    """
+    entry = model_entry(name)
+    if representation is None:
+        return name
+    if representation not in entry.representations:
+        have = ", ".join(entry.representations) or "only its own (no --representation)"
+        raise UnknownNameError(f"model {name!r} has no representation {representation!r}; it has "
+                               f"{have}")
+    return entry.representations[representation]
 
 
 def _fields(cls: type[nn.Module]) -> set[str]:

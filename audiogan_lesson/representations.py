@@ -7,17 +7,26 @@ checkpoint stores so that :func:`representation_from_state` can rebuild it for `
 - :class:`Waveform`: raw audio ``(N, 1, length)`` (WaveGAN and the dense GAN).
 - :class:`SpecGANSpectrogram`: SpecGAN's normalised log magnitude, back to audio by Griffin-Lim.
 - :class:`MelIFImages`: GANSynth's mel log magnitude and instantaneous frequency, inverted exactly.
+- :class:`MelImage`: the street-music GAN's mel spectrogram in decibels resized to a 256 x 256
+  image, back to audio by a non-negative least-squares mel inverse and Griffin-Lim (notebook 03).
+- :class:`NoteFeatures`: PianoGAN's notes ``(N, length, 3)`` as three channels in [-1, 1],
+  inverted exactly (:meth:`NoteFeatures.to_notes`); ``decode`` renders them to audio
+  (notebook 08). Its ``encode`` and ``fit`` take notes, not waveforms.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import torch
 import torch.nn.functional as F
 
 from .audio import check_emphasis_coeff, deemphasis, preemphasis
-from .spectral import IFSpecConfig, IFSpectrogram, SpecGANNormalizer, griffin_lim, stft_logmag
+from .notes import check_notes, render_notes
+from .spectral import (IFSpecConfig, IFSpectrogram, SpecGANNormalizer, centred_magnitude,
+                       griffin_lim, griffin_lim_centred, mel_power, mel_to_linear_power,
+                       slaney_mel_filterbank, stft_logmag)
 
 
 class Waveform:
@@ -125,6 +134,243 @@ class MelIFImages:
                 "mag_b": m_b, "if_a": p_a, "if_b": p_b}
 
 
+MEL_INVERSES = ("nnls", "pinv")
+POWER_FLOOR = 1e-10  # librosa.power_to_db's amin
+
+
+class MelImage:
+    """A mel spectrogram in decibels as an image: waves ``(N, length)`` <-> ``(N, 1, height, width)``.
+
+    The street-music GAN of the course's source reports (UrbanSound8K, Brooks and Sallah 2024)
+    made its images so, and its values are the defaults: ``sample_rate`` 22,050 Hz, ``length``
+    4 s (88,200 samples), ``n_mels`` 64, ``n_fft`` 1024, ``hop`` 512 (173 centred frames), the
+    power mel spectrogram of ``librosa.feature.melspectrogram`` (:func:`spectral.mel_power`) in
+    dB, resized bilinearly to ``size`` (256, 256). Rows are mel bands (low frequencies first),
+    columns are time. Any size works; the models of :mod:`models.melimage` need sides of
+    ``4 * 2**k``.
+
+    Scale: ``ref_db`` (fitted by :meth:`fit` as the loudest mel bin of the training set) maps to
+    +1 and ``ref_db - top_db`` (80 dB below, librosa's ``top_db``) to -1, for a tanh generator;
+    quieter bins are clipped there. Course choice, named: the report scaled each image to its
+    own maximum (``ref=np.max``), which throws away every clip's loudness; one reference for the
+    whole set keeps it, and :meth:`decode` gives back audio at the level it was heard.
+
+    ``decode`` undoes the resize (bilinear, antialiased), the dB scale, then the mel filters by
+    ``inverse="nnls"`` (non-negative least squares, as ``librosa.feature.inverse.mel_to_stft``;
+    ``"pinv"``: the pseudo-inverse, clipped at 0), and runs Griffin-Lim (``n_iter`` 32,
+    ``momentum`` 0.99: ``librosa.feature.inverse.mel_to_audio``'s defaults).
+
+    ``time_shift`` (0.4, the report's ``time_shift_limit``): :meth:`augment` rolls each training
+    clip by a random offset of up to that fraction of its length, once, as the report did when it
+    wrote its images; 0 turns it off.
+    """
+
+    kind = "mel-image"
+
+    def __init__(self, sample_rate: int = 22050, length: int = 88200, n_mels: int = 64,
+                 n_fft: int = 1024, hop: int = 512, size: tuple[int, int] = (256, 256),
+                 top_db: float = 80.0, ref_db: float | None = None, time_shift: float = 0.4,
+                 inverse: str = "nnls", n_iter: int = 32, momentum: float = 0.99,
+                 nnls_iter: int = 200):
+        size = (int(size), int(size)) if isinstance(size, (int, float)) else tuple(int(s) for s in size)
+        problems = []
+        if len(size) != 2 or min(size) < 1:
+            problems.append(f"size={size} must be two positive sides (height, width), e.g. (256, 256)")
+        if sample_rate < 1 or length < 1 or hop < 1 or n_fft < 2 or hop > n_fft:
+            problems.append(f"sample_rate={sample_rate}, length={length}, n_fft={n_fft}, hop={hop}: "
+                            "need positive values and hop <= n_fft (defaults 22050, 88200, 1024, 512)")
+        if not 1 <= n_mels <= n_fft // 2 + 1:
+            problems.append(f"n_mels={n_mels} must be between 1 and n_fft // 2 + 1 = {n_fft // 2 + 1}")
+        if top_db <= 0:
+            problems.append(f"top_db={top_db} must be > 0 (librosa: 80)")
+        if not 0.0 <= time_shift < 1.0:
+            problems.append(f"time_shift={time_shift} must be in [0, 1) (a fraction of the clip; "
+                            "0.4 in the report, 0 = off)")
+        if inverse not in MEL_INVERSES:
+            problems.append(f"inverse={inverse!r}; choose one of {', '.join(MEL_INVERSES)}")
+        if problems:
+            raise ValueError("MelImage: " + "; ".join(problems))
+        self.sample_rate, self.length, self.n_mels = int(sample_rate), int(length), int(n_mels)
+        self.n_fft, self.hop, self.size = int(n_fft), int(hop), size
+        self.top_db, self.ref_db = float(top_db), (None if ref_db is None else float(ref_db))
+        self.time_shift, self.inverse = float(time_shift), inverse
+        self.n_iter, self.momentum, self.nnls_iter = int(n_iter), float(momentum), int(nnls_iter)
+        self.filterbank = slaney_mel_filterbank(self.n_mels, self.n_fft, self.sample_rate)
+
+    @property
+    def frames(self) -> int:
+        """Centred STFT frames of one clip: ``1 + length // hop`` (173 at the defaults)."""
+        return 1 + self.length // self.hop
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """One image's shape ``(1, height, width)``."""
+        return (1, *self.size)
+
+    def mel_db(self, waves: torch.Tensor) -> torch.Tensor:
+        """Mel power in dB before resizing: ``(N, length)`` -> ``(N, n_mels, frames)``."""
+        if waves.shape[-1] != self.length:
+            raise ValueError(f"MelImage expects clips of {self.length} samples "
+                             f"({self.length / self.sample_rate:g} s at {self.sample_rate} Hz); "
+                             f"got {waves.shape[-1]}: pad or trim them (audio.pad_or_trim)")
+        power = mel_power(waves, self.filterbank, self.n_fft, self.hop).mT
+        return 10.0 * torch.log10(power.clamp_min(POWER_FLOOR))
+
+    def fit(self, waves: torch.Tensor) -> "MelImage":
+        """Set ``ref_db`` to the loudest mel bin of ``waves`` ``(N, length)`` (the +1 of the images)."""
+        loudest = float(max(self.mel_db(chunk).max() for chunk in waves.split(256)))
+        self.ref_db = loudest
+        return self
+
+    def _ref(self) -> float:
+        if self.ref_db is None:
+            raise ValueError("MelImage has no ref_db yet: call fit(training waves) first, or pass "
+                             "ref_db= (the dB value that maps to +1)")
+        return self.ref_db
+
+    def augment(self, waves: torch.Tensor, seed: int = 0) -> torch.Tensor:
+        """Each clip rolled in time by a random offset in ``[-time_shift, time_shift] * length``
+        samples (one seeded draw per clip); unchanged when ``time_shift`` is 0."""
+        limit = int(self.time_shift * waves.shape[-1])
+        if limit == 0:
+            return waves
+        gen = torch.Generator().manual_seed(seed)
+        shifts = torch.randint(-limit, limit + 1, (waves.shape[0],), generator=gen)
+        index = (torch.arange(waves.shape[-1])[None, :] - shifts[:, None]) % waves.shape[-1]
+        return torch.gather(waves, -1, index.to(waves.device))
+
+    def encode(self, waves: torch.Tensor) -> torch.Tensor:
+        """Waves ``(N, length)`` -> images ``(N, 1, height, width)`` in [-1, 1]."""
+        scaled = (self.mel_db(waves) - self._ref()) / self.top_db * 2.0 + 1.0
+        image = F.interpolate(scaled.unsqueeze(1), size=self.size, mode="bilinear",
+                              align_corners=False)
+        return image.clamp(-1.0, 1.0)
+
+    def image_to_mel_db(self, images: torch.Tensor) -> torch.Tensor:
+        """Undo the resize and the scaling: ``(N, 1, height, width)`` -> dB ``(N, n_mels, frames)``."""
+        x = images.detach().float()
+        if tuple(x.shape[-2:]) != self.size:
+            raise ValueError(f"MelImage: images of shape {tuple(x.shape)}; expected (N, 1, "
+                             f"{self.size[0]}, {self.size[1]})")
+        back = F.interpolate(x, size=(self.n_mels, self.frames), mode="bilinear",
+                             align_corners=False, antialias=True).squeeze(1)
+        return (back.clamp(-1.0, 1.0) - 1.0) / 2.0 * self.top_db + self._ref()
+
+    def decode(self, examples: torch.Tensor) -> torch.Tensor:
+        """Images ``(N, 1, height, width)`` -> waves ``(N, length)`` in [-1, 1]."""
+        power = 10.0 ** (self.image_to_mel_db(examples) / 10.0)
+        linear = mel_to_linear_power(power.mT, self.filterbank, self.inverse, self.nnls_iter)
+        waves = griffin_lim_centred(linear.sqrt(), self.n_fft, self.hop, self.length,
+                                    self.n_iter, self.momentum)
+        return waves.clamp(-1, 1)
+
+    def magnitude(self, waves: torch.Tensor) -> torch.Tensor:
+        """Linear STFT magnitude ``(N, frames, n_fft // 2 + 1)`` of waves, with this image's
+        framing: what :func:`spectral.spectral_convergence` compares in a round trip."""
+        return centred_magnitude(waves, self.n_fft, self.hop)
+
+    def state(self) -> dict:
+        return {"kind": self.kind, "sample_rate": self.sample_rate, "length": self.length,
+                "n_mels": self.n_mels, "n_fft": self.n_fft, "hop": self.hop,
+                "size": list(self.size), "top_db": self.top_db, "ref_db": self.ref_db,
+                "time_shift": self.time_shift, "inverse": self.inverse, "n_iter": self.n_iter,
+                "momentum": self.momentum, "nnls_iter": self.nnls_iter}
+
+
+class NoteFeatures:
+    """PianoGAN's input: notes ``(N, length, 3)`` [pitch, step s, duration s] <-> ``(N, 3, length)``
+    in [-1, 1], the three features as the channels of a 1-D convolution (notebook 08).
+
+    - pitch: linear over ``[pitch_min, pitch_max]`` (fitted to the training notes by
+      :meth:`fit`; the 88 piano keys before that).
+    - step and duration: linear in ``log(x + eps)`` over ``[log(eps), log(max + eps)]`` with
+      ``eps`` = 10 ms, the maximum fitted as well. Log space because musical time is
+      multiplicative: a tempo scales every step by one factor, and a half note is twice a
+      quarter at any tempo; in log space those ratios are equal distances, and the short steps
+      that most notes have get as much room as the long ones instead of being squeezed against
+      -1. ``eps`` keeps a chord's step of exactly 0 finite (it maps to exactly -1) and is below
+      what one hears. Quantiles would spread the values evenly too, but need a stored table and
+      a piecewise inverse, and cannot spread the many exact zeros.
+
+    :meth:`to_notes` is the exact inverse of :meth:`encode` for notes within the fitted ranges
+    (values outside are clipped to them; generated pitches are rounded to whole MIDI numbers).
+    ``decode`` renders generated examples to audio at ``sample_rate``
+    (:func:`notes.render_notes`), so that every model's ``decode`` gives sound.
+    """
+
+    kind = "notes"
+
+    def __init__(self, pitch_min: float = 21.0, pitch_max: float = 108.0, step_max: float = 4.0,
+                 duration_max: float = 4.0, eps: float = 0.01, sample_rate: int = 16000,
+                 max_seconds: float | None = None):
+        if not pitch_max > pitch_min or step_max <= 0 or duration_max <= 0 or eps <= 0:
+            raise ValueError(f"NoteFeatures: need pitch_max > pitch_min and positive step_max, "
+                             f"duration_max and eps; got pitch {pitch_min}-{pitch_max}, step_max="
+                             f"{step_max}, duration_max={duration_max}, eps={eps}")
+        self.pitch_min, self.pitch_max = float(pitch_min), float(pitch_max)
+        self.step_max, self.duration_max = float(step_max), float(duration_max)
+        self.eps = float(eps)
+        self.sample_rate = int(sample_rate)
+        self.max_seconds = max_seconds
+
+    def fit(self, notes) -> "NoteFeatures":
+        """Take the ranges from training notes ``(N, length, 3)``: lowest and highest pitch,
+        longest step and duration."""
+        array = torch.as_tensor(check_notes(notes, "NoteFeatures.fit"))
+        if array.numel() == 0:
+            raise ValueError("NoteFeatures.fit: no notes to fit")
+        low, high = float(array[..., 0].min()), float(array[..., 0].max())
+        self.pitch_min, self.pitch_max = low, max(high, low + 1.0)
+        self.step_max = max(float(array[..., 1].max()), self.eps)
+        self.duration_max = max(float(array[..., 2].max()), self.eps)
+        return self
+
+    def _log_range(self, top: float) -> tuple[float, float]:
+        return math.log(self.eps), math.log(top + self.eps)
+
+    def encode(self, notes) -> torch.Tensor:
+        """Notes ``(N, length, 3)`` -> examples ``(N, 3, length)`` float32 in [-1, 1]."""
+        x = torch.as_tensor(check_notes(notes, "NoteFeatures.encode"), dtype=torch.float64)
+        if x.dim() != 3:
+            raise ValueError(f"NoteFeatures.encode: expected notes (N, length, 3); got "
+                             f"{tuple(x.shape)}")
+        pitch = (x[..., 0] - self.pitch_min) / (self.pitch_max - self.pitch_min)
+        parts = [pitch]
+        for column, top in ((1, self.step_max), (2, self.duration_max)):
+            lo, hi = self._log_range(top)
+            parts.append((torch.log(x[..., column] + self.eps) - lo) / (hi - lo))
+        unit = torch.stack(parts, dim=1).clamp(0.0, 1.0)
+        return (unit * 2.0 - 1.0).float()
+
+    def to_notes(self, examples: torch.Tensor, round_pitch: bool = True) -> torch.Tensor:
+        """Examples ``(N, 3, length)`` -> notes ``(N, length, 3)`` on the CPU, float32; the exact
+        inverse of :meth:`encode` within the ranges. Values are clipped to [-1, 1] first;
+        ``round_pitch`` rounds pitches to whole MIDI numbers (as a MIDI file needs)."""
+        x = ((examples.detach().double().cpu().clamp(-1.0, 1.0) + 1.0) / 2.0)
+        if x.dim() != 3 or x.shape[1] != 3:
+            raise ValueError(f"NoteFeatures.to_notes: expected examples (N, 3, length); got "
+                             f"{tuple(x.shape)}")
+        pitch = self.pitch_min + x[:, 0] * (self.pitch_max - self.pitch_min)
+        if round_pitch:
+            pitch = pitch.round()
+        parts = [pitch]
+        for column, top in ((1, self.step_max), (2, self.duration_max)):
+            lo, hi = self._log_range(top)
+            parts.append((torch.exp(lo + x[:, column] * (hi - lo)) - self.eps).clamp_min(0.0))
+        return torch.stack(parts, dim=-1).float()
+
+    def decode(self, examples: torch.Tensor) -> torch.Tensor:
+        """Examples ``(N, 3, length)`` -> audio ``(N, samples)`` at ``sample_rate``
+        (:func:`notes.render_notes`, cut at ``max_seconds`` when set)."""
+        return render_notes(self.to_notes(examples), self.sample_rate,
+                            max_seconds=self.max_seconds)
+
+    def state(self) -> dict:
+        return {"kind": self.kind, "pitch_min": self.pitch_min, "pitch_max": self.pitch_max,
+                "step_max": self.step_max, "duration_max": self.duration_max, "eps": self.eps,
+                "sample_rate": self.sample_rate, "max_seconds": self.max_seconds}
+
+
 def representation_from_state(state: dict):
     """Rebuild the representation saved in a checkpoint's ``meta``."""
     if state["kind"] == "waveform":
@@ -132,7 +378,11 @@ def representation_from_state(state: dict):
     if state["kind"] == "mel-if":
         return MelIFImages(IFSpecConfig(**state["spec"]), state["mag_a"], state["mag_b"],
                            state["if_a"], state["if_b"])
+    if state["kind"] == MelImage.kind:
+        return MelImage(**{k: v for k, v in state.items() if k != "kind"})
     if state["kind"] == "specgan":
         norm = SpecGANNormalizer(**state["normalizer"])
         return SpecGANSpectrogram(norm, n_iter=state.get("n_iter", 16))
+    if state["kind"] == "notes":
+        return NoteFeatures(**{k: v for k, v in state.items() if k != "kind"})
     raise ValueError(f"unknown representation {state['kind']!r} in checkpoint")

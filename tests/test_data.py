@@ -480,7 +480,7 @@ def test_extract_rejects_non_archives(tmp_path):
 
 def test_registry_entries_are_complete_and_honest():
     assert set(DATASETS) == {"sc09", "drums", "piano", "nsynth", "urbansound8k_street_music",
-                             "gtzan_classical"}
+                             "gtzan_classical", "maestro"}
     for info in DATASETS.values():
         assert info.url.startswith(("http://", "https://"))
         assert info.sha256 is None or (len(info.sha256) == 64 and int(info.sha256, 16) >= 0)

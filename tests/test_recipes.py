@@ -124,8 +124,9 @@ def test_every_registered_model_builds_at_its_smoke_scale_and_routes_options_by_
     with pytest.raises(ValueError, match=r"wavegan: unknown model option\(s\) dropout; the "
                                          r"generator takes .*upsample"):
         split_options("wavegan", {"dropout": 0.1})
-    with pytest.raises(UnknownNameError, match="choose one of dense, specgan, wavegan, gansynth"):
+    with pytest.raises(UnknownNameError, match="choose one of dense, specgan, ") as error:
         build_models("melgan", profile.scale("wavegan"))
+    assert all(name in str(error.value) for name in MODELS)
 
 
 def test_recipe_then_merges_each_part_and_the_later_wins():

@@ -14,6 +14,7 @@ the dataset for everyone.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from typing import Callable, Mapping
 
 from .download import cache_dir, download, extract_archive
 from .folder import AudioFolder
+from .piano import MidiFolder
 
 __all__ = ["DatasetInfo", "DATASETS", "dataset_table", "fetch", "load_dataset", "dataset_root",
            "prepare"]
@@ -37,7 +39,11 @@ class DatasetInfo:
     certain; ``approx_size`` is a human estimate for planning only. ``audio_dir`` is the folder
     of audio inside the extracted archive (``{split}`` is replaced by the split), and
     ``sample_rate``/``length`` are the example format the paper trained on (16 kHz and 16384
-    samples unless an entry says otherwise).
+    samples unless an entry says otherwise). ``standardize``: the recipe makes every clip mean 0
+    and standard deviation 1 (:func:`audiogan_lesson.audio.standardize`; the GTZAN classical GAN
+    did), a data option that :func:`audiogan_lesson.experiments.load_audio_set` applies.
+    ``kind`` is ``"audio"``, or ``"midi"`` for a set of MIDI files (``maestro``): its examples
+    are windows of ``length`` notes (:class:`~audiogan_lesson.data.MidiFolder`; notebook 08).
     """
 
     name: str
@@ -56,6 +62,8 @@ class DatasetInfo:
     size_bytes: int | None = None
     sample_rate: int = 16000
     length: int = 16384
+    standardize: bool = False
+    kind: str = "audio"
 
 
 def _digit_label(path: Path) -> str:
@@ -76,6 +84,20 @@ def _nsynth_files(root: Path, split: str) -> list[str]:
     notes = json.loads(meta_path.read_text())
     return sorted(f"{name}.wav" for name, note in notes.items()
                   if note["instrument_source_str"] == "acoustic" and 24 <= note["pitch"] <= 84)
+
+
+def _maestro_files(folder: Path, split: str) -> list[str]:
+    """MAESTRO's MIDI files of ``split`` (train, validation or test), from its metadata CSV."""
+    tables = sorted(folder.glob("maestro-v*.csv"))
+    if not tables:
+        raise FileNotFoundError(f"{folder}: MAESTRO's metadata (maestro-v3.0.0.csv) is missing; "
+                                "fetch('maestro') again")
+    with open(tables[-1], newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    if rows and not {"split", "midi_filename"} <= set(rows[0]):
+        raise ValueError(f"{tables[-1]}: expected the columns split and midi_filename; got "
+                         f"{', '.join(rows[0])}")
+    return sorted(r["midi_filename"] for r in rows if r["split"] == split)
 
 
 def _street_music_files(folder: Path) -> list[str]:
@@ -155,8 +177,11 @@ _DATASETS = [
         layout="UrbanSound8K/audio/fold1..fold10/<fsID>-<classID>-<occ>-<slice>.wav (<= 4 s, mixed rates and bit depths)",
         audio_dir="UrbanSound8K/audio",
         splits=("all",),
-        used_by="mel-spectrogram GAN (source reports)",
-        recipe="files of class 9 (street music) from every fold, 16384-sample slices, tails padded",
+        sample_rate=22050,
+        length=88200,
+        used_by="mel-image GAN (train specgan --representation mel-image)",
+        recipe="files of class 9 (street music) from every fold, one 4 s example per file at "
+               "22,050 Hz (88,200 samples, shorter ones padded), as 256 x 256 mel images",
     ),
     DatasetInfo(
         name="gtzan_classical",
@@ -169,10 +194,33 @@ _DATASETS = [
         layout="genres/<genre>/<genre>.000NN.(au|wav), 30 s at 22.05 kHz",
         audio_dir="genres/classical",
         splits=("all",),
-        used_by="music GAN experiments",
-        recipe="the 100 classical excerpts, resampled to 16 kHz, 16384-sample slices",
+        length=64000,
+        standardize=True,
+        used_by="dense GAN and WaveGAN on classical music (source reports)",
+        recipe="the 100 classical excerpts at 16 kHz cut into back-to-back 4 s clips (64,000 "
+               "samples; the tail of each excerpt dropped, 7 clips per 30 s), each standardised "
+               "to mean 0 and standard deviation 1",
     ),
 ]
+
+_DATASETS.append(DatasetInfo(
+    name="maestro",
+    title="MAESTRO v3.0.0, MIDI only: virtuosic piano performances (Hawthorne et al. 2019)",
+    url="https://storage.googleapis.com/magentadata/datasets/maestro/v3.0.0/maestro-v3.0.0-midi.zip",
+    sha256=None,  # Magenta publishes no checksum; measured on first download
+    approx_size="~57 MB (est.)",
+    licence="CC BY-NC-SA 4.0",
+    homepage="https://magenta.tensorflow.org/datasets/maestro",
+    layout="maestro-v3.0.0/<year>/<performance>.midi (1,276 files, about 200 hours) and "
+           "maestro-v3.0.0.csv (composer, title, split, midi_filename, duration)",
+    audio_dir="maestro-v3.0.0",
+    splits=("train", "validation", "test"),
+    length=256,
+    kind="midi",
+    used_by="PianoGAN (notebook 08)",
+    recipe="the performances of the split from the CSV, read with pretty_midi (key-up note ends, "
+           "pedals ignored), windows of 256 notes every 128",
+))
 
 #: Every registered dataset by name.
 DATASETS: Mapping[str, DatasetInfo] = MappingProxyType({d.name: d for d in _DATASETS})
@@ -252,7 +300,8 @@ def prepare(name: str, root: str | os.PathLike | None = None, download: bool = F
 
 def load_dataset(name: str, split: str = "train", root: str | os.PathLike | None = None,
                  download: bool = False, allow_unverified: bool = False, **overrides):
-    """The examples of a registered dataset as an :class:`~audiogan_lesson.data.AudioFolder`.
+    """The examples of a registered dataset as an :class:`~audiogan_lesson.data.AudioFolder`
+    (a :class:`~audiogan_lesson.data.MidiFolder` of note windows for a MIDI set: ``maestro``).
 
     Applies the dataset's recipe (which files, which labels, one example per file or many) at
     the paper's ``sample_rate`` and ``length``; any ``AudioFolder`` argument can be overridden.
@@ -263,6 +312,9 @@ def load_dataset(name: str, split: str = "train", root: str | os.PathLike | None
         raise ValueError(f"{name} has splits {info.splits}; got {split!r}")
     folder = dataset_root(name, root)
     audio = prepare(name, root, download=download, allow_unverified=allow_unverified, split=split)
+    if info.kind == "midi":  # notes, not audio: MidiFolder's options (length, hop, sustain)
+        return MidiFolder(audio, **{"length": info.length,
+                                    "files": _maestro_files(audio, split), **overrides})
     kwargs: dict = dict(sample_rate=info.sample_rate, length=info.length, labels=None)
     recipes: dict[str, Callable[[], dict]] = {
         "sc09": lambda: dict(first_only=True, labels=_digit_label),
@@ -270,8 +322,9 @@ def load_dataset(name: str, split: str = "train", root: str | os.PathLike | None
         "piano": lambda: dict(),
         "nsynth": lambda: dict(first_only=True, labels=_pitch_label,
                                files=_nsynth_files(folder, split)),
-        "urbansound8k_street_music": lambda: dict(files=_street_music_files(audio)),
-        "gtzan_classical": lambda: dict(),
+        "urbansound8k_street_music": lambda: dict(first_only=True,
+                                                  files=_street_music_files(audio)),
+        "gtzan_classical": lambda: dict(short="drop"),
     }
     kwargs.update(recipes[name]())
     kwargs.update(overrides)

@@ -1,0 +1,145 @@
+"""The mel-image GAN: SpecGAN grown to 256 x 256 mel images (notebook ``03_specgan_dcgan``).
+
+The street-music GAN of the course's source reports trained a DCGAN on 256 x 256 images of mel
+spectrograms (:class:`~audiogan_lesson.representations.MelImage`). Here it is SpecGAN's design
+(Donahue et al. 2019: 5 x 5 kernels, stride 2, a dense projection to 4 x 4 x 16d, ReLU and tanh
+in G, LeakyReLU 0.2 in D, no batch norm) with as many stride-2 layers as the image needs:
+``k = log2(min(height, width) / 4)``. At 256 x 256 that is one layer more than SpecGAN on each
+side: the generator's channels are ``16d -> 8d -> 4d -> 2d -> d -> d -> c`` and the
+discriminator's ``c -> d -> d -> 2d -> 4d -> 8d -> 16d``. At 128 x 128 both are exactly SpecGAN
+(19,065,345 and 17,427,969 parameters at d=64); at 64 x 64 the widest layer is dropped.
+Non-square images work when both sides are a multiple of ``2**k`` (64 x 256 starts from 4 x 16).
+
+Selected by ``python -m audiogan_lesson train specgan --representation mel-image`` (the
+registry's ``specgan-mel`` entry). Images are ``(N, c, height, width)``, mel bands by frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from torch import nn
+
+from .dcgan import check_sizes, check_upsample, discriminator_layers, generator_layers
+from .layers import LatentGenerator, LogitDiscriminator, init_like_tensorflow
+from .specgan import DISCRIMINATOR_MULTS, START, STRIDE
+
+PAPER_SIZE = 256  # the street-music GAN's images (resize_shape = (256, 256))
+
+
+def num_layers(height: int, width: int, where: str = "mel-image model") -> int:
+    """Stride-2 layers for a ``height`` x ``width`` image: ``log2(min side / 4)`` (6 at 256).
+
+    Raises a ValueError naming the sizes unless the shorter side is ``4 * 2**k`` (k >= 1) and
+    the longer one a multiple of ``2**k``.
+    """
+    short = min(height, width)
+    k = (short // START).bit_length() - 1
+    if short < 2 * START or START * 2**k != short or height % 2**k or width % 2**k:
+        raise ValueError(f"{where}: height={height}, width={width}; the shorter side must be "
+                         f"4 * 2**k (8, 16, ..., 128, 256) and the other a multiple of 2**k "
+                         f"(paper: {PAPER_SIZE} x {PAPER_SIZE})")
+    return k
+
+
+def discriminator_mults(k: int) -> tuple[int, ...]:
+    """Channels of the ``k`` convolutions in units of d: SpecGAN's (1, 2, 4, 8, 16), with
+    extra ``1``s in front for bigger images and its first ones dropped for smaller."""
+    if k >= len(DISCRIMINATOR_MULTS):
+        return (1,) * (k - len(DISCRIMINATOR_MULTS)) + DISCRIMINATOR_MULTS
+    return DISCRIMINATOR_MULTS[len(DISCRIMINATOR_MULTS) - k:]
+
+
+def generator_mults(k: int) -> tuple[int, ...]:
+    """Channels of the ``k`` upsampling layers in units of d (0 = the c outputs): the
+    discriminator's mirror, (8, 4, 2, 1, 0) at 128 x 128 as SpecGAN, (8, 4, 2, 1, 1, 0) at 256."""
+    return tuple(reversed(discriminator_mults(k)[:-1])) + (0,)
+
+
+@dataclass(frozen=True)
+class MelImageGeneratorConfig:
+    """Mel-image generator settings: SpecGAN's defaults, at ``height`` x ``width`` (256 x 256).
+
+    ``d`` width (64), ``c`` channels (1), ``latent_dim`` (100), ``upsample`` (``zeros``), ``kernel_len``
+    (5), ``batch_norm`` (False), ``height`` and ``width`` of the image.
+    """
+
+    d: int = 64
+    c: int = 1
+    latent_dim: int = 100
+    upsample: str = "zeros"
+    kernel_len: int = 5
+    batch_norm: bool = False
+    height: int = PAPER_SIZE
+    width: int = PAPER_SIZE
+
+    def __post_init__(self) -> None:
+        where = "MelImageGenerator"
+        check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=5)
+        check_upsample(where, self.upsample, self.kernel_len)
+        num_layers(self.height, self.width, where)
+        if self.latent_dim < 1:
+            raise ValueError(f"{where}: latent_dim={self.latent_dim} must be >= 1 (paper: 100)")
+
+
+@dataclass(frozen=True)
+class MelImageDiscriminatorConfig:
+    """Mel-image discriminator settings: SpecGAN's defaults, at ``height`` x ``width`` (256 x 256).
+
+    ``d`` (64), ``c`` (1), ``kernel_len`` (5), ``batch_norm`` (False), ``negative_slope`` (0.2).
+    """
+
+    d: int = 64
+    c: int = 1
+    kernel_len: int = 5
+    batch_norm: bool = False
+    negative_slope: float = 0.2
+    height: int = PAPER_SIZE
+    width: int = PAPER_SIZE
+
+    def __post_init__(self) -> None:
+        where = "MelImageDiscriminator"
+        check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=5)
+        num_layers(self.height, self.width, where)
+
+
+class _Images:
+    @property
+    def example_shape(self) -> tuple[int, ...]:
+        """One image's shape: ``(c, height, width)``."""
+        return (self.config.c, self.config.height, self.config.width)
+
+
+class MelImageGenerator(_Images, LatentGenerator, nn.Module):
+    """``(N, latent_dim)`` -> mel images ``(N, c, height, width)`` in [-1, 1] (notebook 03)."""
+
+    config_class = MelImageGeneratorConfig
+
+    def __init__(self, config: MelImageGeneratorConfig | None = None, **options) -> None:
+        super().__init__(config, **options)
+        cfg = self.config
+        k = num_layers(cfg.height, cfg.width)
+        start = (cfg.height // 2**k, cfg.width // 2**k)
+        plan = [(mult, STRIDE) for mult in generator_mults(k)]
+        top = discriminator_mults(k)[-1]
+        self.net = nn.Sequential(generator_layers(2, cfg.latent_dim, start, top * cfg.d, plan,
+                                                  cfg.d, cfg.c, cfg.kernel_len, cfg.upsample,
+                                                  cfg.batch_norm))
+        init_like_tensorflow(self)
+
+
+class MelImageDiscriminator(_Images, LogitDiscriminator, nn.Module):
+    """Mel images ``(N, c, height, width)`` -> logits ``(N,)`` (notebook 03)."""
+
+    config_class = MelImageDiscriminatorConfig
+    input_name = "mel images"
+
+    def __init__(self, config: MelImageDiscriminatorConfig | None = None, **options) -> None:
+        super().__init__(config, **options)
+        cfg = self.config
+        k = num_layers(cfg.height, cfg.width)
+        plan = [(mult, STRIDE) for mult in discriminator_mults(k)]
+        self.net = nn.Sequential(discriminator_layers(2, (cfg.height, cfg.width), cfg.c, plan,
+                                                      cfg.d, cfg.kernel_len, cfg.batch_norm,
+                                                      cfg.negative_slope))
+        init_like_tensorflow(self)
