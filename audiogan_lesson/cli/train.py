@@ -31,6 +31,16 @@ def add_parser(sub) -> argparse.ArgumentParser:
                        help="stop after this many minutes of training (with --steps: whichever "
                             "comes first; a resumed run counts the minutes it already trained)")
     train.add_argument("--steps", type=int, help="stop at this many generator steps")
+    train.add_argument("--representation", default=None,
+                       help="how the model sees the data: for specgan 'linear' (default) or "
+                            "'mel-image' (256 x 256 mel images, 4 s at 22,050 Hz)")
+    train.add_argument("--slice-len", type=int, default=None,
+                       help="samples per clip (default: profile), e.g. 64000 for dense, 65536 "
+                            "for wavegan")
+    train.add_argument("--sample-rate", type=int, default=None, help="Hz (default: profile)")
+    train.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None,
+                       help="make each clip mean 0, std 1 (default: the dataset's recipe; on "
+                            "for gtzan_classical)")
     train.add_argument("--out", required=True, type=Path, help="folder for checkpoints")
     train.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
     train.add_argument("--profile", choices=list(PROFILE_NAMES), default=None,
@@ -72,7 +82,9 @@ def _train(args, profile, shard, say) -> int:
         options["max_seconds"] = args.minutes * 60 if args.minutes is not None else None
     exp = make_experiment(args.model, args.data, profile, loss=args.loss, n_train=args.n_train,
                           seed=args.seed, checkpoint_every=args.checkpoint_every,
-                          allow_unverified=args.allow_unverified, **options)
+                          allow_unverified=args.allow_unverified,
+                          representation=args.representation, slice_len=args.slice_len,
+                          sample_rate=args.sample_rate, standardize=args.standardize, **options)
     batch = exp.config.batch_size
     say(f"{exp.model} on {args.data}: {exp.examples.shape[0]} examples of "
         f"{exp.real.waves.shape[-1]} samples at {exp.sample_rate} Hz; loss={args.loss}, "
