@@ -15,6 +15,7 @@ import torch
 
 from ..losses import GP_PRECISIONS
 from ..models.layers import sample_latent
+from .tricks import BCE_GP_KINDS
 
 LOSSES = ("bce", "wgan-gp")
 LATENTS = ("uniform", "normal")
@@ -45,6 +46,14 @@ class TrainConfig:
       classifier on fakes, as AC-GAN does).
     - ``label_smoothing``: one-sided, the real target becomes ``1 - label_smoothing`` (0 = off;
       0.1 gives the usual 0.9). BCE only.
+    - Stabilisation tricks of the street-music GAN, all off by default (:mod:`.tricks`, notebook
+      02's table): ``instance_noise`` (standard deviation of Gaussian noise added to the
+      discriminator's real and fake inputs, falling linearly to 0 over ``steps``);
+      ``bce_gp_weight`` (a gradient penalty on a BCE discriminator) of ``bce_gp_kind``
+      ``"two-sided"``, ``"one-sided"`` or ``"r1"`` (on real data); ``grad_clip_value`` and
+      ``grad_clip_norm`` (the discriminator's gradients clipped element-wise or by total norm);
+      ``dynamic_weighting`` (the report's rule: the real and fake halves of the BCE loss weighted
+      by ``1 - mean D(real)`` and ``mean D(fake)``). BCE only, except the noise and the clipping.
     - ``ema_decay``: exponential moving average of the generator's weights (0 = off; 0.999 is
       a common choice). Previews and samples use the EMA generator when present.
     - ``latent_dim``: None takes the generator's ``latent_dim`` (attribute or ``.config``),
@@ -73,6 +82,12 @@ class TrainConfig:
     aux_weight: float = 0.0
     aux_fake_in_d: bool = True
     label_smoothing: float = 0.0
+    instance_noise: float = 0.0
+    bce_gp_weight: float = 0.0
+    bce_gp_kind: str = "two-sided"
+    grad_clip_value: float = 0.0
+    grad_clip_norm: float = 0.0
+    dynamic_weighting: bool = False
     ema_decay: float = 0.0
     latent_dim: int | None = None
     latent: str = "uniform"
@@ -111,6 +126,16 @@ class TrainConfig:
                              "0.1 makes the real target 0.9")
         if not 0.0 <= self.ema_decay < 1.0:
             raise ValueError(f"TrainConfig.ema_decay={self.ema_decay} must be in [0, 1); 0 is off")
+        for name in ("instance_noise", "bce_gp_weight", "grad_clip_value", "grad_clip_norm"):
+            if not getattr(self, name) >= 0.0:
+                raise ValueError(f"TrainConfig.{name}={getattr(self, name)} must be >= 0 (0 is off)")
+        if self.bce_gp_kind not in BCE_GP_KINDS:
+            raise ValueError(f"TrainConfig.bce_gp_kind={self.bce_gp_kind!r}; choose one of "
+                             f"{', '.join(BCE_GP_KINDS)}")
+        for name in ("bce_gp_weight", "dynamic_weighting"):
+            if getattr(self, name) and self.loss != "bce":
+                raise ValueError(f"TrainConfig.{name} applies to loss='bce' only; WGAN-GP has its "
+                                 "own gradient penalty (gp_weight)")
         if self.label_smoothing and self.loss != "bce":
             raise ValueError("TrainConfig.label_smoothing applies to loss='bce' only; a Wasserstein "
                              "critic has no labels to smooth")

@@ -29,6 +29,8 @@ from .. import losses
 from .config import LatentFn, TrainConfig
 from .distributed import Shard
 from .ema import update_ema
+from .tricks import (bce_gradient_penalty, clip_gradients, instance_noise_std,
+                     weighted_discriminator_bce)
 
 
 @dataclass
@@ -115,6 +117,20 @@ class Batches:
         alpha = torch.rand(shape, generator=self.rng, device=real.device, dtype=torch.float32)
         return self.shard.take(alpha)
 
+    def noise_like(self, x: torch.Tensor, std: float) -> torch.Tensor:
+        """``x`` plus instance noise of standard deviation ``std`` (``x`` when 0), drawn for the
+        global batch and sharded like the data."""
+        if std <= 0:
+            return x
+        noise = torch.randn((self.batch_size, *x.shape[1:]), generator=self.rng,
+                            device=x.device, dtype=torch.float32)
+        return x + std * self.shard.take(noise).to(x.dtype)
+
+    @property
+    def step(self) -> int:
+        """The trainer's step (0 without a trainer): the clock of decaying options."""
+        return int(getattr(self.trainer, "step", 0) or 0)
+
     def _indices(self) -> torch.Tensor:
         idx = torch.randint(0, self.data.shape[0], (self.batch_size,), generator=self.rng,
                             device=self.data.device)
@@ -125,6 +141,8 @@ def metric_names(config: TrainConfig) -> list[str]:
     """The values one round reports, in order: ``d_loss``, ``g_loss``, then the loss's own."""
     names = ["d_loss", "g_loss"]
     names += ["d_real", "d_fake", "d_acc"] if config.loss == "bce" else ["wdist", "gp"]
+    if config.bce_gp_weight > 0:
+        names.append("bce_gp")
     if config.drift > 0:
         names.append("drift")
     if config.aux_weight > 0:
@@ -153,15 +171,24 @@ def critic_step(players: Players, batches: Batches, config: TrainConfig) -> torc
     z = batches.sample_z()
     with torch.no_grad(), players.autocast(device):  # no gradient path into the generator
         fake = _generate(players.generator, z, fake_labels, config)
+    noise = instance_noise_std(config.instance_noise, batches.step, config.steps)
+    if noise > 0:  # instance noise (tricks): D sees both sides through the same noise
+        real, fake = batches.noise_like(real, noise), batches.noise_like(fake, noise)
     with players.autocast(device):
         real_scores, real_aux = losses.split_output(players.trained_discriminator(real))
         fake_scores, fake_aux = losses.split_output(players.trained_discriminator(fake))
     if config.loss == "bce":
-        loss = losses.discriminator_bce_loss(real_scores, fake_scores,
-                                             real_target=1.0 - config.label_smoothing)
+        bce = weighted_discriminator_bce if config.dynamic_weighting else losses.discriminator_bce_loss
+        loss = bce(real_scores, fake_scores, real_target=1.0 - config.label_smoothing)
         values = [torch.sigmoid(real_scores.float()).mean(),
                   torch.sigmoid(fake_scores.float()).mean(),
                   losses.discriminator_accuracy(real_scores, fake_scores)]
+        if config.bce_gp_weight > 0:
+            alpha = batches.interpolation_weights(real) if config.bce_gp_kind != "r1" else None
+            gp = bce_gradient_penalty(players.critic, real, fake, config.bce_gp_weight,
+                                      config.bce_gp_kind, alpha=alpha)
+            loss = loss + gp
+            values.append(gp)
     else:
         wdist = -losses.critic_loss(real_scores, fake_scores)
         alpha = batches.interpolation_weights(real)
@@ -181,7 +208,8 @@ def critic_step(players: Players, batches: Batches, config: TrainConfig) -> torc
             aux = aux + _aux_loss(fake_aux, fake_labels, "fake")
         loss = loss + config.aux_weight * aux
         values.append(aux)
-    _update(loss, players.opt_d, players.scaler_d)
+    _update(loss, players.opt_d, players.scaler_d, clip=(players.critic, config.grad_clip_value,
+                                                         config.grad_clip_norm))
     return torch.stack([v.detach().float() for v in [loss, *values]])
 
 
@@ -189,9 +217,11 @@ def generator_step(players: Players, batches: Batches, config: TrainConfig) -> t
     """One generator update (and its moving average) -> ``[loss, aux_g?]``."""
     labels = batches.fake_labels()
     z = batches.sample_z()
+    noise = instance_noise_std(config.instance_noise, batches.step, config.steps)
     with players.autocast(batches.data.device):  # the critic scores but is not trained here
         fake = _generate(players.trained_generator, z, labels, config)
-        scores, aux_logits = losses.split_output(players.discriminator(fake))
+        seen = batches.noise_like(fake, noise)  # as the critic saw fakes (instance noise)
+        scores, aux_logits = losses.split_output(players.discriminator(seen))
     if config.loss == "bce":
         loss = losses.generator_bce_loss(scores)
     else:
@@ -215,13 +245,21 @@ def _generate(generator: Callable, z: torch.Tensor, labels, config: TrainConfig)
 
 
 def _update(loss: torch.Tensor, opt: torch.optim.Optimizer,
-            scaler: torch.amp.GradScaler | None) -> None:
+            scaler: torch.amp.GradScaler | None, clip: tuple | None = None) -> None:
+    """Backward and step; ``clip = (module, value, norm)`` clips the module's gradients first
+    (:func:`tricks.clip_gradients`; unscaled first under an fp16 scaler)."""
     opt.zero_grad(set_to_none=True)
+    clipping = clip is not None and (clip[1] > 0 or clip[2] > 0)
     if scaler is None:
         loss.backward()
+        if clipping:
+            clip_gradients(*clip)
         opt.step()
     else:
         scaler.scale(loss).backward()
+        if clipping:
+            scaler.unscale_(opt)
+            clip_gradients(*clip)
         scaler.step(opt)
         scaler.update()
 
