@@ -281,8 +281,9 @@ class NoteFeatures:
     """PianoGAN's input: notes ``(N, length, 3)`` [pitch, step s, duration s] <-> ``(N, 3, length)``
     in [-1, 1], the three features as the channels of a 1-D convolution (notebook 08).
 
-    - pitch: linear over ``[pitch_min, pitch_max]`` (fitted to the training notes by
-      :meth:`fit`; the 88 piano keys before that).
+    - pitch: linear over ``[pitch_min, pitch_max]``, the 88 keys of a piano (21-108) for
+      every data set, so that one semitone is the same step everywhere (PianoGAN's pitch-class
+      channels rely on it).
     - step and duration: linear in ``log(x + eps)`` over ``[log(eps), log(max + eps)]`` with
       ``eps`` = 10 ms, the maximum fitted as well. Log space because musical time is
       multiplicative: a tempo scales every step by one factor, and a half note is twice a
@@ -292,7 +293,7 @@ class NoteFeatures:
       what one hears. Quantiles would spread the values evenly too, but need a stored table and
       a piecewise inverse, and cannot spread the many exact zeros.
 
-    :meth:`to_notes` is the exact inverse of :meth:`encode` for notes within the fitted ranges
+    :meth:`to_notes` is the exact inverse of :meth:`encode` for notes within the ranges
     (values outside are clipped to them; generated pitches are rounded to whole MIDI numbers).
     ``decode`` renders generated examples to audio at ``sample_rate``
     (:func:`notes.render_notes`), so that every model's ``decode`` gives sound.
@@ -314,13 +315,11 @@ class NoteFeatures:
         self.max_seconds = max_seconds
 
     def fit(self, notes) -> "NoteFeatures":
-        """Take the ranges from training notes ``(N, length, 3)``: lowest and highest pitch,
-        longest step and duration."""
+        """Take the time ranges from training notes ``(N, length, 3)``: the longest step and
+        duration (pitches keep their fixed range)."""
         array = torch.as_tensor(check_notes(notes, "NoteFeatures.fit"))
         if array.numel() == 0:
             raise ValueError("NoteFeatures.fit: no notes to fit")
-        low, high = float(array[..., 0].min()), float(array[..., 0].max())
-        self.pitch_min, self.pitch_max = low, max(high, low + 1.0)
         self.step_max = max(float(array[..., 1].max()), self.eps)
         self.duration_max = max(float(array[..., 2].max()), self.eps)
         return self

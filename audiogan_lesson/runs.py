@@ -30,6 +30,7 @@ from torch import nn
 from .audio import save_audio
 from .checkpoint import latest_checkpoint, load_checkpoint, load_generator
 from .experiments import Experiment, make_experiment
+from .notes import render_notes, write_midi
 from .profiles import Profile, get_profile, pick_device
 from .representations import representation_from_state
 from .training import ConfigMismatchError, Trainer, latent_fn
@@ -312,7 +313,8 @@ def generate_from_checkpoint(checkpoint: str | os.PathLike, n: int, out_dir: str
 
     Uses the EMA generator when the checkpoint has one, the latent distribution of its training
     config, and the representation saved with it (Griffin-Lim for SpecGAN, the exact mel-IF
-    inverse for GANSynth). ``pitch`` (a MIDI number among the checkpoint's ``meta["pitches"]``)
+    inverse for GANSynth). A note model (PianoGAN) writes each sequence twice, as a ``.mid`` file
+    and rendered to ``.wav``. ``pitch`` (a MIDI number among the checkpoint's ``meta["pitches"]``)
     is for pitch-conditioned models only: every file is then a note of that pitch, named
     ``<model>_midi<pitch>_<i>.wav``; without it a pitch-conditioned model cycles through the
     pitches it was trained on. Returns the written paths. ``python -m audiogan_lesson generate``
@@ -324,6 +326,8 @@ def generate_from_checkpoint(checkpoint: str | os.PathLike, n: int, out_dir: str
     if n < 1:
         raise ValueError(f"--n {n}: ask for at least one file")
     loaded = load_run(path, device or pick_device())
+    if hasattr(loaded.representation, "to_notes"):  # notes (PianoGAN): .mid and .wav files
+        return _write_note_files(loaded, n, Path(out_dir), seed)
     batches = sample_batches(loaded, n, seed=seed, batch_size=64, pitch=pitch)
     name = loaded.meta["model"] if pitch is None else f"{loaded.meta['model']}_midi{pitch}"
     out = Path(out_dir)
@@ -334,6 +338,27 @@ def generate_from_checkpoint(checkpoint: str | os.PathLike, n: int, out_dir: str
             target = out / f"{name}_{len(written):04d}.wav"
             save_audio(target, wave, loaded.meta["sample_rate"])
             written.append(target)
+    return written
+
+
+def _write_note_files(run: LoadedRun, n: int, out: Path, seed: int) -> list[Path]:
+    """``n`` generated note sequences of a note model (notebook ``08_pianogan_notes``), each as
+    ``<model>_<i>.mid`` and the same notes rendered to ``<model>_<i>.wav`` at the
+    representation's sample rate; latents drawn as :func:`sample_batches` draws them."""
+    out.mkdir(parents=True, exist_ok=True)
+    g = torch.Generator(device=run.device)
+    g.manual_seed(seed)
+    written, name, rep = [], run.meta["model"], run.representation
+    for start in range(0, n, 64):
+        z = run.latent_fn(min(64, n - start), run.latent_dim, g, run.device)
+        with torch.no_grad():
+            notes = rep.to_notes(run.generator(z).float())
+        for sequence in notes:
+            stem = out / f"{name}_{len(written) // 2:04d}"
+            written.append(write_midi(sequence, stem.with_suffix(".mid")))
+            save_audio(stem.with_suffix(".wav"), render_notes(sequence, rep.sample_rate)[0],
+                       rep.sample_rate)
+            written.append(stem.with_suffix(".wav"))
     return written
 
 

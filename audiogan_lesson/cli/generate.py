@@ -1,4 +1,5 @@
-"""``python -m audiogan_lesson generate CHECKPOINT --out FOLDER``: wav files from a checkpoint."""
+"""``python -m audiogan_lesson generate CHECKPOINT --out FOLDER``: wav files from a checkpoint
+(and a .mid file beside each .wav for a note model such as PianoGAN)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from ..runs import generate_from_checkpoint
 
 def add_parser(sub) -> argparse.ArgumentParser:
     """Add the ``generate`` subcommand to ``sub`` (an argparse subparsers object)."""
-    gen = sub.add_parser("generate", help="write generated audio from a checkpoint as wav files")
+    gen = sub.add_parser("generate", help="write generated audio from a checkpoint as wav files "
+                                            "(note models: .mid and .wav)")
     gen.add_argument("checkpoint", type=Path, help="a .pt file written by train")
-    gen.add_argument("--n", type=int, default=16, help="number of files")
-    gen.add_argument("--out", required=True, type=Path, help="folder for the wav files")
+    gen.add_argument("--n", type=int, default=16, help="number of examples")
+    gen.add_argument("--out", required=True, type=Path, help="folder for the files")
     gen.add_argument("--pitch", type=int, default=None, help="MIDI pitch (pitch-conditioned models)")
     gen.add_argument("--seed", type=int, default=0)
     gen.set_defaults(run=run)
@@ -21,7 +23,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write ``args.n`` wav files into ``args.out``; 0 when done."""
+    """Write ``args.n`` examples into ``args.out`` (wav files; .mid and .wav for notes); 0 when
+    done."""
     paths = generate_from_checkpoint(args.checkpoint, args.n, args.out, seed=args.seed,
                                      pitch=args.pitch)
     print(f"wrote {len(paths)} file{'' if len(paths) == 1 else 's'} to {args.out}")

@@ -69,8 +69,8 @@ def pitch_class_histogram(notes, weight: str = "duration") -> np.ndarray:
 def estimate_key(notes) -> np.ndarray:
     """The Krumhansl-Schmuckler key of each sequence ``(N, length, 3)``: ``(N,)`` indices into
     :data:`data.KEY_NAMES`, the key whose profile correlates best (Pearson) with the sequence's
-    duration-weighted pitch-class histogram. A sequence of one pitch class is given its major
-    key."""
+    duration-weighted pitch-class histogram. A histogram without preference (every class
+    equal, or no notes) correlates with no key, and gets the first, C major."""
     hist = pitch_class_histogram(notes, "duration")
     profiles = key_profiles()
     h = hist - hist.mean(1, keepdims=True)

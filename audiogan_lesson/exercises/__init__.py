@@ -22,6 +22,7 @@ from .losses import (
     check_gradient_penalty,
 )
 from .models import check_phase_shuffle, check_transposed_conv_output, check_upsample_block
+from .notes import check_in_key_rate, check_piano_roll
 from .welcome import check_seconds_to_samples
 
 __all__ = [
@@ -34,12 +35,14 @@ __all__ = [
     "check_frechet_distance",
     "check_generator_bce",
     "check_gradient_penalty",
+    "check_in_key_rate",
     "check_inception_score",
     "check_instantaneous_frequency",
     "check_minibatch_std",
     "check_moments",
     "check_ndb_z_test",
     "check_phase_shuffle",
+    "check_piano_roll",
     "check_pixel_norm",
     "check_seconds_to_samples",
     "check_slice_examples",

@@ -11,14 +11,25 @@ convolutions and LeakyReLU 0.2, then one dense layer. With ``length`` 256: 4 -> 
 notes in the generator, 256 -> 64 -> 16 -> 4 in the discriminator. No phase shuffle: a note's
 position is not a sample phase that the generator could give away.
 
+Course option, not in the report: ``pitch_classes=K`` gives the discriminator the pitch class
+of every note as ``2K`` more channels, ``cos`` and ``sin`` of ``2 pi k pitch / 12`` for
+``k = 1 .. K`` (:class:`PitchClassFeatures`). A key is a set of pitch classes, a pattern that
+repeats every octave; from the raw pitch alone a small network must learn that periodic
+function note by note, while averaged over a sequence these channels are the Fourier
+coefficients of its pitch-class histogram, where a key shows at once. The laptop profile uses it
+(``recipes.LAPTOP_PIANOGAN``; notebook 08 says what it changed).
+
 At the defaults (d=64, length 256) the generator has 16,817,667 parameters and the
 discriminator 1,030,273 (:func:`~audiogan_lesson.models.summary.layer_table` prints them).
 """
 
 from __future__ import annotations
 
+import math
+from collections import OrderedDict
 from dataclasses import dataclass
 
+import torch
 from torch import nn
 
 from .dcgan import check_sizes, check_upsample, discriminator_layers, generator_layers
@@ -29,6 +40,29 @@ N_FEATURES = 3  # pitch, step, duration
 GENERATOR_PLAN = ((8, STRIDE), (4, STRIDE), (0, STRIDE))  # (channels / d, stride); 0: the features
 DISCRIMINATOR_PLAN = ((1, STRIDE), (2, STRIDE), (4, STRIDE))
 START_MULT = 16  # the dense projection makes 16d channels
+PITCH_RANGE = (21.0, 108.0)  # the scaled pitch channel's -1 and 1 (representations.NoteFeatures)
+
+
+class PitchClassFeatures(nn.Module):
+    """Adds ``2 * harmonics`` channels to notes ``(N, 3, L)``: ``cos`` and ``sin`` of
+    ``2 pi k p / 12`` (``k = 1 .. harmonics``) of each note's pitch ``p`` in semitones, read from
+    the scaled pitch channel 0 (-1 and 1 are ``pitch_min`` and ``pitch_max``). Differentiable, so
+    the generator learns from it which pitch classes to move towards."""
+
+    def __init__(self, harmonics: int, pitch_min: float = PITCH_RANGE[0],
+                 pitch_max: float = PITCH_RANGE[1]):
+        super().__init__()
+        self.harmonics, self.pitch_min, self.pitch_max = int(harmonics), pitch_min, pitch_max
+        self.register_buffer("k", torch.arange(1, self.harmonics + 1, dtype=torch.float32),
+                             persistent=False)
+
+    def describe(self) -> str:
+        return f"PitchClasses(k=1..{self.harmonics})"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pitch = self.pitch_min + (x[:, :1] + 1) * 0.5 * (self.pitch_max - self.pitch_min)
+        angle = (2 * math.pi / 12) * pitch * self.k.to(x.dtype)[None, :, None]
+        return torch.cat([x, torch.cos(angle), torch.sin(angle)], dim=1)
 
 
 def _check_length(length: int, where: str) -> None:
@@ -92,7 +126,8 @@ class PianoGANGenerator(_NoteShape, LatentGenerator, nn.Module):
 @dataclass(frozen=True)
 class PianoGANDiscriminatorConfig:
     """PianoGAN discriminator settings: ``d`` (64), ``c`` (3), ``length`` (256), ``kernel_len``
-    (25), ``batch_norm`` (False), ``negative_slope`` of the LeakyReLU (0.2)."""
+    (25), ``batch_norm`` (False), ``negative_slope`` of the LeakyReLU (0.2), ``pitch_classes``
+    (0 = off, the report; ``K`` adds the pitch-class channels of :class:`PitchClassFeatures`)."""
 
     d: int = 64
     c: int = N_FEATURES
@@ -100,11 +135,15 @@ class PianoGANDiscriminatorConfig:
     kernel_len: int = 25
     batch_norm: bool = False
     negative_slope: float = 0.2
+    pitch_classes: int = 0
 
     def __post_init__(self) -> None:
         where = "PianoGANDiscriminator"
         check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=25)
         _check_length(self.length, where)
+        if not 0 <= self.pitch_classes <= 6:
+            raise ValueError(f"{where}: pitch_classes={self.pitch_classes}; use 0 (off) to 6 "
+                             "harmonics of the 12-semitone octave")
 
 
 class PianoGANDiscriminator(_NoteShape, LogitDiscriminator, nn.Module):
@@ -116,7 +155,10 @@ class PianoGANDiscriminator(_NoteShape, LogitDiscriminator, nn.Module):
     def __init__(self, config: PianoGANDiscriminatorConfig | None = None, **options) -> None:
         super().__init__(config, **options)
         cfg = self.config
-        self.net = nn.Sequential(discriminator_layers(
-            1, (cfg.length,), cfg.c, DISCRIMINATOR_PLAN, cfg.d, cfg.kernel_len, cfg.batch_norm,
-            cfg.negative_slope))
+        layers = discriminator_layers(1, (cfg.length,), cfg.c + 2 * cfg.pitch_classes,
+                                      DISCRIMINATOR_PLAN, cfg.d, cfg.kernel_len, cfg.batch_norm,
+                                      cfg.negative_slope)
+        if cfg.pitch_classes:
+            layers = {"pitch_classes": PitchClassFeatures(cfg.pitch_classes), **layers}
+        self.net = nn.Sequential(OrderedDict(layers))
         init_like_tensorflow(self)
