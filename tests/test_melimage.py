@@ -260,3 +260,15 @@ def test_urbansound_street_music_gives_one_four_second_clip_per_file(tmp_path):
                            verbose=False)
     assert ds.waves.shape == (2, 88200) and ds.sample_rate == 22050
     assert float(ds.waves[1, 40000:].abs().max()) == 0.0  # the 1.5 s clip is padded
+
+
+def test_dense_batch_norm_option_adds_a_norm_after_each_hidden_layer():
+    from audiogan_lesson.models.dense import DenseDiscriminator
+
+    plain, normed = DenseGenerator(width=16, slice_len=64), DenseGenerator(width=16, slice_len=64,
+                                                                          batch_norm=True)
+    assert not any(isinstance(m, torch.nn.BatchNorm1d) for m in plain.modules())
+    assert sum(isinstance(m, torch.nn.BatchNorm1d) for m in normed.modules()) == 4
+    d = DenseDiscriminator(width=16, slice_len=64, batch_norm=True)
+    assert sum(isinstance(m, torch.nn.BatchNorm1d) for m in d.modules()) == 3
+    assert normed(torch.zeros(3, 100)).shape == (3, 1, 64) and d(torch.zeros(3, 1, 64)).shape == (3,)

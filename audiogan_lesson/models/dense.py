@@ -10,7 +10,9 @@ it like WaveGAN.
 discriminator's ``(w, w/2, w/4)``; ``width=1024`` is the source's size. The source generated
 64000 samples (4 s at 16 kHz); the course default is 16384, the length of the other models.
 The source does not give the dropout rate nor the latent size: 0.3 and 100 here. Weights start
-as Keras's (Glorot-uniform, zero biases).
+as Keras's (Glorot-uniform, zero biases). ``batch_norm`` (off, as the source) puts a batch norm
+after every hidden dense layer of both networks, one of the GTZAN classical report's changes
+(notebook 02's table of tricks).
 """
 
 from __future__ import annotations
@@ -36,11 +38,12 @@ def discriminator_widths(width: int) -> tuple[int, ...]:
 @dataclass(frozen=True)
 class DenseConfig:
     """The settings both dense networks have: ``slice_len`` (16384), ``c`` (1), ``width``
-    (1024, the source's widest layer)."""
+    (1024, the source's widest layer), ``batch_norm`` after each hidden layer (False)."""
 
     slice_len: int = 16384
     c: int = 1
     width: int = 1024
+    batch_norm: bool = False
 
     def __post_init__(self) -> None:
         if self.width < 4 or self.slice_len < 1 or self.c < 1:
@@ -78,6 +81,8 @@ class DenseGenerator(LatentGenerator, nn.Module):
         size = cfg.latent_dim
         for i, hidden in enumerate(generator_widths(cfg.width)):
             layers[f"dense_{i}"] = nn.Linear(size, hidden)
+            if cfg.batch_norm:
+                layers[f"dense_{i}_bn"] = nn.BatchNorm1d(hidden)
             layers[f"dense_{i}_relu"] = nn.ReLU()
             size = hidden
         layers["output"] = nn.Linear(size, cfg.c * cfg.slice_len)
@@ -118,6 +123,8 @@ class DenseDiscriminator(LogitDiscriminator, nn.Module):
         size = cfg.c * cfg.slice_len
         for i, hidden in enumerate(discriminator_widths(cfg.width)):
             layers[f"dense_{i}"] = nn.Linear(size, hidden)
+            if cfg.batch_norm:
+                layers[f"dense_{i}_bn"] = nn.BatchNorm1d(hidden)
             layers[f"dense_{i}_lrelu"] = nn.LeakyReLU(cfg.negative_slope)
             if cfg.dropout > 0:
                 layers[f"dense_{i}_dropout"] = nn.Dropout(cfg.dropout)
