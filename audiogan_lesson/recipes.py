@@ -68,6 +68,16 @@ PAPER: Mapping[str, Recipe] = _frozen(
     {"dense": DENSE, "wavegan": WAVEGAN, "specgan": SPECGAN, "specgan-mel": SPECGAN_MEL,
      "gansynth": GANSYNTH, "pianogan": PIANOGAN})
 
+# The street-music mel-image GAN's training (the course's source reports, UrbanSound8K): BCE
+# with one-sided label smoothing 0.1, two generator updates per step, noise of 0.02 on the
+# discriminator's inputs, a one-sided gradient penalty of weight 25, its gradients clipped at 0.5
+# and the real and fake losses weighted dynamically (training.tricks). With loss="bce":
+# make_experiment("specgan", "urbansound8k_street_music", representation="mel-image",
+# loss="bce", recipe=STREET_MUSIC) (notebook 03's "Run at full scale").
+STREET_MUSIC = Recipe(train=dict(label_smoothing=0.1, g_steps_per_d=2, instance_noise=0.02,
+                                 bce_gp_weight=25.0, bce_gp_kind="one-sided",
+                                 grad_clip_value=0.5, dynamic_weighting=True))
+
 # ----------------------------------------------------------------------------- small budgets
 
 # WaveGAN with WGAN-GP on 2 cores: 2 critic steps, Adam 3e-4, batch norm in G, an EMA of G

@@ -179,3 +179,18 @@ def test_bce_gradient_penalty_and_dynamic_weighting_are_used(monkeypatch):
     trainer, _, _ = _trainer(bce_gp_weight=1.0, bce_gp_kind="r1")
     trainer.train(steps=1, progress=False)
     assert trainer.history[-1]["bce_gp"] > 0.0  # R1 is zero only where D is flat
+
+
+def test_street_music_recipe_trains_the_mel_image_gan():
+    from audiogan_lesson.experiments import make_experiment
+    from audiogan_lesson.profiles import get_profile
+    from audiogan_lesson.recipes import STREET_MUSIC
+
+    exp = make_experiment("specgan", "toy-drums", get_profile("smoke"), loss="bce", n_train=8,
+                          representation="mel-image", recipe=STREET_MUSIC, steps=2)
+    assert exp.model == "specgan-mel"
+    assert (exp.config.bce_gp_kind, exp.config.bce_gp_weight, exp.config.g_steps_per_d) == \
+        ("one-sided", 25.0, 2)
+    trainer = exp.trainer()
+    trainer.train(progress=False)
+    assert trainer.step == 2 and "bce_gp" in trainer.history[-1]
