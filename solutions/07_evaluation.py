@@ -434,6 +434,44 @@ for i, j, dist in neighbours[first].closest(3):
                   labels=[f"{first} #{i}", f"nearest training clip #{j} (distance {dist:.0f})"])
 
 # %% [markdown]
+# **RMSE and SNR to the nearest training clip.** Two of the source reports scored their
+# generators by how close each generated clip comes to a real one: the street-music GAN by the
+# root-mean-square error (RMSE) of its images, the 64,000-sample dense GAN by a signal-to-noise
+# ratio (SNR). `ev.rmse_to_nearest` and `ev.snr_to_nearest` compute both per clip, against the
+# nearest training clip. Both reward copying: a generator that plays back its training clips gets
+# RMSE 0 and an unbounded SNR (capped at 200 dB here), the best scores there are, while a new
+# hit that sounds just as real scores like noise as soon as it starts a millisecond later than
+# every training clip. The figure shows it with the copycat above, exact copies, and training
+# clips delayed by 1 ms.
+
+# %%
+delay = int(round(0.001 * eval_rate))
+closeness = {"real (held out)": real_held.waves[:n_eval]}
+closeness.update({name: waves for name, waves in generated.items()})
+closeness["copycat (1 dB down)"] = copycat
+closeness["exact copies"] = real_train.waves[:n_eval]
+closeness["copies delayed 1 ms"] = torch.nn.functional.pad(real_train.waves[:n_eval], (delay, 0))[:, :eval_len]
+rmse = {name: ev.rmse_to_nearest(waves, real_train.waves) for name, waves in closeness.items()}
+snr = {name: ev.snr_to_nearest(waves, real_train.waves) for name, waves in closeness.items()}
+
+fig, axes = plt.subplots(1, 2, figsize=(12, 0.5 * len(closeness) + 1.5), sharey=True)
+names = list(closeness)
+for ax, values, label in [(axes[0], rmse, "RMSE to the nearest training clip (lower looks better)"),
+                          (axes[1], {n: np.minimum(v, 60) for n, v in snr.items()},
+                           "SNR to the nearest training clip, dB (higher looks better; shown up to 60)")]:
+    for row, name in enumerate(names):  # a bar from the 10th to the 90th percentile, the median
+        low, mid, high = np.percentile(values[name], [10, 50, 90])
+        ax.plot([low, high], [row, row], color="C0", lw=3, alpha=0.5)
+        ax.plot([mid], [row], "o", color="C0")
+    ax.set_xlabel(label, fontsize=9)
+axes[0].set_yticks(range(len(names)), names)
+axes[0].invert_yaxis()
+fig.tight_layout()
+plt.show()
+for name in names:
+    print(f"{name:<40} median RMSE {np.median(rmse[name]):.4f}   median SNR {np.median(snr[name]):7.1f} dB")
+
+# %% [markdown]
 # ## 7. Pitch accuracy and pitch entropy (GANSynth)
 #
 # GANSynth is told which pitch to play. Two of its metrics ask whether it obeys: **pitch
@@ -592,6 +630,35 @@ while not test.done:
     confidence = ev.classifier_probs(classifier, torch.stack([a, b])).max(axis=1)
     test.answer("A" if confidence[0] >= confidence[1] else "B")
 display(HTML(f"<b>classifier-as-listener, {closest}</b>" + test.table()))
+
+# %% [markdown]
+# **A mean opinion score.** The dense GAN's report asked listeners for a mean opinion score
+# (MOS): each clip on its own, rated from 1 (bad) to 5 (excellent), the average per source. The
+# widget below plays real and generated clips shuffled together, without saying which is which;
+# after the last one it shows each source's mean with a 95% confidence interval (Student's t)
+# and saves every rating to a CSV file in this notebook's runs folder. Eight clips per source
+# give wide intervals; rate more (`n_per_source`) before you compare two models.
+
+# %%
+mos_csv = runs_dir("07_evaluation", profile) / "mos_ratings.csv"
+mos = widgets.mos_test_widget({"real": real_held.waves, closest: generated[closest]}, eval_rate,
+                              n_per_source=8, seed=0, csv_path=mos_csv)
+display(mos)
+
+# %% [markdown]
+# In a static copy the widget is not there; the same scoring with a simulated rater that gives
+# each clip 1 + 4 x the classifier's top probability (rounded) shows what the results look like.
+# It measures the classifier's confidence, not anybody's ears.
+
+# %%
+rater = widgets.MOSTest({"real": real_held.waves, closest: generated[closest]}, eval_rate,
+                        n_per_source=8, seed=0)
+while not rater.done:
+    top = ev.classifier_probs(classifier, rater.clip()[None]).max()
+    rater.rate(int(round(1 + 4 * float(top))))
+display(HTML("<b>simulated rater (classifier confidence)</b>" + rater.table()))
+print(rater.summary())
+print(f"ratings saved to {rater.to_csv(runs_dir('07_evaluation', profile) / 'mos_simulated.csv').name}")
 
 # %% [markdown]
 # ## 11. Explore the latent space
