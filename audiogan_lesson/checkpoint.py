@@ -71,7 +71,9 @@ def newest_readable_checkpoint(out_dir: str | os.PathLike) -> tuple[Path, dict] 
             state = load_checkpoint(path)
         except ValueError as exc:
             skipped.append(path)
-            warnings.warn(f"skipped unreadable checkpoint {path}: {exc}", stacklevel=2)
+            reason = str(exc).replace(f"{path}: ", "", 1).split("\n")[0][:160]
+            warnings.warn(f"skipped unreadable checkpoint {path} ({reason}); using the one before "
+                          "it", stacklevel=2)
             continue
         return path, state
     if skipped:

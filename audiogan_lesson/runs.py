@@ -31,11 +31,12 @@ from .audio import save_audio
 from .checkpoint import latest_checkpoint, load_checkpoint, load_generator
 from .experiments import Experiment, make_experiment
 from .notes import render_notes, write_midi
-from .profiles import Profile, get_profile, pick_device
+from .profiles import Profile, get_profile, pick_device, tune_backend
 from .representations import representation_from_state
 from .training import ConfigMismatchError, Trainer, latent_fn
 
-__all__ = ["runs_dir", "train_or_load", "finished_run", "RunInfo", "find_runs", "LoadedRun",
+__all__ = ["runs_dir", "use_google_drive", "train_or_load", "finished_run", "RunInfo", "find_runs",
+           "LoadedRun",
            "load_run", "sample_batches", "sample_run", "run_generator", "generate_from_checkpoint",
            "Source", "source_from_run", "stand_in_source"]
 
@@ -47,7 +48,7 @@ def runs_dir(name: str, profile: Profile | None = None) -> Path:
     """The folder for the checkpoints of training run ``name`` in ``profile``.
 
     ``$AUDIOGAN_RUNS/<profile>/<name>``, by default under ``~/.cache/audiogan_lesson/runs`` (on
-    Colab, point ``AUDIOGAN_RUNS`` at a Google Drive folder so that a disconnect loses nothing).
+    Colab, :func:`use_google_drive` puts it on Google Drive so that a disconnect loses nothing).
     Notebooks "train or load": a run that already reached its step count is loaded, not retrained.
     In the ``smoke`` profile the folder is a fresh temporary one, so a quick check never loads a
     run left by older code.
@@ -60,6 +61,28 @@ def runs_dir(name: str, profile: Profile | None = None) -> Path:
     path = Path(root).expanduser() / profile.name / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def use_google_drive(folder: str = "audiogan_lesson", mount_point: str = "/content/drive") -> Path:
+    """On Colab: mount Google Drive and keep the runs and the datasets there (one setting).
+
+    Sets ``AUDIOGAN_RUNS`` to ``MyDrive/<folder>/runs`` and ``AUDIOGAN_DATA`` to
+    ``MyDrive/<folder>``, so that every run folder of :func:`runs_dir` (and the dataset cache)
+    survives a disconnect; a resume then continues from the newest checkpoint that Drive had
+    fully synced (a truncated newer file is skipped with a warning). Returns the Drive folder.
+    Outside Colab it refuses, naming the variables to set instead.
+    """
+    try:
+        from google.colab import drive  # only on Colab
+    except ImportError:
+        raise RuntimeError("use_google_drive() works on Colab only; elsewhere set AUDIOGAN_RUNS "
+                           "(and AUDIOGAN_DATA) to a folder that outlives the session") from None
+    drive.mount(mount_point)
+    root = Path(mount_point) / "MyDrive" / folder
+    (root / "runs").mkdir(parents=True, exist_ok=True)
+    os.environ["AUDIOGAN_DATA"] = str(root)
+    os.environ["AUDIOGAN_RUNS"] = str(root / "runs")
+    return root
 
 
 def _run_folder(name_or_dir: str | os.PathLike, profile: Profile) -> Path:
@@ -225,6 +248,7 @@ def load_run(run: RunInfo | str | os.PathLike, device: str | torch.device = "cpu
     path = run.checkpoint if isinstance(run, RunInfo) else Path(run)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such checkpoint; train writes them as ckpt_<step>.pt")
+    tune_backend(device)
     generator, ckpt = load_generator(path, device=device)
     meta, config = ckpt.get("meta") or {}, ckpt["config"]
     if "representation" not in meta:

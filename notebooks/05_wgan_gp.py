@@ -758,11 +758,9 @@ def full_scale_preview(trainer, step: int, preview: torch.Tensor, exp=None) -> N
 
 if profile.name == "gpu":
     if "google.colab" in sys.modules:
-        from google.colab import drive
+        from audiogan_lesson.runs import use_google_drive
 
-        drive.mount("/content/drive")
-        os.environ.setdefault("AUDIOGAN_DATA", "/content/drive/MyDrive/audiogan_lesson")
-        os.environ.setdefault("AUDIOGAN_RUNS", "/content/drive/MyDrive/audiogan_lesson/runs")
+        use_google_drive()  # runs and data on Drive: a disconnect loses nothing
     for model in ("wavegan", "specgan"):
         full = make_experiment(model, "sc09", profile, loss="wgan-gp", checkpoint_every=1000)
         print(f"{model}: {count_parameters(full.generator):,} generator parameters, "

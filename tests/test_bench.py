@@ -1,6 +1,8 @@
 """The throughput benchmark (audiogan_lesson.bench, and its command audiogan_lesson.cli.bench), run
 at tiny sizes."""
 
+import math
+
 import pytest
 import torch
 
@@ -49,10 +51,15 @@ def test_command_line_prints_the_table(monkeypatch, capsys):
                         [("one shift per batch (original)", 1.0),
                          ("per example, vectorised (gather)", 2.0),
                          ("per example, Python loop", 8.0)])
+    monkeypatch.setattr(bench, "bench_reference",
+                        lambda device, width, batch, gen_batch, dtype, steps, compile=False:
+                        [bench.Versus("reference loop, fp32", 100.0, 2.0),
+                         bench.Versus("course, fp32", 40.0, 1.0)])
     assert cli_main(["bench", "--models", "wavegan", "--device", "cpu", "--repeats", "1"]) == 0
     out = capsys.readouterr().out
     for text in ("profile=smoke", "wavegan  paper", "wavegan  smoke profile", "train wgan-gp",
-                 "train bce", "generate", "per example, Python loop", "4.0x"):
+                 "train bce", "generate", "per example, Python loop", "4.0x",
+                 "public ports", "course, fp32", "2.50"):
         assert text in out
 
 
@@ -60,3 +67,21 @@ def test_bad_model_name_is_refused(capsys):
     assert bench_main(["--models", "wavegan,nope"]) == 2
     assert "nope" in capsys.readouterr().err
 
+
+
+def test_reference_loop_trains_and_the_comparison_names_every_variant():
+    data = torch.rand(8, 1, 16384) * 2 - 1
+    loop = bench.ReferenceLoop(2, 2, data)
+    before = [p.clone() for p in loop.D.parameters()]
+    loop.step()
+    assert len(loop.losses) == 6 and all(map(math.isfinite, loop.losses))
+    assert any(not torch.equal(a, b) for a, b in zip(before, loop.D.parameters()))
+    assert loop.G(torch.zeros(3, 100)).shape == (3, 1, 16384)
+    rows = bench.bench_reference(torch.device("cpu"), 2, 2, 2, torch.bfloat16, steps=1,
+                                 out=lambda *a: None)
+    assert [r.name for r in rows] == ["reference loop, fp32", "course, fp32",
+                                      "course, bfloat16, penalty fp32",
+                                      "course, bfloat16, penalty bfloat16"]
+    assert all(r.step_ms > 0 and r.gen_ms_per_example > 0 for r in rows)
+    table = bench.format_versus(rows)
+    assert "1.00" in table.splitlines()[2]  # the reference against itself

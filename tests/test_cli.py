@@ -60,6 +60,21 @@ def test_train_generate_and_resume(tmp_path, capsys):
     np.testing.assert_array_equal(sf.read(sorted(again.glob("*.wav"))[0])[0], audio)
 
 
+def test_steps_and_minutes_combine_and_steps_alone_is_not_cut_by_the_profiles_clock(tmp_path,
+                                                                                  capsys):
+    common = ["train", "dense", "--data", "toy-drums", "--loss", "bce", "--profile", "smoke",
+              "--n-train", "32"]
+    # the smoke profile's own budget is 12 s; --steps alone runs all its steps
+    assert get_profile("smoke").scale("dense").minutes * 60 < 60
+    assert main(common + ["--steps", "40", "--out", str(tmp_path / "a")]) == 0
+    assert "done: step 40" in capsys.readouterr().out
+    # both: whichever comes first (here the steps)
+    assert main(common + ["--steps", "3", "--minutes", "5", "--out", str(tmp_path / "b")]) == 0
+    assert "done: step 3" in capsys.readouterr().out
+    assert main(common + ["--minutes", "0", "--out", str(tmp_path / "c")]) == 2
+    assert "--minutes 0" in capsys.readouterr().err
+
+
 def test_specgan_checkpoint_generates_audio_through_griffin_lim(tmp_path):
     out = tmp_path / "spec"
     assert main(["train", "specgan", "--data", "toy-drums", "--loss", "wgan-gp", "--steps", "1",

@@ -1,5 +1,7 @@
 """Runs (notebooks 05 and 07, the command line): train or load, finding runs, sampling a checkpoint."""
 
+import os
+
 import pytest
 import soundfile as sf
 import torch
@@ -184,3 +186,25 @@ def test_stand_in_keeps_a_run_of_other_settings_and_trains_beside_it(tmp_path, m
     assert source.steps == 1 and source.name == "dense (stand-in, BCE, 1 steps)"
     waves, midi = source.sample(4, 0)
     assert waves.shape == (4, source.slice_len) and midi is None
+
+
+def test_use_google_drive_points_runs_and_data_at_drive(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    for name in ("AUDIOGAN_RUNS", "AUDIOGAN_DATA"):  # restored after the test
+        monkeypatch.setenv(name, "unset")
+        monkeypatch.delenv(name)
+    with pytest.raises(RuntimeError, match="Colab only; elsewhere set AUDIOGAN_RUNS"):
+        runs.use_google_drive()
+    mounted = []
+    colab = types.ModuleType("google.colab")
+    colab.drive = types.SimpleNamespace(mount=mounted.append)
+    monkeypatch.setitem(sys.modules, "google", types.ModuleType("google"))
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    root = runs.use_google_drive("course", mount_point=str(tmp_path / "drive"))
+    assert mounted == [str(tmp_path / "drive")]
+    assert root == tmp_path / "drive" / "MyDrive" / "course" and (root / "runs").is_dir()
+    assert os.environ["AUDIOGAN_RUNS"] == str(root / "runs")
+    assert os.environ["AUDIOGAN_DATA"] == str(root)
+    assert runs.runs_dir("05_x", get_profile("laptop")) == root / "runs" / "laptop" / "05_x"

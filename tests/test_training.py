@@ -340,3 +340,76 @@ def test_history_table_helpers():
     assert arrays["gp"][0] != arrays["gp"][0]  # NaN where missing
     table = h.to_table(every=5)
     assert table.splitlines()[-1].split()[0] == "2"
+
+
+def test_the_runs_time_budget_counts_every_call_and_resume(tmp_path):
+    cfg = TrainConfig(latent_dim=Z, batch_size=8, log_every=4, autocast=False, steps=10**9,
+                      max_seconds=1.2)
+    tr = make(cfg, out_dir=tmp_path / "run")
+    tr.train(progress=False)
+    assert tr.seconds >= 1.2 and tr.step > 1
+    steps = tr.step
+    tr.train(progress=False)  # the budget is used: a second call trains nothing
+    assert tr.step == steps
+    again = make(cfg, out_dir=tmp_path / "run")
+    again.train(resume=True, progress=False)  # nor does a resume of the finished run
+    assert again.step == steps
+    longer = make(cfg.replace(max_seconds=tr.seconds + 1.2), out_dir=tmp_path / "run")
+    longer.train(resume=True, progress=False)  # a longer budget trains what is left of it
+    assert longer.step > steps and longer.seconds == pytest.approx(tr.seconds + 1.2, abs=0.3)
+
+
+def test_a_time_bounded_call_shows_its_progress_in_seconds(capsys):
+    tr = make(TrainConfig(latent_dim=Z, batch_size=8, log_every=2, autocast=False, steps=10**9,
+                          max_seconds=1.5))
+    tr.train(progress=True)
+    err = capsys.readouterr().err
+    assert "/2 s" in err and "step" in err and "1000000000" not in err
+    tr = make()
+    tr.train(steps=3, progress=True)
+    assert "3/3" in capsys.readouterr().err
+
+
+def test_gradient_penalty_precision_is_an_option():
+    with pytest.raises(ValueError, match="gp_precision='bf16'; choose one of fp32, autocast"):
+        TrainConfig(gp_precision="bf16")
+    cfg = TrainConfig(latent_dim=Z, batch_size=8, log_every=2, autocast=True, n_critic=2)
+    rows = {}
+    for precision in ("fp32", "autocast"):
+        tr = make(cfg.replace(gp_precision=precision))
+        tr.train(steps=2, progress=False)
+        rows[precision] = tr.history[-1]["gp"]
+    # the same batches: close, but not the same arithmetic
+    assert rows["autocast"] == pytest.approx(rows["fp32"], rel=0.05)
+    assert rows["autocast"] != rows["fp32"]
+
+
+def test_resume_skips_a_truncated_newest_checkpoint_with_a_warning(tmp_path):
+    cfg = TrainConfig(latent_dim=Z, batch_size=8, log_every=2, autocast=False,
+                      checkpoint_every=2, keep_last=0)
+    tr = make(cfg, out_dir=tmp_path / "run")
+    tr.train(steps=4, progress=False)
+    newest = tmp_path / "run" / "ckpt_00000004.pt"
+    newest.write_bytes(newest.read_bytes()[:1000])  # a Drive file cut off mid-sync
+    again = make(cfg, out_dir=tmp_path / "run")
+    with pytest.warns(UserWarning, match="skipped unreadable checkpoint .*ckpt_00000004.pt"):
+        again.train(steps=5, resume=True, progress=False)
+    assert again.step == 5 and again.history[0]["step"] == 2
+    for path in (tmp_path / "run").glob("ckpt_*.pt"):
+        path.write_bytes(b"not a checkpoint")
+    with pytest.raises(ValueError, match="no checkpoint can be read"):
+        make(cfg, out_dir=tmp_path / "run").train(steps=6, resume=True, progress=False)
+
+
+def test_a_checkpoint_without_a_newer_config_field_resumes_with_its_default(tmp_path):
+    cfg = TrainConfig(latent_dim=Z, batch_size=8, log_every=2, autocast=False)
+    tr = make(cfg, out_dir=tmp_path / "run")
+    tr.train(steps=2, progress=False)
+    path = tmp_path / "run" / "ckpt_00000002.pt"
+    state = torch.load(path, weights_only=True)
+    del state["config"]["gp_precision"]  # as written before the field existed
+    torch.save(state, path)
+    make(cfg, out_dir=tmp_path / "run").train(steps=3, resume=True, progress=False)
+    with pytest.raises(ConfigMismatchError, match="gp_precision: saved 'fp32', now 'autocast'"):
+        make(cfg.replace(gp_precision="autocast"), out_dir=tmp_path / "run").train(
+            steps=4, resume=True, progress=False)

@@ -10,11 +10,16 @@ from .. import bench
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``bench``: ``--models``, ``--device``, ``--repeats``, ``--quick``."""
+    """The options of ``bench``: ``--models``, ``--device``, ``--repeats``, ``--quick``,
+    ``--compile``."""
     parser.add_argument("--models", default="wavegan,specgan", help="comma-separated model names")
     parser.add_argument("--device", default=None, help="cpu or cuda (default: the profile's)")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="skip paper-size training steps")
+    parser.add_argument("--quick", action="store_true",
+                        help="skip paper-size training steps and the reference comparison")
+    parser.add_argument("--compile", action="store_true",
+                        help="on CUDA, also time the compiled step (torch.compile) against the "
+                             "reference loop")
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -37,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: --repeats {args.repeats}: need at least 1", file=sys.stderr)
         return 2
     bench.report(models, args.device, args.repeats, bool(args.quick),
-                 getattr(args, "profile", None))
+                 getattr(args, "profile", None), bool(getattr(args, "compile", False)))
     return 0
 
 

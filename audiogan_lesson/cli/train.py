@@ -41,6 +41,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     train.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None,
                        help="make each clip mean 0, std 1 (default: the dataset's recipe; on "
                             "for gtzan_classical)")
+    train.add_argument("--gp-precision", choices=["fp32", "autocast"], default=None,
+                       help="the gradient penalty's double backward in fp32 (default) or under "
+                            "the step's autocast (faster on GPUs; see bench)")
     train.add_argument("--out", required=True, type=Path, help="folder for checkpoints")
     train.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
     train.add_argument("--profile", choices=list(PROFILE_NAMES), default=None,
@@ -80,6 +83,8 @@ def _train(args, profile, shard, say) -> int:
     if args.steps is not None or args.minutes is not None:  # else the profile's steps and minutes
         options["steps"] = args.steps if args.steps is not None else 10**9
         options["max_seconds"] = args.minutes * 60 if args.minutes is not None else None
+    if args.gp_precision is not None:
+        options["gp_precision"] = args.gp_precision
     exp = make_experiment(args.model, args.data, profile, loss=args.loss, n_train=args.n_train,
                           seed=args.seed, checkpoint_every=args.checkpoint_every,
                           allow_unverified=args.allow_unverified,

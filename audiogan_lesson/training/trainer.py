@@ -34,7 +34,7 @@ import torch.nn as nn
 from tqdm.auto import tqdm
 
 from .. import checkpoint as ckpt_io
-from ..profiles import autocast_dtype, native_autocast_dtype, pick_device
+from ..profiles import autocast_dtype, native_autocast_dtype, pick_device, tune_backend
 from . import distributed
 from .config import RUN_FIELDS, LatentFn, TrainConfig, latent_fn as config_latent_fn
 from .ema import make_ema
@@ -102,6 +102,7 @@ class Trainer:
         self.device = torch.device(device if device is not None else pick_device())
         if self.shard.distributed and self.device.type == "cuda" and self.device.index is None:
             self.device = torch.device("cuda", torch.cuda.current_device())
+        tune_backend(self.device)
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.generator = generator.to(self.device)
         self.discriminator = discriminator.to(self.device)

@@ -13,11 +13,15 @@ each in fp32 and under autocast (bf16/fp16 where :func:`profiles.native_autocast
 skipped with the reason printed where it does not). It also times the WaveGAN discriminator's
 phase shuffle on the activations of its first layer: one shift for the batch (the original), one
 shift per example done with one ``gather`` (:func:`models.layers.phase_shuffle`), and the
-straightforward per-example Python loop that public ports use.
+straightforward per-example Python loop that public ports use. Last, at paper width, it times
+a WaveGAN WGAN-GP round of the course's :class:`~audiogan_lesson.training.Trainer` against a
+plain loop written as public ports write it (:mod:`.reference`), in the same run, so that the
+speed-up is measured on any machine: fp32, autocast with the gradient penalty in fp32 and under
+autocast (``TrainConfig.gp_precision``), and on CUDA with ``--compile`` compiled.
 
 On a CPU a paper-size training step takes seconds per example, so the paper-size rows use a
 smaller batch there (``paper_batch_cpu``, printed in the table) and time 1 step after 1 warm-up
-step; ``--quick`` skips them. Timings on a shared machine vary by 10-30 %; compare rows of
+step; ``--quick`` skips them and the comparison. Timings on a shared machine vary by 10-30 %; compare rows of
 one run. Notebooks 03 and 04 quote it; the command line (:mod:`audiogan_lesson.cli.bench`)
 checks the options and calls :func:`report`.
 """
@@ -33,10 +37,12 @@ from typing import Callable, Sequence
 import torch
 import torch.nn.functional as F
 
-from .models.layers import phase_shuffle
-from .profiles import Profile, TrainScale, get_profile, native_autocast_dtype, pick_device
-from .registry import build_models, model_entry
-from .training import TrainConfig, Trainer
+from ..models.layers import phase_shuffle
+from ..profiles import (Profile, TrainScale, get_profile, native_autocast_dtype, pick_device,
+                        tune_backend)
+from ..registry import build_models, model_entry
+from ..training import TrainConfig, Trainer
+from .reference import ReferenceLoop, ReferenceGenerator, phase_shuffle_loop
 
 MODELS = ("wavegan", "specgan")
 PAPER = TrainScale()  # d=64, batch 64, 16384 samples at 16 kHz
@@ -50,7 +56,9 @@ class BenchOptions:
     fewer when they exceed ``budget_s`` seconds (at least one is always timed);
     ``paper_train_steps`` timed steps at paper size (after one warm-up); ``quick`` skips the
     paper-size training rows; ``paper_batch_cpu`` / ``paper_gen_batch_cpu``: the batch of the
-    paper-size training / generator rows on a CPU (the paper's 64 on CUDA).
+    paper-size training / generator rows on a CPU (the paper's 64 on CUDA);
+    ``reference_batch_cpu`` / ``reference_steps``: the batch on a CPU and the timed rounds of the
+    comparison with the reference loop (:func:`bench_reference`).
     """
 
     repeats: int = 3
@@ -59,6 +67,8 @@ class BenchOptions:
     quick: bool = False
     paper_batch_cpu: int = 2
     paper_gen_batch_cpu: int = 8
+    reference_batch_cpu: int = 8
+    reference_steps: int = 2
 
 
 @dataclass(frozen=True)
@@ -171,21 +181,6 @@ def bench_training(model: str, scale: TrainScale, size: str, device: torch.devic
                scale.slice_len, 1000 * seconds, 1000 * seconds / batch, batch / seconds)
 
 
-def phase_shuffle_loop(x: torch.Tensor, n: int, generator: torch.Generator | None = None
-                       ) -> torch.Tensor:
-    """Per-example phase shuffle the straightforward way: a Python loop over the batch.
-
-    The reference that :func:`models.layers.phase_shuffle` with ``per_example=True`` is timed
-    against; gives the same result for the same shifts. ``(N, C, T) -> (N, C, T)``.
-    """
-    shifts = torch.randint(-n, n + 1, (x.shape[0],), generator=generator).tolist()
-    out = []
-    for example, k in zip(x, shifts):
-        padded = F.pad(example[None], (max(k, 0), max(-k, 0)), mode="reflect")
-        out.append(padded[..., max(-k, 0):max(-k, 0) + x.shape[-1]])
-    return torch.cat(out)
-
-
 def bench_phase_shuffle(device: torch.device, batch: int, channels: int, length: int, n: int,
                         repeats: int, budget_s: float | None = None) -> list[tuple[str, float]]:
     """Milliseconds per call of three phase shuffles on ``(batch, channels, length)``."""
@@ -199,6 +194,80 @@ def bench_phase_shuffle(device: torch.device, batch: int, channels: int, length:
     }
     return [(name, 1000 * statistics.median(time_calls(fn, device, repeats, budget_s=budget_s)))
             for name, fn in variants.items()]
+
+
+# ----------------------------------------------------------------------------- against the reference
+
+
+@dataclass(frozen=True)
+class Versus:
+    """One line of the comparison with :mod:`.reference`: a WGAN-GP round and generation."""
+
+    name: str
+    step_ms: float
+    gen_ms_per_example: float
+
+
+def bench_reference(device: torch.device, width: int, batch: int, gen_batch: int,
+                    dtype: torch.dtype | None, steps: int, compile: bool = False,
+                    out=print) -> list[Versus]:
+    """Paper-shaped WaveGAN (16384 samples, width ``width``), WGAN-GP rounds of 5 + 1 updates:
+    :class:`.reference.ReferenceLoop` against the course's :class:`Trainer` in fp32, under
+    autocast ``dtype`` with the penalty in fp32 and under autocast, and (``compile``) compiled.
+
+    The course's discriminator uses per-example phase shuffle here, as the reference does; each
+    variant runs one warm-up round (two when compiled) and ``steps`` timed ones.
+    """
+    gen = torch.Generator().manual_seed(0)
+    data = (torch.rand(max(64, batch), 1, 16384, generator=gen) * 2 - 1).to(device)
+    z = (torch.rand(gen_batch, 100, generator=gen) * 2 - 1).to(device)
+    results = []
+
+    def generation_ms(generator, amp):
+        def call():
+            with torch.no_grad(), _autocast(device, amp):
+                generator(z)
+        return 1000 * statistics.median(time_calls(call, device, 3)) / gen_batch
+
+    out("  reference loop fp32 ...")
+    ref = ReferenceLoop(width, batch, data)
+    step_s = statistics.median(time_calls(ref.step, device, steps))
+    results.append(Versus("reference loop, fp32", 1000 * step_s, generation_ms(ref.G.eval(), None)))
+    variants = [("course, fp32", None, "fp32", False)]
+    if dtype is not None:
+        name = _precision_name(dtype)
+        variants += [(f"course, {name}, penalty fp32", dtype, "fp32", False),
+                     (f"course, {name}, penalty {name}", dtype, "autocast", False)]
+        if compile:
+            variants.append((f"course, {name}, penalty {name}, compiled", dtype, "autocast", True))
+    for name, amp, gp_precision, compiled in variants:
+        out(f"  {name} ...")
+        scale = PAPER.replace(width=width)
+        generator, discriminator = build_models("wavegan", scale, phase_shuffle_per_example=True)
+        config = TrainConfig(batch_size=batch, autocast=amp is not None, gp_precision=gp_precision,
+                             compile=compiled, log_every=1000, steps=1)
+        trainer = Trainer(generator, discriminator, data, config, device=device)
+        trainer.train(steps=2 if compiled else 1, progress=False)  # warm-up (and compilation)
+        synchronize(device)
+        start = time.perf_counter()
+        trainer.train(steps=trainer.step + steps, progress=False)
+        synchronize(device)
+        step_s = (time.perf_counter() - start) / steps
+        results.append(Versus(name, 1000 * step_s, generation_ms(generator.eval(), amp)))
+    return results
+
+
+def format_versus(rows: Sequence[Versus]) -> str:
+    """The comparison table, each row's speed as a multiple of the reference loop's."""
+    base = rows[0]
+    header = (f"{'':<40} {'ms/round':>10} {'rounds/s':>9} {'x ref':>6} "
+              f"{'gen ms/example':>14} {'x ref':>6}")
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        lines.append(f"{r.name:<40} {r.step_ms:>10.1f} {1000 / r.step_ms:>9.3f} "
+                     f"{base.step_ms / r.step_ms:>6.2f} {r.gen_ms_per_example:>14.4f} "
+                     f"{base.gen_ms_per_example / r.gen_ms_per_example:>6.2f}")
+    return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------- the table
@@ -229,6 +298,7 @@ def run(models: Sequence[str], device: str | torch.device, profile: Profile,
     """Run every measurement, printing progress lines with ``out``; return the rows and the
     phase-shuffle timings."""
     device = torch.device(device)
+    tune_backend(device)
     on_cpu = device.type == "cpu"
     amp = native_autocast_dtype(str(device))
     dtypes: list[torch.dtype | None] = [None]
@@ -265,7 +335,7 @@ def run(models: Sequence[str], device: str | torch.device, profile: Profile,
 
 
 def report(models: Sequence[str], device: str | None = None, repeats: int = 3,
-           quick: bool = False, profile: str | None = None) -> None:
+           quick: bool = False, profile: str | None = None, compile: bool = False) -> None:
     """Run the benchmark of ``models`` (names in :data:`MODELS`) and print the table, as
     ``python -m audiogan_lesson bench`` does. ``device`` None: the profile's; ``profile`` None:
     ``AUDIOGAN_PROFILE``, else the hardware's."""
@@ -295,4 +365,16 @@ def report(models: Sequence[str], device: str | None = None, repeats: int = 3,
         base = dict(shuffle)["per example, Python loop"]
         for name, ms in shuffle:
             print(f"  {name:<34} {ms:8.2f} ms   {base / ms:6.1f}x the loop's speed")
+    if "wavegan" in models and not options.quick:
+        cuda = device.startswith("cuda")
+        batch = PAPER.batch_size if cuda else options.reference_batch_cpu
+        gen_batch = PAPER.batch_size if cuda else options.paper_gen_batch_cpu
+        print(f"\nWaveGAN d={PAPER.width}, 16384 samples, batch {batch}: the course against a plain "
+              "training loop written as public ports write it (audiogan_lesson/bench/reference.py)")
+        versus = bench_reference(torch.device(device), PAPER.width, batch, gen_batch,
+                                 native_autocast_dtype(device), options.reference_steps,
+                                 compile=cuda and compile)
+        print(format_versus(versus))
+        print("round = 5 critic updates with gradient penalty + 1 generator update; generation "
+              f"in batches of {gen_batch}; x ref = speed as a multiple of the reference's")
     print(f"\nbenchmark took {time.perf_counter() - start:.0f} s")
