@@ -95,11 +95,18 @@ LAPTOP_GANSYNTH = Recipe(train=dict(ema_decay=0.99), generator=dict(pitch_scale=
 # were no more in key than uniform noise after 5 minutes (notebook 08 shows the measurements)
 LAPTOP_PIANOGAN = Recipe(discriminator=dict(pitch_classes=6))
 
+# WaveGAN with WGAN-GP on a GPU: the gradient penalty's double backward under the step's bf16
+# autocast. On an H200 the gpu profile's training ran at 12.6 steps/s against 8.1 with the
+# penalty in fp32, and a 40-second laptop-size run scored 29% of the real drums' inception score
+# against 26% (one seed each: no loss seen). `train --gp-precision fp32` goes back.
+GPU_WAVEGAN_WGAN = Recipe(train=dict(gp_precision="autocast"))
+
 # (profile, model, loss or None for every loss) -> the changes that profile makes
 PROFILE_CHANGES: Mapping[tuple[str, str, str | None], Recipe] = _frozen({
     ("laptop", "wavegan", "wgan-gp"): LAPTOP_WAVEGAN_WGAN,
     ("laptop", "gansynth", None): LAPTOP_GANSYNTH,
     ("laptop", "pianogan", None): LAPTOP_PIANOGAN,
+    ("gpu", "wavegan", "wgan-gp"): GPU_WAVEGAN_WGAN,
 })
 
 

@@ -9,10 +9,10 @@ from audiogan_lesson.audio import preemphasis
 from audiogan_lesson.experiments import make_experiment
 from audiogan_lesson.representations import Waveform, representation_from_state
 from audiogan_lesson.profiles import get_profile
-from audiogan_lesson.recipes import LAPTOP_WAVEGAN_WGAN, PAPER, Recipe, recipe_for
+from audiogan_lesson.recipes import GPU_WAVEGAN_WGAN, LAPTOP_WAVEGAN_WGAN, PAPER, Recipe, recipe_for
 from audiogan_lesson.registry import MODELS, UnknownNameError, build_models, split_options
 from audiogan_lesson.runs import generate_from_checkpoint
-from audiogan_lesson.training import uniform_latents
+from audiogan_lesson.training import TrainConfig, uniform_latents
 
 
 def small_laptop():
@@ -23,10 +23,18 @@ def small_laptop():
 
 def test_paper_values_by_default():
     assert recipe_for("wavegan", "wgan-gp") == Recipe()
-    assert recipe_for("wavegan", "wgan-gp", "gpu") == PAPER["wavegan"] == Recipe()
-    exp = make_experiment("wavegan", "toy-drums", get_profile("gpu", device="cpu").with_scale(
-        "wavegan", width=2, batch_size=4, slice_len=4096, sample_rate=8000), n_train=8)
+    assert PAPER["wavegan"] == Recipe()
+    # on a GPU only the gradient penalty's precision changes (measured in recipes.py)
+    assert recipe_for("wavegan", "wgan-gp", "gpu") == GPU_WAVEGAN_WGAN
+    assert GPU_WAVEGAN_WGAN == Recipe(train={"gp_precision": "autocast"})
+    gpu = get_profile("gpu", device="cpu").with_scale(
+        "wavegan", width=2, batch_size=4, slice_len=4096, sample_rate=8000)
+    exp = make_experiment("wavegan", "toy-drums", gpu, n_train=8)
     assert (exp.config.n_critic, exp.config.lr_g, exp.config.lr_d) == (5, 1e-4, 1e-4)
+    assert exp.config.gp_precision == "autocast"
+    assert make_experiment("wavegan", "toy-drums", gpu, n_train=8,
+                           gp_precision="fp32").config.gp_precision == "fp32"
+    assert TrainConfig().gp_precision == "fp32"
 
 
 def test_profile_changes_the_wgan_recipe_only():
