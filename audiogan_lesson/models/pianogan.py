@@ -13,11 +13,16 @@ position is not a sample phase that the generator could give away.
 
 Course option, not in the report: ``pitch_classes=K`` gives the discriminator the pitch class
 of every note as ``2K`` more channels, ``cos`` and ``sin`` of ``2 pi k pitch / 12`` for
-``k = 1 .. K`` (:class:`PitchClassFeatures`). A key is a set of pitch classes, a pattern that
-repeats every octave; from the raw pitch alone a small network must learn that periodic
-function note by note, while averaged over a sequence these channels are the Fourier
-coefficients of its pitch-class histogram, where a key shows at once. The laptop profile uses it
-(``recipes.LAPTOP_PIANOGAN``; notebook 08 says what it changed).
+``k = 1 .. K``, and ``K`` channels constant along the sequence: the magnitudes of their means,
+which are the magnitudes of the discrete Fourier transform of the sequence's pitch-class
+histogram (:class:`PitchClassFeatures`). A key is a set of pitch classes, a pattern that repeats
+every octave, and from the raw pitch alone a small network must learn that periodic function
+note by note. The magnitudes do not change when a piece is transposed, and the fifth one is
+large for every diatonic scale (Quinn 2006; Amiot 2016): whether a sequence keeps to a key
+shows in one number. The laptop profile's BCE recipe uses it (``recipes.LAPTOP_PIANOGAN_BCE``;
+notebook 08 shows what it changed). It does not help WGAN-GP: a 1-Lipschitz critic can change
+its score by at most 2/87 from one key to the next (the pitch channel spans 87 semitones over
+[-1, 1]), so the gradient penalty forbids exactly the steep steps that pitch classes are.
 
 At the defaults (d=64, length 256) the generator has 16,817,667 parameters and the
 discriminator 1,030,273 (:func:`~audiogan_lesson.models.summary.layer_table` prints them).
@@ -44,10 +49,14 @@ PITCH_RANGE = (21.0, 108.0)  # the scaled pitch channel's -1 and 1 (representati
 
 
 class PitchClassFeatures(nn.Module):
-    """Adds ``2 * harmonics`` channels to notes ``(N, 3, L)``: ``cos`` and ``sin`` of
+    """Adds ``3 * harmonics`` channels to notes ``(N, 3, L)``: ``cos`` and ``sin`` of
     ``2 pi k p / 12`` (``k = 1 .. harmonics``) of each note's pitch ``p`` in semitones, read from
-    the scaled pitch channel 0 (-1 and 1 are ``pitch_min`` and ``pitch_max``). Differentiable, so
-    the generator learns from it which pitch classes to move towards."""
+    the scaled pitch channel 0 (-1 and 1 are ``pitch_min`` and ``pitch_max``), and for each ``k``
+    the magnitude of their mean over the sequence (the same at every position): ``|DFT_k|`` of
+    the pitch-class histogram divided by its length. The pitch is rounded to a whole key first,
+    in the pitch channel as well, with the gradient passed straight through (a generated pitch
+    between two keys is heard as the nearer one), so the generator still learns from it which
+    pitch classes to move towards."""
 
     def __init__(self, harmonics: int, pitch_min: float = PITCH_RANGE[0],
                  pitch_max: float = PITCH_RANGE[1]):
@@ -60,9 +69,15 @@ class PitchClassFeatures(nn.Module):
         return f"PitchClasses(k=1..{self.harmonics})"
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        pitch = self.pitch_min + (x[:, :1] + 1) * 0.5 * (self.pitch_max - self.pitch_min)
-        angle = (2 * math.pi / 12) * pitch * self.k.to(x.dtype)[None, :, None]
-        return torch.cat([x, torch.cos(angle), torch.sin(angle)], dim=1)
+        span = self.pitch_max - self.pitch_min
+        pitch = self.pitch_min + (x[:, :1] + 1) * 0.5 * span
+        whole = pitch + (torch.round(pitch) - pitch).detach()  # whole keys; gradients pass
+        x = torch.cat([(whole - self.pitch_min) / span * 2 - 1, x[:, 1:]], dim=1)
+        angle = (2 * math.pi / 12) * whole * self.k.to(x.dtype)[None, :, None]
+        cos, sin = torch.cos(angle), torch.sin(angle)
+        magnitude = torch.sqrt(cos.mean(-1, keepdim=True) ** 2 + sin.mean(-1, keepdim=True) ** 2
+                               + 1e-8)
+        return torch.cat([x, cos, sin, magnitude.expand_as(cos)], dim=1)
 
 
 def _check_length(length: int, where: str) -> None:
@@ -155,7 +170,7 @@ class PianoGANDiscriminator(_NoteShape, LogitDiscriminator, nn.Module):
     def __init__(self, config: PianoGANDiscriminatorConfig | None = None, **options) -> None:
         super().__init__(config, **options)
         cfg = self.config
-        layers = discriminator_layers(1, (cfg.length,), cfg.c + 2 * cfg.pitch_classes,
+        layers = discriminator_layers(1, (cfg.length,), cfg.c + 3 * cfg.pitch_classes,
                                       DISCRIMINATOR_PLAN, cfg.d, cfg.kernel_len, cfg.batch_norm,
                                       cfg.negative_slope)
         if cfg.pitch_classes:
