@@ -17,7 +17,8 @@ from audiogan_lesson.evaluation import (estimate_key, feature_w1, in_key_rate, n
                                         pitch_class_distance, score_table, uniform_notes)
 from audiogan_lesson.experiments import (UnknownNameError, load_audio_set, load_note_set,
                                          make_experiment)
-from audiogan_lesson.models.pianogan import PianoGANDiscriminator, PianoGANGenerator
+from audiogan_lesson.models.pianogan import (PianoGANDiscriminator, PianoGANGenerator,
+                                             PitchClassFeatures)
 from audiogan_lesson.models.summary import count_parameters
 from audiogan_lesson.notes import note_starts, notes_to_midi, piano_roll, render_notes, write_midi
 from audiogan_lesson.profiles import get_profile
@@ -347,3 +348,26 @@ def test_train_and_generate_mid_and_wav(tmp_path, capsys):
     assert sr == 8000 and wave.ndim == 1 and np.abs(wave).max() > 0.1
     exp = make_experiment("pianogan", "toy-piano", get_profile("smoke"), n_train=8)
     assert exp.examples.shape == (8, 3, 256) and exp.meta()["representation"]["kind"] == "notes"
+
+
+def test_pitch_class_features_see_keys_round_pitches_and_pass_gradients():
+    features = PitchClassFeatures(6)
+    rep = NoteFeatures()
+    scale_notes_c = np.array([[60 + (0, 2, 4, 5, 7, 9, 11)[i % 7], 0.25, 0.25] for i in range(28)])
+    chromatic = np.array([[60 + i % 12, 0.25, 0.25] for i in range(24)])
+    x = rep.encode(np.stack([scale_notes_c[:24], chromatic]))
+    out = features(x)
+    assert out.shape == (2, 3 + 18, 24)
+    dft5 = out[:, 3 + 12 + 4, 0]  # |mean exp(2 pi i 5 p / 12)|: large for a diatonic scale
+    assert float(dft5[0]) > 0.5 and float(dft5[1]) < 1e-3
+    transposed = rep.encode(scale_notes_c[None, :24] + np.array([5, 0, 0]))
+    torch.testing.assert_close(features(transposed)[:, -6:], out[:1, -6:], atol=1e-5, rtol=0)
+    off = x.clone().requires_grad_(True)
+    shifted = off + torch.tensor([0.3 * 2 / 87, 0, 0])[None, :, None]  # 0.3 semitone sharp
+    torch.testing.assert_close(features(shifted)[:, :3], features(x)[:, :3])  # rounded
+    features(shifted)[:, -6:].sum().backward()
+    assert off.grad is not None and float(off.grad[:, 0].abs().sum()) > 0
+    d = PianoGANDiscriminator(d=4, pitch_classes=6)
+    assert d(x.repeat(1, 1, 11)[:, :, :256]).shape == (2,)
+    with pytest.raises(ValueError, match="pitch_classes=7"):
+        PianoGANDiscriminator(pitch_classes=7)
