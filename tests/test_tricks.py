@@ -53,12 +53,12 @@ def test_gradient_penalties_of_each_kind():
     # |grad| = |w| = 0.5 everywhere: two-sided (0.5 - 1)^2, one-sided 0, r1 0.25
     small = Linear([0.3, 0.4])
     assert float(tricks.bce_gradient_penalty(small, real, fake, 2.0, "two-sided").detach()) == pytest.approx(0.5)
-    assert float(tricks.bce_gradient_penalty(small, real, fake, 2.0, "one-sided")) == pytest.approx(0.0)
-    assert float(tricks.bce_gradient_penalty(small, real, fake, 2.0, "r1")) == pytest.approx(0.5)
+    assert float(tricks.bce_gradient_penalty(small, real, fake, 2.0, "one-sided").detach()) == pytest.approx(0.0)
+    assert float(tricks.bce_gradient_penalty(small, real, fake, 2.0, "r1").detach()) == pytest.approx(0.5)
     # |grad| = 5: one-sided and two-sided agree, (5 - 1)^2 = 16
     big = Linear([3.0, 4.0])
-    assert float(tricks.bce_gradient_penalty(big, real, fake, 1.0, "one-sided")) == pytest.approx(16.0)
-    assert float(tricks.bce_gradient_penalty(big, real, fake, 1.0, "two-sided")) == pytest.approx(16.0)
+    assert float(tricks.bce_gradient_penalty(big, real, fake, 1.0, "one-sided").detach()) == pytest.approx(16.0)
+    assert float(tricks.bce_gradient_penalty(big, real, fake, 1.0, "two-sided").detach()) == pytest.approx(16.0)
     # the penalty trains D: its gradient pulls |w| towards 1
     penalty = tricks.bce_gradient_penalty(big, real, fake, 1.0, "one-sided")
     penalty.backward()
@@ -73,8 +73,8 @@ def test_r1_penalty_looks_at_real_data_only():
             return x.square().sum(1)
 
     real, fake = torch.zeros(2, 3), torch.full((2, 3), 5.0)
-    assert float(tricks.bce_gradient_penalty(Square(), real, fake, 1.0, "r1")) == 0.0
-    assert float(tricks.bce_gradient_penalty(Square(), fake, real, 1.0, "r1")) == pytest.approx(300.0)
+    assert float(tricks.bce_gradient_penalty(Square(), real, fake, 1.0, "r1").detach()) == 0.0
+    assert float(tricks.bce_gradient_penalty(Square(), fake, real, 1.0, "r1").detach()) == pytest.approx(300.0)
 
 
 def test_dynamic_weighting_is_the_reports_rule():
