@@ -36,10 +36,13 @@
 # - write a resize-then-convolve upsampling block (exercise 3.2), and compare the four upsampling
 #   variants of the paper's code on the same budget, in pictures and sound;
 # - train SpecGAN with the BCE loss of notebook 02 on the toy drums, go back to audio with
-#   Griffin-Lim, listen, and measure the inception score against the real drums.
+#   Griffin-Lim, listen, and measure the inception score against the real drums;
+# - draw sound the way a street-music GAN did, as 256 x 256 mel images, measure and hear what
+#   their way back to audio loses, and train SpecGAN grown to that size on the same budget.
 #
 # Code behind this notebook: `audiogan_lesson.models.specgan`, `audiogan_lesson.models.layers`,
-# `audiogan_lesson.spectral`, `audiogan_lesson.experiments`, `audiogan_lesson.evaluation`.
+# `audiogan_lesson.spectral`, `audiogan_lesson.experiments`, `audiogan_lesson.evaluation`,
+# `audiogan_lesson.representations` and `audiogan_lesson.models.melimage` (section 10).
 
 # %% [markdown]
 # ## Setup
