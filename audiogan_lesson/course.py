@@ -14,16 +14,23 @@ Command line::
     python -m audiogan_lesson.course check              # fail if anything is stale or unpaired
     python -m audiogan_lesson.course execute 00_welcome --profile laptop
                                                         # run a solution (.py) into its .ipynb
+    python -m audiogan_lesson.course time --profile laptop
+                                                        # minutes per notebook, from empty runs
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
+import json
 import os
 import re
 import sys
-from dataclasses import dataclass
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 
 try:
@@ -284,35 +291,113 @@ def build(root: Path = REPO_ROOT, check: bool = False, names: list[str] | None =
     return problems
 
 
+@contextlib.contextmanager
+def _environment(**values: str):
+    """Set environment variables for the kernels started inside (restored after)."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _run_solution(name: str, profile: str, root: Path, timeout: int, **env: str):
+    """Execute ``solutions/<name>.py`` in a fresh kernel under ``profile``; the notebook."""
+    src = root / "solutions" / f"{name}.py"
+    if not src.exists():
+        raise FileNotFoundError(f"{src} does not exist; solutions are written as jupytext .py files")
+    nb = jupytext.read(src)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    backend = os.environ.get("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    with _environment(AUDIOGAN_PROFILE=profile, MPLBACKEND=backend, **env):
+        nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                resources={"metadata": {"path": str(src.parent)}}).execute()
+    return nb
+
+
 def execute(name: str, profile: str = "laptop", root: Path = REPO_ROOT, timeout: int = 3600) -> Path:
     """Run ``solutions/<name>.py`` top to bottom in a fresh kernel under ``profile``.
 
     Writes the executed ``solutions/<name>.ipynb`` and its ``.py`` twin, then rebuilds the
     student copy. Raises when a cell fails (the solution must run clean).
     """
-    src = root / "solutions" / f"{name}.py"
-    if not src.exists():
-        raise FileNotFoundError(f"{src} does not exist; solutions are written as jupytext .py files")
-    nb = jupytext.read(src)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    old = os.environ.get("AUDIOGAN_PROFILE")
-    os.environ["AUDIOGAN_PROFILE"] = profile
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    try:
-        client = nbclient.NotebookClient(
-            nb, timeout=timeout, kernel_name="python3",
-            resources={"metadata": {"path": str(src.parent)}},
-        )
-        client.execute()
-    finally:
-        if old is None:
-            os.environ.pop("AUDIOGAN_PROFILE", None)
-        else:
-            os.environ["AUDIOGAN_PROFILE"] = old
-    target = src.with_suffix(".ipynb")
+    nb = _run_solution(name, profile, root, timeout)
+    target = root / "solutions" / f"{name}.ipynb"
     _write_pair(nb, target)
     build(root, names=[name])
     return target
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long a notebook took: from an empty runs folder (``first_s``), again with the runs
+    that made (``again_s``, None when not measured), and its slowest cell in the first run."""
+
+    name: str
+    profile: str
+    first_s: float
+    again_s: float | None
+    slowest_cell: int
+    slowest_cell_s: float
+
+    def row(self) -> str:
+        again = f"{self.again_s / 60:.1f}" if self.again_s is not None else "-"
+        return (f"| {self.name} | {self.first_s / 60:.1f} | {again} | cell {self.slowest_cell}, "
+                f"{self.slowest_cell_s / 60:.1f} min |")
+
+
+def _slowest_cell(nb) -> tuple[int, float]:
+    """The code cell (index among code cells) that took longest, from nbclient's timestamps."""
+    best = (0, 0.0)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for i, cell in enumerate(code):
+        stamps = cell.metadata.get("execution", {})
+        start, end = stamps.get("iopub.execute_input"), stamps.get("shell.execute_reply")
+        if start and end:
+            seconds = (datetime.fromisoformat(end.replace("Z", "+00:00"))
+                       - datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
+            best = max(best, (i, seconds), key=lambda t: t[1])
+    return best
+
+
+def time_notebooks(names: list[str], profile: str = "laptop", root: Path = REPO_ROOT,
+                   again: bool = True, timeout: int = 3600, out=print) -> list[Timing]:
+    """Execute each solution as a student's fresh machine would, and time it.
+
+    Each notebook starts from its own empty runs folder (``AUDIOGAN_RUNS``, so every run it
+    trains or loads, and the evaluation classifier, is made from scratch) and, with ``again``,
+    runs a second time over the runs the first made (a student's re-run, which loads instead of
+    training). Nothing is written into the repository.
+    """
+    timings = []
+    for name in names:
+        with tempfile.TemporaryDirectory(prefix=f"audiogan-time-{name}-") as runs:
+            out(f"timing solutions/{name}.py ({profile} profile, empty runs folder) ...")
+            start = time.perf_counter()
+            nb = _run_solution(name, profile, root, timeout, AUDIOGAN_RUNS=runs)
+            first = time.perf_counter() - start
+            second = None
+            if again:
+                out(f"  again, with the runs it made ...")
+                start = time.perf_counter()
+                _run_solution(name, profile, root, timeout, AUDIOGAN_RUNS=runs)
+                second = time.perf_counter() - start
+        cell, seconds = _slowest_cell(nb)
+        timings.append(Timing(name, profile, first, second, cell, seconds))
+        out(f"  {timings[-1].row()}")
+    return timings
+
+
+def timing_table(timings: list[Timing]) -> str:
+    """The Markdown table of :func:`time_notebooks` (minutes)."""
+    lines = ["| notebook | minutes, empty runs folder | minutes, again | slowest cell |",
+             "|---|---|---|---|"]
+    return "\n".join(lines + [t.row() for t in timings])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -325,6 +410,12 @@ def main(argv: list[str] | None = None) -> int:
     p_exec = sub.add_parser("execute", help="execute solutions/NAME.py into NAME.ipynb, then build")
     p_exec.add_argument("names", nargs="*", help="notebook names (default: all)")
     p_exec.add_argument("--profile", default="laptop", choices=list(PROFILE_NAMES))
+    p_time = sub.add_parser("time", help="execute solutions from empty runs folders and print the "
+                                         "minutes each took (nothing is written)")
+    p_time.add_argument("names", nargs="*", help="notebook names (default: all)")
+    p_time.add_argument("--profile", default="laptop", choices=list(PROFILE_NAMES))
+    p_time.add_argument("--no-again", action="store_true", help="skip the second execution")
+    p_time.add_argument("--json", type=Path, help="also write the timings to this JSON file")
     parser.add_argument("--root", type=Path, default=REPO_ROOT,
                         help="course folder holding solutions/ and notebooks/ (default: this repository)")
     args = parser.parse_args(argv)
@@ -333,6 +424,13 @@ def main(argv: list[str] | None = None) -> int:
             for name in args.names or solution_names(args.root):
                 print(f"executing solutions/{name}.py ({args.profile} profile)", flush=True)
                 execute(name, profile=args.profile, root=args.root)
+            return 0
+        if args.command == "time":
+            timings = time_notebooks(args.names or solution_names(args.root), args.profile,
+                                     args.root, again=not args.no_again)
+            print(timing_table(timings))
+            if args.json:
+                args.json.write_text(json.dumps([asdict(t) for t in timings], indent=1))
             return 0
         problems = build(args.root, check=args.command == "check",
                          names=getattr(args, "names", None) or None)

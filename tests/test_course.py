@@ -163,3 +163,27 @@ def test_cli_check_exit_code(mini_course, capsys):
     assert course.main([*root, "build"]) == 0
     assert course.main([*root, "check"]) == 0
     assert "up to date" in capsys.readouterr().out
+
+
+def test_time_runs_each_notebook_from_an_empty_runs_folder_then_again(tmp_path, capsys):
+    (tmp_path / "solutions").mkdir()
+    runs_log = tmp_path / "runs_seen.txt"
+    # the notebook "trains" when its runs folder is empty and "loads" when it is not
+    source = ("# %%\nimport os, time\nfrom pathlib import Path\n"
+              "runs = Path(os.environ['AUDIOGAN_RUNS'])\n"
+              f"with open({str(runs_log)!r}, 'a') as f:\n"
+              "    f.write(f\"{os.environ['AUDIOGAN_PROFILE']} {runs} {sorted(p.name for p in runs.iterdir())}\\n\")\n"
+              "# %%\nif not (runs / 'done').exists():\n    time.sleep(1.5)\n    (runs / 'done').touch()\n")
+    (tmp_path / "solutions" / "00_tiny.py").write_text(source)
+    assert course.main(["--root", str(tmp_path), "time", "00_tiny", "--profile", "smoke",
+                        "--json", str(tmp_path / "t.json")]) == 0
+    out = capsys.readouterr().out
+    assert "| notebook | minutes, empty runs folder | minutes, again | slowest cell |" in out
+    first, second = runs_log.read_text().splitlines()
+    assert first.endswith("[]") and second.endswith("['done']")  # empty, then the runs it made
+    assert first.split()[:2] == second.split()[:2] and first.startswith("smoke ")
+    assert not Path(first.split()[1]).exists()  # the temporary runs folder is gone
+    timing = __import__("json").loads((tmp_path / "t.json").read_text())[0]
+    assert timing["name"] == "00_tiny" and timing["slowest_cell"] == 1
+    assert timing["first_s"] - timing["again_s"] > 1.0 and timing["slowest_cell_s"] >= 1.5
+    assert not (tmp_path / "solutions" / "00_tiny.ipynb").exists()  # nothing written
