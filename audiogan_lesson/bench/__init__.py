@@ -260,14 +260,11 @@ def bench_reference(device: torch.device, width: int, batch: int, gen_batch: int
 def format_versus(rows: Sequence[Versus]) -> str:
     """The comparison table, each row's speed as a multiple of the reference loop's."""
     base = rows[0]
-    header = (f"{'':<40} {'ms/round':>10} {'rounds/s':>9} {'x ref':>6} "
-              f"{'gen ms/example':>14} {'x ref':>6}")
-    lines = [header, "-" * len(header)]
-    for r in rows:
-        lines.append(f"{r.name:<40} {r.step_ms:>10.1f} {1000 / r.step_ms:>9.3f} "
-                     f"{base.step_ms / r.step_ms:>6.2f} {r.gen_ms_per_example:>14.4f} "
-                     f"{base.gen_ms_per_example / r.gen_ms_per_example:>6.2f}")
-    return "\n".join(lines)
+    return _table([("", "<40"), ("ms/round", ">10.1f"), ("rounds/s", ">9.3f"), ("x ref", ">6.2f"),
+                   ("gen ms/example", ">14.4f"), ("x ref", ">6.2f")],
+                  [(r.name, r.step_ms, 1000 / r.step_ms, base.step_ms / r.step_ms,
+                    r.gen_ms_per_example, base.gen_ms_per_example / r.gen_ms_per_example)
+                   for r in rows])
 
 
 # ----------------------------------------------------------------------------- the table
@@ -275,13 +272,18 @@ def format_versus(rows: Sequence[Versus]) -> str:
 
 def format_table(rows: Sequence[Row]) -> str:
     """A fixed-width table of benchmark rows."""
-    header = (f"{'model':<8} {'size':<14} {'precision':<9} {'measure':<14} {'d':>3} {'batch':>5} "
-              f"{'samples':>7} {'ms/call|step':>12} {'ms/example':>10} {'examples/s':>10}")
+    return _table([("model", "<8"), ("size", "<14"), ("precision", "<9"), ("measure", "<14"),
+                   ("d", ">3"), ("batch", ">5"), ("samples", ">7"), ("ms/call|step", ">12.1f"),
+                   ("ms/example", ">10.2f"), ("examples/s", ">10.1f")],
+                  [(r.model, r.size, r.precision, r.measure, r.width, r.batch, r.slice_len, r.ms,
+                    r.ms_per_example, r.examples_per_s) for r in rows])
+
+
+def _table(columns: Sequence[tuple[str, str]], rows: Sequence[tuple]) -> str:
+    """Fixed-width text: ``columns`` are (title, format spec) pairs, a rule under the titles."""
+    header = " ".join(f"{title:{spec.split('.')[0].rstrip('fd')}}" for title, spec in columns)
     lines = [header, "-" * len(header)]
-    for r in rows:
-        lines.append(f"{r.model:<8} {r.size:<14} {r.precision:<9} {r.measure:<14} {r.width:>3} "
-                     f"{r.batch:>5} {r.slice_len:>7} {r.ms:>12.1f} {r.ms_per_example:>10.2f} "
-                     f"{r.examples_per_s:>10.1f}")
+    lines += [" ".join(f"{value:{spec}}" for value, (_, spec) in zip(row, columns)) for row in rows]
     return "\n".join(lines)
 
 
