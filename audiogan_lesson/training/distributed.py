@@ -102,6 +102,14 @@ def init_from_env(device: str | torch.device) -> tuple[Shard, torch.device]:
     return current(), device
 
 
+def process_device(device: str | torch.device, shard: Shard) -> torch.device:
+    """``device``; under ``torchrun`` a bare ``"cuda"`` becomes this process's GPU."""
+    device = torch.device(device)
+    if shard.distributed and device.type == "cuda" and device.index is None:
+        device = torch.device("cuda", torch.cuda.current_device())
+    return device
+
+
 def shutdown() -> None:
     """Leave the process group (at the end of ``train``)."""
     if dist.is_available() and dist.is_initialized():
@@ -133,6 +141,15 @@ def agree(flag: bool, shard: Shard, device: torch.device) -> bool:
     t = torch.tensor([1.0 if flag else 0.0], device=device)
     dist.all_reduce(t, op=dist.ReduceOp.MAX)
     return bool(t.item() > 0)
+
+
+def agree_every(flag: bool, step: int, shard: Shard, device: torch.device,
+                every: int = 10) -> bool:
+    """``flag`` in one process; under ``torchrun`` :func:`agree` on it every ``every`` steps
+    (False in between), so that a time budget or Ctrl-C stops every process at the same step."""
+    if not shard.distributed:
+        return flag
+    return False if step % every else agree(flag, shard, device)
 
 
 def barrier(shard: Shard) -> None:

@@ -4,7 +4,8 @@
 history, the config, the models' specs, the experiment's ``meta``, the preview latents and the
 random state); :func:`restore_trainer` checks that a checkpoint was written with the same
 configuration (:func:`checkpoint.check_resumable`) and loads it, so that a resumed run continues
-exactly. Files, atomic writes and pruning: :mod:`audiogan_lesson.checkpoint`.
+exactly; :func:`save_trainer` writes it and :func:`restore_newest` loads the newest readable
+one. Files, atomic writes and pruning: :mod:`audiogan_lesson.checkpoint`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from .. import checkpoint as ckpt_io
 from .config import RUN_FIELDS, TrainConfig
-from .log import History
+from .log import History, NonFiniteLossError
 
 
 def trainer_state(trainer) -> dict:
@@ -77,3 +78,41 @@ def restore_trainer(trainer, path: str | os.PathLike, state: dict | None = None)
     trainer.log.clear()
     trainer.last_checkpoint = Path(path)
     trainer.resumed_world_size = int(state.get("world_size", 1))
+
+
+def save_trainer(trainer, path: str | os.PathLike | None = None) -> Path:
+    """Write ``trainer``'s checkpoint (default ``out_dir/ckpt_<step>.pt``) and keep the last k.
+
+    Refuses (``NonFiniteLossError``) when a pending loss or any weight is not finite, so a
+    checkpoint on disk is always a good one. :meth:`Trainer.save`.
+    """
+    if trainer._poisoned:
+        raise NonFiniteLossError("training produced non-finite values; no checkpoint is written "
+                                 "from this state", step=trainer.step, loss="unknown")
+    trainer._flush()
+    if not bool(ckpt_io.all_finite([trainer.generator, trainer.discriminator, trainer.ema])):
+        trainer._poisoned = True
+        raise NonFiniteLossError(f"weights are not finite at step {trainer.step}; no checkpoint "
+                                 f"written (the last good one: {trainer.last_checkpoint})",
+                                 step=trainer.step, loss="weights")
+    if path is None:
+        if trainer.out_dir is None:
+            raise ValueError("Trainer.save() needs a path, or out_dir= when the Trainer is made")
+        path = ckpt_io.checkpoint_path(trainer.out_dir, trainer.step)
+    path = ckpt_io.save_checkpoint(path, trainer_state(trainer))
+    trainer.last_checkpoint = path
+    if trainer.out_dir is not None and Path(path).parent == trainer.out_dir:
+        ckpt_io.prune_checkpoints(trainer.out_dir, trainer.config.keep_last)
+    return path
+
+
+def restore_newest(trainer) -> Path | None:
+    """Load the newest readable checkpoint of ``trainer.out_dir`` (a truncated newer file is
+    skipped with a warning: :func:`checkpoint.newest_readable_checkpoint`); None when none."""
+    if trainer.writes:
+        ckpt_io.remove_stale_temporaries(trainer.out_dir)
+    found = ckpt_io.newest_readable_checkpoint(trainer.out_dir)
+    if found is None:
+        return None
+    trainer.load(*found)
+    return found[0]

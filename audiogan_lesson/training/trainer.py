@@ -41,13 +41,9 @@ from .ema import make_ema
 from .interrupt import StopRequest, deferred_sigint, save_on_interrupt
 from .log import History, MetricLog, NonFiniteLossError
 from .round import Batches, Players, metric_names, train_round
-from .state import restore_trainer, trainer_state
+from .state import restore_newest, restore_trainer, save_trainer, trainer_state
 
 PreviewFn = Callable[["Trainer", int, torch.Tensor], Any]
-
-# Under torchrun the processes agree every this many steps whether the time budget or a Ctrl-C
-# ends the run (one host synchronisation each time), so that they all stop at the same step.
-STOP_CHECK_EVERY = 10
 
 
 class StepHook:
@@ -82,11 +78,8 @@ class Trainer:
     the models while they train (progressive growing, notebook 06).
 
     After training: ``trainer.history`` (a :class:`History`), ``trainer.step``,
-    ``trainer.sample(n)``. Used by notebooks 02-06 and ``python -m audiogan_lesson train``.
-
-    In a process group (``torchrun``, :func:`.distributed.init_from_env`) each process makes its
-    own Trainer with the same arguments; ``config.batch_size`` is the global batch, process 0
-    alone writes checkpoints and previews, and ``trainer.shard`` says which process this is.
+    ``trainer.sample(n)``. Under ``torchrun`` every process makes the same Trainer; process 0
+    (``trainer.shard.main``) alone writes (:mod:`.distributed`).
     """
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module, data,
@@ -99,9 +92,8 @@ class Trainer:
         self.meta = dict(meta or {})
         self.shard = distributed.current()
         self.shard.local_batch(config.batch_size)  # refuses a batch that does not split
-        self.device = torch.device(device if device is not None else pick_device())
-        if self.shard.distributed and self.device.type == "cuda" and self.device.index is None:
-            self.device = torch.device("cuda", torch.cuda.current_device())
+        self.device = distributed.process_device(device if device is not None else pick_device(),
+                                                 self.shard)
         tune_backend(self.device)
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.generator = generator.to(self.device)
@@ -156,14 +148,12 @@ class Trainer:
               resume: bool | str | os.PathLike = False, progress: bool = True) -> History:
         """Train until ``steps`` (total, default ``config.steps``) or the time budget ends.
 
-        The time budget is ``seconds`` for this call when given, else what is left of the run's
-        ``config.max_seconds`` (counted over every call and resume: ``trainer.seconds``), so a
-        run that stopped on its clock is not extended by calling ``train`` again. A time-bounded
-        call shows its progress against that time. ``resume=True`` first loads the newest checkpoint of ``out_dir`` when there is one (a
-        path loads that file); a run that already reached ``steps`` returns at once. Without
-        ``resume``, an ``out_dir`` that already holds checkpoints is refused rather than mixed
-        with a new run. To load without training, use :meth:`load`
-        (:func:`audiogan_lesson.runs.train_or_load` does both). Returns the history.
+        The budget is ``seconds`` for this call when given, else what is left of the run's
+        ``config.max_seconds`` (all calls and resumes count: ``trainer.seconds``), so a run that
+        stopped on its clock is not extended; a time-bounded call shows progress in seconds.
+        ``resume=True`` first loads the newest checkpoint of ``out_dir`` (a path: that file); a
+        run that reached ``steps`` returns at once. Without ``resume`` an ``out_dir`` holding
+        checkpoints is refused rather than mixed with a new run. Returns the history.
         """
         cfg = self.config
         target = cfg.steps if steps is None else int(steps)
@@ -183,12 +173,13 @@ class Trainer:
         self._in_step = False
         self.generator.train()
         self.discriminator.train()
-        bar = self._bar = self._progress_bar(target, budget, progress and self.shard.main)
+        bar = self._bar = progress_bar(f"{type(self.generator).__name__} {cfg.loss}", self.step,
+                                       target, budget, progress and self.shard.main)
         start = clock = time.perf_counter()
         try:
             with deferred_sigint(self._stop):
                 while self.step < target:
-                    if self._stop_now(self._stop.requested):
+                    if distributed.agree_every(self._stop.requested, self.step, self.shard, self.device):
                         raise KeyboardInterrupt
                     self._in_step = True
                     if self.hook is not None:
@@ -198,14 +189,11 @@ class Trainer:
                     self.step += 1
                     now = time.perf_counter()
                     self.seconds += now - clock
-                    if budget is None:
-                        bar.update(1)
-                    else:
-                        bar.update(min(now - clock, bar.total - bar.n))
-                        bar.set_postfix_str(f"step {self.step}", refresh=False)
+                    advance(bar, budget, now - clock, self.step)
                     clock = now
                     self._after_step()
-                    if budget is not None and self._stop_now(now - start >= budget):
+                    if budget is not None and distributed.agree_every(
+                            now - start >= budget, self.step, self.shard, self.device):
                         break
             self._flush()
             if self.writes and ckpt_io.checkpoint_step(self.last_checkpoint) != self.step:
@@ -221,29 +209,10 @@ class Trainer:
             self._bar = None
         return self.history
 
-    def _progress_bar(self, target: int, budget: float | None, enabled: bool) -> tqdm:
-        """Steps out of ``target``, or for a time-bounded call seconds out of ``budget``."""
-        desc = f"{type(self.generator).__name__} {self.config.loss}"
-        if budget is None:
-            return tqdm(total=target, initial=self.step, unit="step", disable=not enabled,
-                        desc=desc)
-        return tqdm(total=float(budget), unit="s", disable=not enabled, desc=desc,
-                    bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s "
-                               "[{remaining} left{postfix}]")
-
     @property
     def writes(self) -> bool:
         """True when this trainer writes checkpoints: it has an ``out_dir`` and is process 0."""
         return self.out_dir is not None and self.shard.main
-
-    def _stop_now(self, flag: bool) -> bool:
-        """``flag`` in one process; under ``torchrun`` True on every process when it is True on
-        any, checked every :data:`STOP_CHECK_EVERY` steps so that all stop at the same step."""
-        if not self.shard.distributed:
-            return flag
-        if self.step % STOP_CHECK_EVERY:
-            return False
-        return distributed.agree(flag, self.shard, self.device)
 
     def _begin(self, resume) -> None:
         if self._started:
@@ -299,24 +268,7 @@ class Trainer:
         Refuses (``NonFiniteLossError``) when a pending loss or any weight is not finite, so a
         checkpoint on disk is always a good one.
         """
-        if self._poisoned:
-            raise NonFiniteLossError("training produced non-finite values; no checkpoint is written "
-                                     "from this state", step=self.step, loss="unknown")
-        self._flush()
-        if not bool(ckpt_io.all_finite([self.generator, self.discriminator, self.ema])):
-            self._poisoned = True
-            raise NonFiniteLossError(f"weights are not finite at step {self.step}; no checkpoint "
-                                     f"written (the last good one: {self.last_checkpoint})",
-                                     step=self.step, loss="weights")
-        if path is None:
-            if self.out_dir is None:
-                raise ValueError("Trainer.save() needs a path, or out_dir= when the Trainer is made")
-            path = ckpt_io.checkpoint_path(self.out_dir, self.step)
-        path = ckpt_io.save_checkpoint(path, self.state_dict())
-        self.last_checkpoint = path
-        if self.out_dir is not None and Path(path).parent == self.out_dir:
-            ckpt_io.prune_checkpoints(self.out_dir, self.config.keep_last)
-        return path
+        return save_trainer(self, path)
 
     def load(self, path: str | os.PathLike, state: dict | None = None) -> None:
         """Restore a checkpoint written with the same configuration (else ConfigMismatchError)."""
@@ -326,14 +278,8 @@ class Trainer:
 
     def load_newest(self) -> Path | None:
         """Load the newest readable checkpoint of ``out_dir`` (a truncated newer file is skipped
-        with a warning: :func:`checkpoint.newest_readable_checkpoint`); None when there is none."""
-        if self.writes:
-            ckpt_io.remove_stale_temporaries(self.out_dir)
-        found = ckpt_io.newest_readable_checkpoint(self.out_dir)
-        if found is None:
-            return None
-        self.load(*found)
-        return found[0]
+        with a warning); its path, or None when there is none."""
+        return restore_newest(self)
 
     # ------------------------------------------------------------------ sampling
 
@@ -356,20 +302,48 @@ class Trainer:
         """
         g = torch.Generator(device=self.device)
         g.manual_seed(self.config.seed + 2 if seed is None else seed)
-        if self.config.conditional and labels is None:
-            idx = torch.randint(0, self.data.shape[0], (n,), generator=g, device=self.device)
-            labels = self.labels[idx]
-        out = []
-        for start in range(0, n, batch_size):
-            m = min(batch_size, n - start)
-            z = self.latent_fn(m, self.latent_dim, g, self.device)
-            lab = (labels[start:start + m].to(self.device)
-                   if labels is not None and self.config.conditional else None)
-            out.append(eval_forward(self.sampler, z, lab))
-        return torch.cat(out)
+        if not self.config.conditional:
+            labels = None
+        elif labels is None:  # drawn from the data's
+            labels = self.labels[torch.randint(0, self.data.shape[0], (n,), generator=g,
+                                               device=self.device)]
+        return sample_examples(self.sampler, self.latent_fn, self.latent_dim, n, g, labels,
+                               batch_size)
 
 
 # ----------------------------------------------------------------------------- setup
+
+
+def sample_examples(model: nn.Module, latents: LatentFn, latent_dim: int, n: int,
+                    generator: torch.Generator, labels: torch.Tensor | None = None,
+                    batch_size: int = 256) -> torch.Tensor:
+    """``n`` examples of ``model`` (eval mode, fp32) in batches, latents drawn from ``generator``
+    on its device; ``labels`` ``(n,)`` for a conditional model."""
+    out = []
+    for start in range(0, n, batch_size):
+        m = min(batch_size, n - start)
+        z = latents(m, latent_dim, generator, generator.device)
+        lab = labels[start:start + m].to(generator.device) if labels is not None else None
+        out.append(eval_forward(model, z, lab))
+    return torch.cat(out)
+
+
+def progress_bar(desc: str, step: int, target: int, budget: float | None, enabled: bool) -> tqdm:
+    """Steps out of ``target``, or for a time-bounded call seconds out of ``budget``."""
+    if budget is None:
+        return tqdm(total=target, initial=step, unit="step", disable=not enabled, desc=desc)
+    return tqdm(total=float(budget), unit="s", disable=not enabled, desc=desc,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s "
+                           "[{remaining} left{postfix}]")
+
+
+def advance(bar: tqdm, budget: float | None, seconds: float, step: int) -> None:
+    """Move a :func:`progress_bar` on by one step that took ``seconds``."""
+    if budget is None:
+        bar.update(1)
+    else:
+        bar.update(min(seconds, bar.total - bar.n))
+        bar.set_postfix_str(f"step {step}", refresh=False)
 
 
 def make_players(generator: nn.Module, discriminator: nn.Module, config: TrainConfig,
