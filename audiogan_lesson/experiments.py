@@ -252,6 +252,13 @@ class Experiment:
     def sample_rate(self) -> int:
         return self.real.sample_rate
 
+    def describe(self) -> str:
+        """What the model trains on, in words (the command line's first lines)."""
+        n, length = self.examples.shape[0], self.real.waves.shape[-1]
+        if isinstance(self.real, NoteSet):
+            return f"{n} pieces of {length} notes (heard at {self.sample_rate} Hz)"
+        return f"{n} examples of {length} samples at {self.sample_rate} Hz"
+
     def meta(self) -> dict:
         """What a checkpoint needs besides weights to turn samples back into audio."""
         return {"model": self.model, "dataset": self.dataset, "sample_rate": self.sample_rate,

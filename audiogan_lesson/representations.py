@@ -24,9 +24,9 @@ import torch.nn.functional as F
 
 from .audio import check_emphasis_coeff, deemphasis, preemphasis
 from .notes import check_notes, render_notes
-from .spectral import (IFSpecConfig, IFSpectrogram, SpecGANNormalizer, centred_magnitude,
-                       griffin_lim, griffin_lim_centred, mel_power, mel_to_linear_power,
-                       slaney_mel_filterbank, stft_logmag)
+from .mel_images import (centred_magnitude, griffin_lim_centred, mel_power, mel_to_linear_power,
+                         slaney_mel_filterbank)
+from .spectral import IFSpecConfig, IFSpectrogram, SpecGANNormalizer, griffin_lim, stft_logmag
 
 
 class Waveform:
@@ -144,7 +144,7 @@ class MelImage:
     The street-music GAN of the course's source reports (UrbanSound8K, Brooks and Sallah 2024)
     made its images so, and its values are the defaults: ``sample_rate`` 22,050 Hz, ``length``
     4 s (88,200 samples), ``n_mels`` 64, ``n_fft`` 1024, ``hop`` 512 (173 centred frames), the
-    power mel spectrogram of ``librosa.feature.melspectrogram`` (:func:`spectral.mel_power`) in
+    power mel spectrogram of ``librosa.feature.melspectrogram`` (:func:`mel_images.mel_power`) in
     dB, resized bilinearly to ``size`` (256, 256). Rows are mel bands (low frequencies first),
     columns are time. Any size works; the models of :mod:`models.melimage` need sides of
     ``4 * 2**k``.

@@ -17,8 +17,8 @@ from audiogan_lesson.models.specgan import SpecGANDiscriminator, SpecGANGenerato
 from audiogan_lesson.profiles import get_profile
 from audiogan_lesson.registry import UnknownNameError, model_for
 from audiogan_lesson.representations import MelImage, representation_from_state
-from audiogan_lesson.spectral import (mel_power, mel_to_linear_power, nnls, slaney_mel_filterbank,
-                                      spectral_convergence)
+from audiogan_lesson.mel_images import mel_power, mel_to_linear_power, nnls, slaney_mel_filterbank
+from audiogan_lesson.spectral import spectral_convergence
 
 
 @pytest.fixture(autouse=True)

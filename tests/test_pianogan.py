@@ -336,7 +336,7 @@ def test_train_and_generate_mid_and_wav(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["train", "pianogan", "--data", "toy-piano", "--steps", "2", "--out", str(out),
                  "--profile", "smoke", "--n-train", "16"]) == 0
-    assert "pianogan on toy-piano: 16 examples of 256" in capsys.readouterr().out
+    assert "pianogan on toy-piano: 16 pieces of 256 notes (heard at" in capsys.readouterr().out
     ckpt = sorted(out.glob("ckpt_*.pt"))[-1]
     assert main(["generate", str(ckpt), "--n", "2", "--out", str(tmp_path / "gen")]) == 0
     files = sorted(p.name for p in (tmp_path / "gen").iterdir())

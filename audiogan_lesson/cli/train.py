@@ -91,9 +91,7 @@ def _train(args, profile, shard, say) -> int:
                           representation=args.representation, slice_len=args.slice_len,
                           sample_rate=args.sample_rate, standardize=args.standardize, **options)
     batch = exp.config.batch_size
-    say(f"{exp.model} on {args.data}: {exp.examples.shape[0]} examples of "
-        f"{exp.real.waves.shape[-1]} samples at {exp.sample_rate} Hz; loss={args.loss}, "
-        f"batch={batch}" + (f" ({shard.world_size} x {shard.local_batch(batch)})"
+    say(f"{exp.model} on {args.data}: {exp.describe()}; loss={args.loss}, batch={batch}" + (f" ({shard.world_size} x {shard.local_batch(batch)})"
                             if shard.distributed else "") + f", width={exp.scale.width}", flush=True)
     trainer = exp.trainer(args.out)
     try:

@@ -238,15 +238,21 @@ class AudioFolder(torch.utils.data.Dataset):
         text += f"; {s['from_cache']} from cache, {s['decoded']} decoded"
         if self.silent_files:
             text += f"; {self.silent_files} silent files kept"
-        if self.skipped:
-            kinds = Counter(_category(reason) for _, reason in self.skipped)
-            listed = ", ".join(f"{count} {kind}" for kind, count in kinds.most_common())
-            text += f"\n  skipped {len(self.skipped)} files (see .skipped): {listed}"
-        return text
+        return text + skipped_summary(self.skipped, _category)
 
     def __repr__(self) -> str:
         return (f"AudioFolder(root={str(self.root)!r}, examples={len(self)}, "
                 f"classes={len(self.classes)}, skipped={len(self.skipped)})")
+
+
+def skipped_summary(skipped: Sequence[tuple[str, str]], category: Callable[[str], str]) -> str:
+    """The line a folder's summary ends with: how many files were skipped, counted by
+    ``category(reason)``; empty when none was (:class:`AudioFolder`, ``MidiFolder``)."""
+    if not skipped:
+        return ""
+    kinds = Counter(category(reason) for _, reason in skipped)
+    listed = ", ".join(f"{count} {kind}" for kind, count in kinds.most_common())
+    return f"\n  skipped {len(skipped)} files (see .skipped): {listed}"
 
 
 def _category(reason: str) -> str:

@@ -20,13 +20,14 @@ seconds]`` (see :mod:`audiogan_lesson.notes` for the representation, MIDI out an
 from __future__ import annotations
 
 import os
-from collections import Counter
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
 import numpy as np
 import pretty_midi
 import torch
+
+from .folder import skipped_summary
 
 __all__ = ["FEATURES", "PIANO_RANGE", "KEY_NAMES", "PITCH_CLASS_NAMES", "MAJOR_SCALE",
            "MINOR_SCALE", "key_pitch_classes", "toy_piano", "ToyPiano", "notes_from_midi",
@@ -400,11 +401,8 @@ class MidiFolder:
         s = self.stats
         text = (f"MidiFolder({self.root}): {s['files']} files -> {s['windows']} windows of "
                 f"{self.length} notes (hop {self.hop})")
-        if self.skipped:
-            kinds = Counter(reason.split(" (")[0].split(":")[0] for _, reason in self.skipped)
-            listed = ", ".join(f"{count} {kind}" for kind, count in kinds.most_common())
-            text += f"\n  skipped {len(self.skipped)} files (see .skipped): {listed}"
-        return text
+        return text + skipped_summary(self.skipped,
+                                      lambda reason: reason.split(" (")[0].split(":")[0])
 
     def __repr__(self) -> str:
         return (f"MidiFolder(root={str(self.root)!r}, windows={len(self)}, "
