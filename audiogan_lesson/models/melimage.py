@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 from torch import nn
 
-from .dcgan import check_sizes, check_upsample, discriminator_layers, generator_layers
+from .dcgan import discriminator_layers, generator_layers
 from .layers import LatentGenerator, LogitDiscriminator, init_like_tensorflow
-from .specgan import DISCRIMINATOR_MULTS, START, STRIDE
+from .specgan import (DISCRIMINATOR_MULTS, START, STRIDE, SpecGANDiscriminatorConfig,
+                      SpecGANGeneratorConfig)
 
 PAPER_SIZE = 256  # the street-music GAN's images (resize_shape = (256, 256))
 
@@ -57,50 +58,29 @@ def generator_mults(k: int) -> tuple[int, ...]:
 
 
 @dataclass(frozen=True)
-class MelImageGeneratorConfig:
-    """Mel-image generator settings: SpecGAN's defaults, at ``height`` x ``width`` (256 x 256).
+class MelImageGeneratorConfig(SpecGANGeneratorConfig):
+    """Mel-image generator settings: SpecGAN's (:class:`SpecGANGeneratorConfig`, the same
+    defaults), at ``height`` x ``width`` (256 x 256)."""
 
-    ``d`` width (64), ``c`` channels (1), ``latent_dim`` (100), ``upsample`` (``zeros``), ``kernel_len``
-    (5), ``batch_norm`` (False), ``height`` and ``width`` of the image.
-    """
-
-    d: int = 64
-    c: int = 1
-    latent_dim: int = 100
-    upsample: str = "zeros"
-    kernel_len: int = 5
-    batch_norm: bool = False
     height: int = PAPER_SIZE
     width: int = PAPER_SIZE
 
     def __post_init__(self) -> None:
-        where = "MelImageGenerator"
-        check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=5)
-        check_upsample(where, self.upsample, self.kernel_len)
-        num_layers(self.height, self.width, where)
-        if self.latent_dim < 1:
-            raise ValueError(f"{where}: latent_dim={self.latent_dim} must be >= 1 (paper: 100)")
+        super().__post_init__()
+        num_layers(self.height, self.width, "MelImageGenerator")
 
 
 @dataclass(frozen=True)
-class MelImageDiscriminatorConfig:
-    """Mel-image discriminator settings: SpecGAN's defaults, at ``height`` x ``width`` (256 x 256).
+class MelImageDiscriminatorConfig(SpecGANDiscriminatorConfig):
+    """Mel-image discriminator settings: SpecGAN's (:class:`SpecGANDiscriminatorConfig`, the
+    same defaults), at ``height`` x ``width`` (256 x 256)."""
 
-    ``d`` (64), ``c`` (1), ``kernel_len`` (5), ``batch_norm`` (False), ``negative_slope`` (0.2).
-    """
-
-    d: int = 64
-    c: int = 1
-    kernel_len: int = 5
-    batch_norm: bool = False
-    negative_slope: float = 0.2
     height: int = PAPER_SIZE
     width: int = PAPER_SIZE
 
     def __post_init__(self) -> None:
-        where = "MelImageDiscriminator"
-        check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=5)
-        num_layers(self.height, self.width, where)
+        super().__post_init__()
+        num_layers(self.height, self.width, "MelImageDiscriminator")
 
 
 class _Images:

@@ -44,7 +44,7 @@ class SpecGANGeneratorConfig:
     batch_norm: bool = False
 
     def __post_init__(self) -> None:
-        where = "SpecGANGenerator"
+        where = type(self).__name__.removesuffix("Config")  # the mel-image GAN's subclass too
         check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=5)
         check_upsample(where, self.upsample, self.kernel_len)
         if self.latent_dim < 1:
@@ -94,7 +94,8 @@ class SpecGANDiscriminatorConfig:
     negative_slope: float = 0.2
 
     def __post_init__(self) -> None:
-        check_sizes("SpecGANDiscriminator", self.d, self.c, self.kernel_len, STRIDE, paper_kernel=5)
+        check_sizes(type(self).__name__.removesuffix("Config"), self.d, self.c, self.kernel_len,
+                    STRIDE, paper_kernel=5)
 
 
 class SpecGANDiscriminator(_Spectrograms, LogitDiscriminator, nn.Module):
