@@ -69,11 +69,10 @@ def newest_readable_checkpoint(out_dir: str | os.PathLike) -> tuple[Path, dict] 
     for path in reversed(found):
         try:
             state = load_checkpoint(path)
-        except ValueError as exc:
+        except ValueError:
             skipped.append(path)
-            reason = str(exc).replace(f"{path}: ", "", 1).split("\n")[0][:160]
-            warnings.warn(f"skipped unreadable checkpoint {path} ({reason}); using the one before "
-                          "it", stacklevel=2)
+            warnings.warn(f"skipped unreadable checkpoint {path} (truncated, or not a checkpoint "
+                          "of this course); using the one before it", stacklevel=2)
             continue
         return path, state
     if skipped:
