@@ -201,8 +201,11 @@ def _errors(path: Path) -> list[tuple[list[str], str]]:
 @pytest.mark.parametrize("part", ["notebooks", "solutions"])
 def test_notebook_runs_all_cells_in_a_real_browser(lab, browser, part):
     url, token, folder = lab
-    prompts = _run_all(browser, url, token, f"{part}/{NOTEBOOK}")
-    not_run = [i for i, p in enumerate(prompts) if p in ("[*]:", "[ ]:", "")]
+    for _ in range(3):  # a kernel that connects late can miss "Run All": open and run it again
+        prompts = _run_all(browser, url, token, f"{part}/{NOTEBOOK}")
+        not_run = [i for i, p in enumerate(prompts) if p in ("[*]:", "[ ]:", "")]
+        if prompts and not not_run:
+            break
     errors = _errors(folder / part / NOTEBOOK)
     assert prompts and not not_run, (f"code cells that did not run: {not_run} of {len(prompts)}; "
                                      f"errors (tags, name): {errors}")
