@@ -185,35 +185,48 @@ def listening_test_widget(real, generated, sample_rate: int, n_trials: int = 10,
     Two players (A and B) and two buttons ("A is real", "B is real"); after the last trial the
     results table and accuracy appear. The :class:`ListeningTest` is the widget's ``.test``.
     """
+    test = ListeningTest(real, generated, sample_rate, n_trials=n_trials, seed=seed)
+
+    def clips():
+        if test.done:
+            return [HTML("<i>done</i>")]
+        a, b = test.clips()
+        return [HTML("<b>A</b>"), audio(a, sample_rate, normalize=False),
+                HTML("<b>B</b>"), audio(b, sample_rate, normalize=False)]
+
+    return _rating_widget(
+        test, clips, {f"{side} is real": side for side in ("A", "B")}, test.answer,
+        lambda: f"trial {min(len(test.choices) + 1, len(test.trials))} of {len(test.trials)}",
+        lambda: test.table())
+
+
+def _rating_widget(test, clips, choices: dict, record, status_text, results_html):
+    """The one loop of both listening tests: a status line, the players of ``clips()`` (a list of
+    displayables), one button a choice (``{label: value}``; a click calls ``record(value)``) and
+    ``results_html()`` once ``test.done``. Returns the ``VBox`` with the test as ``.test``."""
     import ipywidgets as w
 
-    test = ListeningTest(real, generated, sample_rate, n_trials=n_trials, seed=seed)
     players, status, results = w.Output(), w.HTML(), w.HTML()
-    buttons = [w.Button(description=f"{side} is real") for side in ("A", "B")]
+    buttons = [w.Button(description=label) for label in choices]
 
     def show():
         players.clear_output(wait=True)
         with players:
-            if test.done:
-                display(HTML("<i>done</i>"))
-            else:
-                a, b = test.clips()
-                display(HTML("<b>A</b>"), audio(a, sample_rate, normalize=False))
-                display(HTML("<b>B</b>"), audio(b, sample_rate, normalize=False))
-        status.value = f"trial {min(len(test.choices) + 1, len(test.trials))} of {len(test.trials)}"
-        results.value = test.table() if test.done else ""
+            display(*clips())
+        status.value = status_text()
+        results.value = results_html() if test.done else ""
         for b in buttons:
             b.disabled = test.done
 
-    def on_click(side):
+    def on_click(value):
         def handler(_):
             if not test.done:
-                test.answer(side)
+                record(value)
             show()
         return handler
 
-    for side, b in zip(("A", "B"), buttons):
-        b.on_click(on_click(side))
+    for value, b in zip(choices.values(), buttons):
+        b.on_click(on_click(value))
     show()
     box = w.VBox([status, players, w.HBox(buttons), results])
     box.test = test
@@ -346,38 +359,19 @@ def mos_test_widget(sources: dict, sample_rate: int, n_per_source: int = 8, seed
     One player and five buttons (1 bad ... 5 excellent); after the last clip the table of mean
     ratings with confidence intervals appears, and with ``csv_path`` the ratings are saved there.
     """
-    import ipywidgets as w
-
     test = MOSTest(sources, sample_rate, n_per_source=n_per_source, seed=seed)
-    player, status, results = w.Output(), w.HTML(), w.HTML()
-    buttons = [w.Button(description=f"{k} {MOS_LABELS[k]}") for k in range(1, 6)]
 
-    def show():
-        player.clear_output(wait=True)
-        with player:
-            display(HTML("<i>done</i>") if test.done
-                    else audio(test.clip(), sample_rate, normalize=False))
-        status.value = f"clip {min(len(test.ratings) + 1, len(test.order))} of {len(test.order)}"
-        if test.done:
-            results.value = test.table()
-            if csv_path is not None:
-                results.value += f"<p>saved to {html.escape(str(test.to_csv(csv_path)))}</p>"
-        for b in buttons:
-            b.disabled = test.done
+    def results():
+        saved = (f"<p>saved to {html.escape(str(test.to_csv(csv_path)))}</p>"
+                 if csv_path is not None else "")
+        return test.table() + saved
 
-    def on_click(score):
-        def handler(_):
-            if not test.done:
-                test.rate(score)
-            show()
-        return handler
-
-    for score, b in zip(range(1, 6), buttons):
-        b.on_click(on_click(score))
-    show()
-    box = w.VBox([status, player, w.HBox(buttons), results])
-    box.test = test
-    return box
+    return _rating_widget(
+        test, lambda: [HTML("<i>done</i>") if test.done
+                       else audio(test.clip(), sample_rate, normalize=False)],
+        {f"{k} {MOS_LABELS[k]}": k for k in range(1, 6)}, test.rate,
+        lambda: f"clip {min(len(test.ratings) + 1, len(test.order))} of {len(test.order)}",
+        results)
 
 
 # ----------------------------------------------------------------------------- latent explorer
