@@ -487,10 +487,8 @@ del g_filtered
 # nothing, and re-run the training cell to resume:
 #
 # ```python
-# import os
-# from google.colab import drive
-# drive.mount("/content/drive")
-# os.environ["AUDIOGAN_RUNS"] = "/content/drive/MyDrive/audiogan_runs"
+# from audiogan_lesson.runs import use_google_drive
+# use_google_drive()  # runs and datasets in MyDrive/audiogan_lesson
 # ```
 #
 # To train on the spoken digits of the paper (SC09, fetched through the course's dataset registry

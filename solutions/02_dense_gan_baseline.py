@@ -432,10 +432,8 @@ print(tricks_table.format_table(result))
 # and re-run the training cell after a disconnect to resume where it stopped:
 #
 # ```python
-# import os
-# from google.colab import drive
-# drive.mount("/content/drive")
-# os.environ["AUDIOGAN_RUNS"] = "/content/drive/MyDrive/audiogan_runs"
+# from audiogan_lesson.runs import use_google_drive
+# use_google_drive()  # runs and datasets in MyDrive/audiogan_lesson
 # ```
 #
 # The same run from a terminal, on real SC09 digits (downloaded on first use):

@@ -688,10 +688,8 @@ show.play_row(mel_audio[:4], mel_sr, labels=[f"mel GAN #{i}" for i in range(4)])
 # loses nothing, and re-run the training cell to resume where it stopped:
 #
 # ```python
-# import os
-# from google.colab import drive
-# drive.mount("/content/drive")
-# os.environ["AUDIOGAN_RUNS"] = "/content/drive/MyDrive/audiogan_runs"
+# from audiogan_lesson.runs import use_google_drive
+# use_google_drive()  # runs and datasets in MyDrive/audiogan_lesson
 # ```
 #
 # To train on the spoken digits of the paper (SC09, fetched through the course's dataset registry

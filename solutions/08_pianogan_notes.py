@@ -476,15 +476,10 @@ print(f"the first generated piece as MIDI: {midi_dir / 'pianogan_0.mid'}")
 
 # %%
 if profile.name == "gpu":
-    import os
+    from audiogan_lesson.runs import runs_dir, use_google_drive
 
     if "google.colab" in sys.modules:
-        from google.colab import drive
-
-        drive.mount("/content/drive")
-        os.environ.setdefault("AUDIOGAN_DATA", "/content/drive/MyDrive/audiogan_lesson")
-        os.environ.setdefault("AUDIOGAN_RUNS", "/content/drive/MyDrive/audiogan_lesson/runs")
-    from audiogan_lesson.runs import runs_dir
+        use_google_drive()  # runs and data on Drive: a disconnect loses nothing
 
     full = make_experiment("pianogan", "maestro", profile, allow_unverified=True,
                            checkpoint_every=1000)
