@@ -1,9 +1,13 @@
-"""Pitch metrics of GANSynth: pYIN pitch tracks, pitch accuracy and pitch entropy.
+"""Pitch metrics of GANSynth: pYIN pitch tracks, pitch accuracy and pitch entropy, and timbre
+kept across pitch.
 
 Notebooks ``06_gansynth_progressive`` and ``07_evaluation``. GANSynth measures a pitch-
-conditioned generator by whether its notes have the pitch asked for (:func:`pitch_accuracy`)
-and how clear that pitch is (:func:`pitch_entropy`); the course estimates pitch with pYIN
-(:func:`pitch_track`, :func:`estimate_pitch`), which needs no training.
+conditioned generator by whether its notes have the pitch asked for (:func:`pitch_accuracy`,
+per pitch :func:`pitch_accuracy_by_pitch`) and how clear that pitch is (:func:`pitch_entropy`);
+the course estimates pitch with pYIN (:func:`pitch_track`, :func:`estimate_pitch`), which needs
+no training. Whether a latent keeps its instrument when only the pitch changes is
+:func:`timbre_consistency`: the spread of the pitch-aligned spectral envelope
+(:func:`harmonic_profile`) within each latent, against its spread over all notes.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import torch
 from .metrics import _as_waves, entropy
 
 __all__ = ["UNVOICED", "PitchTrack", "pitch_track", "estimate_pitch", "pitch_accuracy",
-           "pitch_distributions", "pitch_entropy"]
+           "pitch_accuracy_by_pitch", "pitch_distributions", "pitch_entropy", "harmonic_profile",
+           "timbre_spread", "timbre_consistency"]
 
 
 UNVOICED = -1
@@ -134,11 +139,28 @@ def pitch_accuracy(waves, target_midi, sample_rate: int | None = None, **kwargs)
     needs no training and is exact on clean notes. Notebooks 06 and 07.
     """
     track = _track(waves, sample_rate, kwargs)
+    return float((track.midi == _targets(target_midi, track)).mean())
+
+
+def _targets(target_midi, track: PitchTrack) -> np.ndarray:
     target = np.asarray(torch.as_tensor(target_midi).cpu()).astype(np.int64).reshape(-1)
     if target.shape != track.midi.shape:
         raise ValueError(f"target_midi must have one pitch per clip, shape {track.midi.shape}; "
                          f"got {target.shape}")
-    return float((track.midi == target).mean())
+    return target
+
+
+def pitch_accuracy_by_pitch(waves, target_midi, sample_rate: int | None = None,
+                            **kwargs) -> dict[int, float]:
+    """:func:`pitch_accuracy` of each requested pitch: ``{midi: fraction}``, in rising order.
+
+    Same arguments as :func:`pitch_accuracy` (``waves`` or a :class:`PitchTrack`, one target
+    per clip); each requested pitch is scored over the clips that asked for it. Notebook 06
+    draws it, to show where in the range a generator misses.
+    """
+    track = _track(waves, sample_rate, kwargs)
+    target = _targets(target_midi, track)
+    return {int(p): float((track.midi[target == p] == p).mean()) for p in np.unique(target)}
 
 
 def pitch_distributions(track: PitchTrack) -> np.ndarray:
@@ -173,3 +195,86 @@ def pitch_entropy(waves, sample_rate: int | None = None, **kwargs) -> float:
     Notebooks 06 and 07.
     """
     return float(entropy(pitch_distributions(_track(waves, sample_rate, kwargs))).mean())
+
+
+# ----------------------------------------------------------------------------- timbre
+
+
+def harmonic_profile(waves, midi, sample_rate: int, n_harmonics: int = 6,
+                     tolerance: float = 0.5, floor_db: float = -60.0) -> np.ndarray:
+    """The spectral envelope of each clip, aligned by pitch: ``(N, n_harmonics)`` in dB.
+
+    Entry ``k - 1`` is the level of harmonic ``k`` of the clip's pitch ``midi`` ``(N,)`` (MIDI
+    numbers): the peak of the clip's magnitude spectrum (Hann window over the whole clip,
+    zero-padded to at least 8192 points) within ``tolerance`` semitones of ``k`` times the
+    pitch's frequency, in dB below the clip's strongest harmonic and no lower than ``floor_db``.
+    A flute's profile falls fast, a clarinet-like reed's alternates; at any pitch, an instrument
+    keeps its profile (the harmonic numbers line the notes up). A silent clip is all
+    ``floor_db``. Pass the estimated pitch (:func:`estimate_pitch`) where there is one, so that
+    a note played a semitone off is still measured on its own harmonics. Notebook 06.
+    """
+    x = _as_waves(waves).numpy().astype(np.float64)
+    f0 = 440.0 * 2.0 ** ((np.asarray(midi, dtype=np.float64).reshape(-1) - 69.0) / 12.0)
+    if f0.shape != (len(x),):
+        raise ValueError(f"midi must have one pitch per clip, shape ({len(x)},); got {f0.shape}")
+    if n_harmonics < 1 or not 0 < tolerance <= 6:
+        raise ValueError(f"n_harmonics={n_harmonics} must be >= 1 and tolerance={tolerance} in "
+                         "(0, 6] semitones")
+    top = n_harmonics * f0.max(initial=0.0) * 2 ** (tolerance / 12)
+    if top >= sample_rate / 2:
+        raise ValueError(f"harmonic {n_harmonics} of MIDI {int(np.max(midi))} ({top:.0f} Hz) is "
+                         f"above the Nyquist frequency of sample_rate={sample_rate}; lower "
+                         "n_harmonics")
+    n_fft = max(8192, int(2 ** np.ceil(np.log2(x.shape[1]))))
+    mag = np.abs(np.fft.rfft(x * np.hanning(x.shape[1]), n=n_fft, axis=1))
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sample_rate)
+    levels = np.zeros((len(x), n_harmonics))
+    for k in range(1, n_harmonics + 1):
+        lo = np.searchsorted(freqs, k * f0 * 2 ** (-tolerance / 12), side="left")
+        hi = np.searchsorted(freqs, k * f0 * 2 ** (tolerance / 12), side="right")
+        for i in range(len(x)):
+            levels[i, k - 1] = mag[i, lo[i]:max(hi[i], lo[i] + 1)].max()
+    peak = levels.max(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        db = 20 * np.log10(np.where(peak > 0, levels / np.where(peak > 0, peak, 1.0), 0.0))
+    return np.maximum(db, floor_db)
+
+
+def timbre_spread(profiles, groups) -> float:
+    """How far, in dB, profiles ``(N, K)`` lie from the mean profile of their group ``(N,)``.
+
+    For each group of two or more members: the root mean square over harmonics of each
+    member's difference from the group's mean profile, averaged over its members; then the mean
+    over groups. 0 when every member of a group has the same envelope. Groups: the latent of a
+    generated note (the same latent at several pitches), or the family of a real note.
+    """
+    p = np.asarray(profiles, dtype=np.float64)
+    g = np.asarray(groups).reshape(-1)
+    if p.ndim != 2 or len(g) != len(p):
+        raise ValueError(f"need profiles (N, K) and one group per profile; got {p.shape} and "
+                         f"{g.shape}")
+    spreads = []
+    for key in np.unique(g):
+        member = p[g == key]
+        if len(member) >= 2:
+            spreads.append(np.sqrt(((member - member.mean(0)) ** 2).mean(1)).mean())
+    if not spreads:
+        raise ValueError("no group has two or more profiles; give each latent (or family) "
+                         "several pitches")
+    return float(np.mean(spreads))
+
+
+def timbre_consistency(profiles, groups) -> float:
+    """How much of the envelope's variety each group keeps constant: ``1 - within / overall``.
+
+    ``within`` is :func:`timbre_spread` over ``groups``, ``overall`` the same with all
+    profiles as one group. 1: every group has one envelope (a latent keeps its instrument at
+    every pitch); about 0: a group varies as much as all notes together (the timbre changes
+    with the pitch as if the latent were redrawn). Real notes grouped by family are the
+    ceiling a generator's latents are compared with (notebook 06).
+    """
+    p = np.asarray(profiles, dtype=np.float64)
+    overall = timbre_spread(p, np.zeros(len(p)))
+    if overall == 0:
+        raise ValueError("all profiles are equal; timbre consistency is undefined")
+    return 1.0 - timbre_spread(p, groups) / overall
