@@ -64,6 +64,17 @@ def test_harmonic_profile_errors():
         harmonic_profile(torch.zeros(1, LENGTH), [72], SR, n_harmonics=8)
     with pytest.raises(ValueError, match="one pitch per clip"):
         harmonic_profile(torch.zeros(2, LENGTH), [60], SR)
+    with pytest.raises(ValueError, match="below 2.67, the distance between harmonics 6 and 7"):
+        harmonic_profile(torch.zeros(1, LENGTH), [60], SR, tolerance=3.0)
+
+
+def test_a_note_a_semitone_off_is_measured_on_its_own_harmonics():
+    amps = [1.0, 0.3, 0.6, 0.1, 0.2, 0.05]
+    asked = harmonic_profile(tone(61, amps)[None], [60], SR)  # asked for 60, played 61
+    exact = harmonic_profile(tone(61, amps)[None], [61], SR)
+    assert np.allclose(asked, exact, atol=0.5)
+    # half a semitone of tolerance misses them: the bands sit between the harmonics
+    assert np.abs(harmonic_profile(tone(61, amps)[None], [60], SR, tolerance=0.4) - exact).max() > 3
 
 
 def test_same_envelope_at_every_pitch_is_consistent_and_redrawn_is_not():

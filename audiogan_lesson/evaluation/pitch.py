@@ -201,7 +201,7 @@ def pitch_entropy(waves, sample_rate: int | None = None, **kwargs) -> float:
 
 
 def harmonic_profile(waves, midi, sample_rate: int, n_harmonics: int = 6,
-                     tolerance: float = 0.5, floor_db: float = -60.0) -> np.ndarray:
+                     tolerance: float = 1.0, floor_db: float = -60.0) -> np.ndarray:
     """The spectral envelope of each clip, aligned by pitch: ``(N, n_harmonics)`` in dB.
 
     Entry ``k - 1`` is the level of harmonic ``k`` of the clip's pitch ``midi`` ``(N,)`` (MIDI
@@ -210,16 +210,21 @@ def harmonic_profile(waves, midi, sample_rate: int, n_harmonics: int = 6,
     pitch's frequency, in dB below the clip's strongest harmonic and no lower than ``floor_db``.
     A flute's profile falls fast, a clarinet-like reed's alternates; at any pitch, an instrument
     keeps its profile (the harmonic numbers line the notes up). A silent clip is all
-    ``floor_db``. Pass the estimated pitch (:func:`estimate_pitch`) where there is one, so that
-    a note played a semitone off is still measured on its own harmonics. Notebook 06.
+    ``floor_db``. With the requested pitch as ``midi``, the default ``tolerance`` of one
+    semitone measures a note played a semitone off on its own harmonics; it must stay below the
+    distance between the two highest harmonics (``12 log2((K + 1) / K)`` semitones, 2.7 for six),
+    so that no band reaches the next harmonic. Notebook 06.
     """
     x = _as_waves(waves).numpy().astype(np.float64)
     f0 = 440.0 * 2.0 ** ((np.asarray(midi, dtype=np.float64).reshape(-1) - 69.0) / 12.0)
     if f0.shape != (len(x),):
         raise ValueError(f"midi must have one pitch per clip, shape ({len(x)},); got {f0.shape}")
-    if n_harmonics < 1 or not 0 < tolerance <= 6:
-        raise ValueError(f"n_harmonics={n_harmonics} must be >= 1 and tolerance={tolerance} in "
-                         "(0, 6] semitones")
+    if n_harmonics < 1:
+        raise ValueError(f"n_harmonics={n_harmonics} must be >= 1")
+    gap = 12 * np.log2((n_harmonics + 1) / n_harmonics)
+    if not 0 < tolerance < gap:
+        raise ValueError(f"tolerance={tolerance} semitones must be above 0 and below {gap:.2f}, "
+                         f"the distance between harmonics {n_harmonics} and {n_harmonics + 1}")
     top = n_harmonics * f0.max(initial=0.0) * 2 ** (tolerance / 12)
     if top >= sample_rate / 2:
         raise ValueError(f"harmonic {n_harmonics} of MIDI {int(np.max(midi))} ({top:.0f} Hz) is "
