@@ -524,8 +524,8 @@ show.play_row([long_note, mel_back[3], faithful_back[3]], SR,
 # ## 8. The real datasets
 #
 # The papers trained on recordings: SC09 spoken digits, drum sounds and Bach piano for
-# WaveGAN/SpecGAN, NSynth notes for GANSynth; the course's source reports also used
-# UrbanSound8K street music and GTZAN classical. The registry holds where each comes from, its
+# WaveGAN/SpecGAN, NSynth notes for GANSynth; student projects that this course follows also
+# used UrbanSound8K street music and GTZAN classical. The registry holds where each comes from, its
 # licence, its layout, and how it becomes examples. Nothing is downloaded here.
 
 # %%
