@@ -27,7 +27,8 @@ from . import data
 from .audio import standardize as audio_standardize
 from .models.gansynth import ProgressiveSchedule, pitch_to_label, stage_resolution
 from .profiles import GANSynthScale, Profile, TrainScale, get_profile
-from .recipes import Recipe, recipe_for
+from .models.conditional import CONDITIONINGS, DEFAULT_CONDITIONING
+from .recipes import CONDITIONAL, Recipe, recipe_for
 from .registry import (MODEL_NAMES, SPECGAN_SLICE_LEN, UnknownNameError,  # noqa: F401
                        build_models, model_entry, model_for)
 from .representations import MelIFImages
@@ -285,7 +286,7 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
                     allow_unverified: bool = False, recipe: Recipe | None = None,
                     representation: str | None = None, slice_len: int | None = None,
                     sample_rate: int | None = None, standardize: bool | None = None,
-                    **train_options) -> Experiment:
+                    conditional: str | bool | None = None, **train_options) -> Experiment:
     """Put ``model`` (a name in :data:`registry.MODELS`: ``dense``, ``specgan``, ``wavegan``,
     ``gansynth``) and ``dataset`` together in ``profile``.
 
@@ -301,6 +302,11 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
     scale's clip length and rate (``--slice-len 64000`` for 4 s of dense GAN at 16 kHz);
     ``standardize`` (None: the dataset's recipe) makes every clip mean 0, standard deviation 1
     (:func:`load_audio_set`).
+
+    ``conditional`` (WaveGAN and SpecGAN; None/False: the paper's unconditional models) makes
+    them class-conditional on the dataset's labels: ``"projection"`` or ``"acgan"``
+    (:mod:`models.conditional`, :data:`recipes.CONDITIONAL`), True for
+    :data:`~models.conditional.DEFAULT_CONDITIONING` (notebook 09, ``train --conditional``).
 
     ``gansynth`` (notebook 06) trains on :func:`load_pitched_notes` as mel-IF images, with
     progressive growing (:class:`models.gansynth.ProgressiveSchedule` as the trainer's hook).
@@ -322,7 +328,11 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
         scale = scale.replace(**{k: int(v) for k, v in changes.items()})
     if entry.slice_len is not None and scale.slice_len != entry.slice_len:
         scale = scale.replace(slice_len=entry.slice_len)
-    recipe = recipe_for(model, loss, profile.name).then(recipe)
+    conditioning = _conditioning(model, entry, conditional)
+    base = recipe_for(model, loss, profile.name)
+    if conditioning is not None:
+        base = base.then(CONDITIONAL[conditioning])
+    recipe = base.then(recipe)
     n = n_train or profile.n_train
     hook = pitches = None
     if entry.pitched:
@@ -350,7 +360,10 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
     train_waves = (representation.augment(source, seed) if hasattr(representation, "augment")
                    else source)
     examples = representation.encode(train_waves)
-    generator, discriminator = build_models(model, scale, recipe, **(model_options or {}))
+    model_options = dict(model_options or {})
+    if conditioning is not None:
+        model_options.setdefault("n_classes", _class_count(real))
+    generator, discriminator = build_models(model, scale, recipe, **model_options)
     options = dict(loss=loss, batch_size=scale.batch_size, steps=scale.steps,
                    max_seconds=scale.minutes * 60, seed=seed,
                    preview_every=profile.preview_every)
@@ -360,3 +373,35 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
                       examples, representation, TrainConfig(**options), hook,
                       pitches)
 
+
+def _conditioning(model: str, entry, conditional: str | bool | None) -> str | None:
+    """``make_experiment``'s ``conditional`` as one of :data:`CONDITIONINGS`, or None."""
+    if conditional is None or conditional is False:
+        return None
+    if not entry.conditions:
+        can = ", ".join(name for name in MODEL_NAMES if model_entry(name).conditions)
+        raise ValueError(f"{model} has no class-conditional option (--conditional is for {can}"
+                         + ("; gansynth is conditioned on pitch already)" if entry.pitched else ")"))
+    kind = DEFAULT_CONDITIONING if conditional is True else str(conditional)
+    if kind not in CONDITIONINGS:
+        raise ValueError(f"conditional={conditional!r}; choose one of {', '.join(CONDITIONINGS)} "
+                         f"(or True for {DEFAULT_CONDITIONING})")
+    return kind
+
+
+def _class_count(real: AudioSet) -> int:
+    """The number of classes a conditional model of ``real`` needs; every example must have a
+    label and there must be at least two classes."""
+    where = real.name or "the dataset"
+    if real.labels is None or not real.classes:
+        raise ValueError(f"{where} has no class labels, so a conditional model has nothing to be "
+                         "conditioned on; use a labelled set (toy-drums, toy-notes, sc09, a "
+                         "folder with one sub-folder per class) or leave --conditional out")
+    unlabelled = int((real.labels < 0).sum())
+    if unlabelled:
+        raise ValueError(f"{where}: {unlabelled} examples have no class (files directly in the "
+                         "folder, not in a class sub-folder); move them into a sub-folder")
+    if len(real.classes) < 2:
+        raise ValueError(f"{where} has one class ({real.classes[0]}); conditioning needs at "
+                         "least two")
+    return len(real.classes)

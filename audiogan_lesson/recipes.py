@@ -78,6 +78,17 @@ STREET_MUSIC = Recipe(train=dict(label_smoothing=0.1, g_steps_per_d=2, instance_
                                  bce_gp_weight=25.0, bce_gp_kind="one-sided",
                                  grad_clip_value=0.5, dynamic_weighting=True))
 
+# Class-conditional WaveGAN and SpecGAN (a course option, off by default; notebook 09,
+# models.conditional): the generator's one-hot label and the discriminator's projection or
+# auxiliary classifier. AC-GAN's classifier loss has weight 1 and also trains on fakes (Odena et
+# al. 2017; GANSynth's is 10 on real notes only, beside a single pitch-conditioned critic).
+CONDITIONAL: Mapping[str, Recipe] = _frozen({
+    "projection": Recipe(train=dict(conditional=True),
+                         discriminator=dict(conditioning="projection")),
+    "acgan": Recipe(train=dict(conditional=True, aux_weight=1.0, aux_fake_in_d=True),
+                    discriminator=dict(conditioning="acgan")),
+})
+
 # ----------------------------------------------------------------------------- small budgets
 
 # WaveGAN with WGAN-GP on 2 cores: 2 critic steps, Adam 3e-4, batch norm in G, an EMA of G

@@ -46,8 +46,9 @@ class ModelEntry:
     the model sees (fitted to the data later when it has a ``fit``); ``slice_len`` fixes the clip
     length when the model allows only one; ``pitched`` models are conditioned on pitch and train
     on notes of known MIDI pitch; ``notes`` models see note sequences (pitch, step, duration)
-    of ``slice_len`` notes instead of audio (:func:`experiments.load_note_set`); ``notebook`` is
-    where the course teaches it.
+    of ``slice_len`` notes instead of audio (:func:`experiments.load_note_set`); ``conditions``
+    models can be made class-conditional (``n_classes``, ``conditioning``: :mod:`models.conditional`,
+    ``train --conditional``); ``notebook`` is where the course teaches it.
     ``representations`` names the other ways a model can see its data, each the registry name of
     the entry that does (``train specgan --representation mel-image`` trains ``specgan-mel``);
     :func:`model_for` looks them up.
@@ -63,6 +64,7 @@ class ModelEntry:
     slice_len: int | None = None
     pitched: bool = False
     notes: bool = False
+    conditions: bool = False
     representations: Mapping[str, str] = dataclasses.field(
         default_factory=lambda: MappingProxyType({}))
 
@@ -114,7 +116,7 @@ MODELS: Mapping[str, ModelEntry] = MappingProxyType({
         sizes=lambda s: _both(d=s.width),
         representation=lambda s, options: SpecGANSpectrogram(**options),
         recipe=PAPER["specgan"], notebook="03_specgan_dcgan", slice_len=SPECGAN_SLICE_LEN,
-        representations=SPECGAN_REPRESENTATIONS),
+        representations=SPECGAN_REPRESENTATIONS, conditions=True),
     "specgan-mel": ModelEntry(
         "specgan-mel", MelImageGenerator, MelImageDiscriminator, sizes=_mel_image_sizes,
         representation=_mel_image, recipe=PAPER["specgan-mel"], notebook="03_specgan_dcgan",
@@ -123,7 +125,7 @@ MODELS: Mapping[str, ModelEntry] = MappingProxyType({
         "wavegan", WaveGANGenerator, WaveGANDiscriminator,
         sizes=lambda s: _both(d=s.width, slice_len=s.slice_len),
         representation=lambda s, options: Waveform(**options),
-        recipe=PAPER["wavegan"], notebook="04_wavegan_phase_shuffle"),
+        recipe=PAPER["wavegan"], notebook="04_wavegan_phase_shuffle", conditions=True),
     "gansynth": ModelEntry(
         "gansynth", GANSynthGenerator, GANSynthDiscriminator, sizes=_gansynth_sizes,
         representation=_mel_if, recipe=PAPER["gansynth"], notebook="06_gansynth_progressive",

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from ..experiments import make_experiment
+from ..models.conditional import CONDITIONINGS, DEFAULT_CONDITIONING
 from ..profiles import PROFILE_NAMES, get_profile
 from ..registry import MODELS
 from ..training import LOSSES, ConfigMismatchError, NonFiniteLossError, distributed
@@ -44,6 +45,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
     train.add_argument("--gp-precision", choices=["fp32", "autocast"], default=None,
                        help="the gradient penalty's double backward in fp32 (default) or under "
                             "the step's autocast (faster on GPUs; see bench)")
+    train.add_argument("--conditional", nargs="?", const=DEFAULT_CONDITIONING, default=None,
+                       choices=list(CONDITIONINGS),
+                       help="class-conditional wavegan or specgan on the dataset's labels: "
+                            f"{' or '.join(CONDITIONINGS)} (alone: {DEFAULT_CONDITIONING}); "
+                            "generate --label then asks for a class")
     train.add_argument("--out", required=True, type=Path, help="folder for checkpoints")
     train.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
     train.add_argument("--profile", choices=list(PROFILE_NAMES), default=None,
@@ -89,10 +95,14 @@ def _train(args, profile, shard, say) -> int:
                           seed=args.seed, checkpoint_every=args.checkpoint_every,
                           allow_unverified=args.allow_unverified,
                           representation=args.representation, slice_len=args.slice_len,
-                          sample_rate=args.sample_rate, standardize=args.standardize, **options)
+                          sample_rate=args.sample_rate, standardize=args.standardize,
+                          conditional=args.conditional, **options)
     batch = exp.config.batch_size
     say(f"{exp.model} on {args.data}: {exp.describe()}; loss={args.loss}, batch={batch}" + (f" ({shard.world_size} x {shard.local_batch(batch)})"
                             if shard.distributed else "") + f", width={exp.scale.width}", flush=True)
+    if args.conditional:
+        say(f"conditional ({args.conditional}) on {len(exp.real.classes)} classes: "
+            f"{', '.join(exp.real.classes)}", flush=True)
     trainer = exp.trainer(args.out)
     try:
         trainer.train(resume=args.resume)

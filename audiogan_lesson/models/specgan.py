@@ -17,8 +17,10 @@ from dataclasses import dataclass
 
 from torch import nn
 
+from .conditional import (ConditionalDiscriminator, ConditionalGenerator, check_conditioning,
+                          default_label_scale)
 from .dcgan import check_sizes, check_upsample, discriminator_layers, generator_layers
-from .layers import LatentGenerator, LogitDiscriminator, init_like_tensorflow
+from .layers import init_like_tensorflow
 
 SIZE = 128  # output height and width
 START = 4  # spatial size after the dense projection
@@ -33,7 +35,9 @@ class SpecGANGeneratorConfig:
 
     ``d`` width (64), ``c`` channels (1), ``latent_dim`` (100), ``upsample`` (``zeros``: transposed
     conv; ``nn``/``linear``/``cubic``: resize then conv), ``kernel_len`` (5), ``batch_norm``
-    (False).
+    (False). Course option, not in the paper: ``n_classes`` (0 = unconditional; K: a class
+    label's one-hot beside ``z``, weighted by ``label_scale``, None =
+    :func:`~.conditional.default_label_scale`; notebook 09).
     """
 
     d: int = 64
@@ -42,9 +46,14 @@ class SpecGANGeneratorConfig:
     upsample: str = "zeros"
     kernel_len: int = 5
     batch_norm: bool = False
+    n_classes: int = 0
+    label_scale: float | None = None
 
     def __post_init__(self) -> None:
         where = type(self).__name__.removesuffix("Config")  # the mel-image GAN's subclass too
+        check_conditioning(where, self.n_classes)
+        if self.label_scale is None:
+            object.__setattr__(self, "label_scale", default_label_scale(self.latent_dim))
         check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=5)
         check_upsample(where, self.upsample, self.kernel_len)
         if self.latent_dim < 1:
@@ -60,7 +69,7 @@ class _Spectrograms:
         return (self.config.c, SIZE, SIZE)
 
 
-class SpecGANGenerator(_Spectrograms, LatentGenerator, nn.Module):
+class SpecGANGenerator(_Spectrograms, ConditionalGenerator, nn.Module):
     """SpecGAN generator: ``(N, latent_dim)`` -> ``(N, c, 128, 128)`` (notebook 03).
 
     ``SpecGANGenerator(d=8, upsample="nn")`` or ``SpecGANGenerator(config)``: the settings and
@@ -72,7 +81,7 @@ class SpecGANGenerator(_Spectrograms, LatentGenerator, nn.Module):
     def __init__(self, config: SpecGANGeneratorConfig | None = None, **options) -> None:
         super().__init__(config, **options)
         cfg = self.config
-        layers = generator_layers(2, cfg.latent_dim, (START, START), 16 * cfg.d,
+        layers = generator_layers(2, self.net_inputs, (START, START), 16 * cfg.d,
                                   [(mult, STRIDE) for mult in GENERATOR_MULTS], cfg.d, cfg.c,
                                   cfg.kernel_len, cfg.upsample, cfg.batch_norm)
         self.net = nn.Sequential(layers)
@@ -84,7 +93,9 @@ class SpecGANDiscriminatorConfig:
     """SpecGAN discriminator settings; defaults are the paper's.
 
     ``d`` width (64), ``c`` channels (1), ``kernel_len`` (5), ``batch_norm`` (False),
-    ``negative_slope`` of the LeakyReLU (0.2).
+    ``negative_slope`` of the LeakyReLU (0.2). Course option, not in the paper: ``n_classes``
+    (0 = unconditional) and ``conditioning`` (``"projection"`` or ``"acgan"``,
+    :mod:`.conditional`; notebook 09).
     """
 
     d: int = 64
@@ -92,13 +103,17 @@ class SpecGANDiscriminatorConfig:
     kernel_len: int = 5
     batch_norm: bool = False
     negative_slope: float = 0.2
+    n_classes: int = 0
+    conditioning: str = "projection"
 
     def __post_init__(self) -> None:
+        check_conditioning(type(self).__name__.removesuffix("Config"), self.n_classes,
+                           self.conditioning)
         check_sizes(type(self).__name__.removesuffix("Config"), self.d, self.c, self.kernel_len,
                     STRIDE, paper_kernel=5)
 
 
-class SpecGANDiscriminator(_Spectrograms, LogitDiscriminator, nn.Module):
+class SpecGANDiscriminator(_Spectrograms, ConditionalDiscriminator, nn.Module):
     """SpecGAN discriminator: ``(N, c, 128, 128)`` -> logits ``(N,)`` (notebook 03).
 
     ``SpecGANDiscriminator(d=8)`` or ``SpecGANDiscriminator(config)``: the settings and their
@@ -116,3 +131,4 @@ class SpecGANDiscriminator(_Spectrograms, LogitDiscriminator, nn.Module):
                                       cfg.kernel_len, cfg.batch_norm, cfg.negative_slope)
         self.net = nn.Sequential(layers)
         init_like_tensorflow(self)
+        self.add_label_head()

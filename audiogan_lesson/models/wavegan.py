@@ -24,8 +24,10 @@ from dataclasses import dataclass
 
 from torch import nn
 
+from .conditional import (ConditionalDiscriminator, ConditionalGenerator, check_conditioning,
+                          default_label_scale)
 from .dcgan import check_sizes, check_upsample, discriminator_layers, generator_layers
-from .layers import LatentGenerator, LogitDiscriminator, PostFilter, init_like_tensorflow
+from .layers import PostFilter, init_like_tensorflow
 
 LONG_SLICE_LENS = (32768, 65536)
 PAPER_SLICE_LEN = 16384
@@ -69,7 +71,9 @@ class WaveGANGeneratorConfig:
     ``d`` model width (64), ``c`` audio channels (1), ``latent_dim`` (100), ``slice_len`` output
     samples (16384), ``upsample`` ``zeros`` (transposed conv, paper) or ``nn``/``linear``/``cubic``
     (resize then conv), ``post_filter`` taps of the learned output filter (0 = off; the original
-    code offers 512), ``kernel_len`` (25), ``batch_norm`` (False).
+    code offers 512), ``kernel_len`` (25), ``batch_norm`` (False). Course option, not in the
+    paper: ``n_classes`` (0 = unconditional; K: a class label's one-hot beside ``z``, weighted
+    by ``label_scale``, None = :func:`~.conditional.default_label_scale`; notebook 09).
     """
 
     d: int = 64
@@ -80,9 +84,14 @@ class WaveGANGeneratorConfig:
     post_filter: int = 0
     kernel_len: int = 25
     batch_norm: bool = False
+    n_classes: int = 0
+    label_scale: float | None = None
 
     def __post_init__(self) -> None:
         where = "WaveGANGenerator"
+        check_conditioning(where, self.n_classes)
+        if self.label_scale is None:
+            object.__setattr__(self, "label_scale", default_label_scale(self.latent_dim))
         check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=25)
         _check_slice_len(self.slice_len, where)
         check_upsample(where, self.upsample, self.kernel_len)
@@ -91,8 +100,9 @@ class WaveGANGeneratorConfig:
                              f"original: 512) and latent_dim={self.latent_dim} >= 1")
 
 
-class WaveGANGenerator(LatentGenerator, nn.Module):
-    """WaveGAN generator: ``(N, latent_dim)`` -> ``(N, c, slice_len)`` (notebook 04).
+class WaveGANGenerator(ConditionalGenerator, nn.Module):
+    """WaveGAN generator: ``(N, latent_dim)`` -> ``(N, c, slice_len)`` (notebook 04); with
+    ``n_classes`` > 0, ``G(z, labels)`` (notebook 09).
 
     ``WaveGANGenerator(d=8, slice_len=2048, upsample="nn")`` or ``WaveGANGenerator(config)``:
     the settings and their defaults are :class:`WaveGANGeneratorConfig`'s.
@@ -106,7 +116,7 @@ class WaveGANGenerator(LatentGenerator, nn.Module):
         super().__init__(config, **options)
         cfg = self.config
         start_len, start_mult, plan = generator_plan(cfg.slice_len)
-        layers = generator_layers(1, cfg.latent_dim, (start_len,), start_mult * cfg.d, plan,
+        layers = generator_layers(1, self.net_inputs, (start_len,), start_mult * cfg.d, plan,
                                   cfg.d, cfg.c, cfg.kernel_len, cfg.upsample, cfg.batch_norm)
         if cfg.post_filter:
             layers["post_filter"] = PostFilter(cfg.c, cfg.post_filter)
@@ -121,7 +131,9 @@ class WaveGANDiscriminatorConfig:
     ``d`` width (64), ``c`` channels (1), ``slice_len`` input samples (16384), ``phase_shuffle``
     radius n (2; 0 turns it off), ``phase_shuffle_per_example`` (False: one shift per layer for
     the whole batch, as the original; True: one per example), ``kernel_len`` (25),
-    ``batch_norm`` (False), ``negative_slope`` of the LeakyReLU (0.2).
+    ``batch_norm`` (False), ``negative_slope`` of the LeakyReLU (0.2). Course option, not in
+    the paper: ``n_classes`` (0 = unconditional) and ``conditioning`` (``"projection"`` or
+    ``"acgan"``, :mod:`.conditional`; notebook 09).
     """
 
     d: int = 64
@@ -132,9 +144,12 @@ class WaveGANDiscriminatorConfig:
     kernel_len: int = 25
     batch_norm: bool = False
     negative_slope: float = 0.2
+    n_classes: int = 0
+    conditioning: str = "projection"
 
     def __post_init__(self) -> None:
         where = "WaveGANDiscriminator"
+        check_conditioning(where, self.n_classes, self.conditioning)
         check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=25)
         _check_slice_len(self.slice_len, where)
         if self.phase_shuffle < 0:
@@ -142,8 +157,9 @@ class WaveGANDiscriminatorConfig:
                              "(paper: 2, 0 = off)")
 
 
-class WaveGANDiscriminator(LogitDiscriminator, nn.Module):
-    """WaveGAN discriminator: ``(N, c, slice_len)`` -> logits ``(N,)`` (notebook 04).
+class WaveGANDiscriminator(ConditionalDiscriminator, nn.Module):
+    """WaveGAN discriminator: ``(N, c, slice_len)`` -> logits ``(N,)`` (notebook 04); with
+    ``n_classes`` > 0 as :class:`~.conditional.ConditionalDiscriminator` says (notebook 09).
 
     ``WaveGANDiscriminator(d=8, slice_len=2048)`` or ``WaveGANDiscriminator(config)``: the
     settings and their defaults are :class:`WaveGANDiscriminatorConfig`'s. Phase shuffle follows
@@ -162,3 +178,4 @@ class WaveGANDiscriminator(LogitDiscriminator, nn.Module):
                                       cfg.phase_shuffle, cfg.phase_shuffle_per_example)
         self.net = nn.Sequential(layers)
         init_like_tensorflow(self)
+        self.add_label_head()

@@ -11,6 +11,7 @@ per log interval).
     for _ in range(n_critic):                       # critic_step
         real, fake = next_real(), G(sample_z()) without a gradient path into G
         loss = critic_loss(D(real), D(fake)) + gradient_penalty(D, real, fake)
+        (conditional: G(z, y) with the real batch's labels y; D(x, y) for a projection D)
         update D
     loss = -D(G(sample_z())).mean()                 # generator_step
     update G (and its moving average)
@@ -174,9 +175,12 @@ def critic_step(players: Players, batches: Batches, config: TrainConfig) -> torc
     noise = instance_noise_std(config.instance_noise, batches.step, config.steps)
     if noise > 0:  # instance noise (tricks): D sees both sides through the same noise
         real, fake = batches.noise_like(real, noise), batches.noise_like(fake, noise)
+    # a projection discriminator scores (x, y): real, fake and interpolates with the real labels
+    judge = _with_labels(players.trained_discriminator, players.critic, real_labels, config)
+    critic = _with_labels(players.critic, players.critic, real_labels, config)
     with players.autocast(device):
-        real_scores, real_aux = losses.split_output(players.trained_discriminator(real))
-        fake_scores, fake_aux = losses.split_output(players.trained_discriminator(fake))
+        real_scores, real_aux = losses.split_output(judge(real))
+        fake_scores, fake_aux = losses.split_output(judge(fake))
     if config.loss == "bce":
         bce = weighted_discriminator_bce if config.dynamic_weighting else losses.discriminator_bce_loss
         loss = bce(real_scores, fake_scores, real_target=1.0 - config.label_smoothing)
@@ -185,7 +189,7 @@ def critic_step(players: Players, batches: Batches, config: TrainConfig) -> torc
                   losses.discriminator_accuracy(real_scores, fake_scores)]
         if config.bce_gp_weight > 0:
             alpha = batches.interpolation_weights(real) if config.bce_gp_kind != "r1" else None
-            gp = bce_gradient_penalty(players.critic, real, fake, config.bce_gp_weight,
+            gp = bce_gradient_penalty(critic, real, fake, config.bce_gp_weight,
                                       config.bce_gp_kind, alpha=alpha)
             loss = loss + gp
             values.append(gp)
@@ -194,7 +198,7 @@ def critic_step(players: Players, batches: Batches, config: TrainConfig) -> torc
         alpha = batches.interpolation_weights(real)
         with (players.autocast(device) if config.gp_precision == "autocast"
               else contextlib.nullcontext()):
-            gp = losses.gradient_penalty(players.critic, real, fake, config.gp_weight,
+            gp = losses.gradient_penalty(critic, real, fake, config.gp_weight,
                                          alpha=alpha, precision=config.gp_precision)
         loss = -wdist + gp
         values = [wdist, gp]
@@ -221,7 +225,8 @@ def generator_step(players: Players, batches: Batches, config: TrainConfig) -> t
     with players.autocast(batches.data.device):  # the critic scores but is not trained here
         fake = _generate(players.trained_generator, z, labels, config)
         seen = batches.noise_like(fake, noise)  # as the critic saw fakes (instance noise)
-        scores, aux_logits = losses.split_output(players.discriminator(seen))
+        judge = _with_labels(players.discriminator, players.critic, labels, config)
+        scores, aux_logits = losses.split_output(judge(seen))
     if config.loss == "bce":
         loss = losses.generator_bce_loss(scores)
     else:
@@ -242,6 +247,16 @@ def generator_step(players: Players, batches: Batches, config: TrainConfig) -> t
 
 def _generate(generator: Callable, z: torch.Tensor, labels, config: TrainConfig) -> torch.Tensor:
     return generator(z, labels) if config.conditional else generator(z)
+
+
+def _with_labels(discriminator: Callable, critic: nn.Module, labels, config: TrainConfig
+                 ) -> Callable:
+    """``discriminator`` itself, or ``x -> discriminator(x, labels)`` when the run is
+    conditional and the critic asks for labels (``takes_labels``: a projection discriminator,
+    :mod:`audiogan_lesson.models.conditional`)."""
+    if not (config.conditional and getattr(critic, "takes_labels", False)):
+        return discriminator
+    return lambda x: discriminator(x, labels)
 
 
 def _update(loss: torch.Tensor, opt: torch.optim.Optimizer,
