@@ -14,13 +14,22 @@ Notebooks 02-07 and the command line keep their training runs here, written once
   (``python -m audiogan_lesson generate``).
 - :class:`Source`, :func:`source_from_run`, :func:`stand_in_source`: the models notebook 07
   judges, a saved run or a small stand-in trained when a notebook's run is missing.
+- Shipped runs: long laptop runs that ship inside the package (``audiogan_lesson/shipped/<name>/``:
+  the EMA generator's weights, its config, history, command and scores). :func:`ship_run`
+  writes one, :func:`shipped_runs` lists them, :func:`shipped_info` reads one, and
+  ``train_or_load(..., shipped=NAME)`` installs it into the runs folder as a finished run when
+  the folder holds none (notebooks 05 and 06), so that :func:`find_runs`, :func:`load_run`,
+  notebook 07 and ``generate`` see it as a trained run. A shipped run has no critic or
+  optimiser state: it cannot be continued (:class:`ShippedRunError`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -28,16 +37,19 @@ import torch
 from torch import nn
 
 from .audio import save_audio
-from .checkpoint import latest_checkpoint, load_checkpoint, load_generator
+from .checkpoint import (CHECKPOINT_FORMAT, checkpoint_path, config_dict, config_differences,
+                         latest_checkpoint, list_checkpoints, load_checkpoint, load_generator,
+                         model_spec, save_checkpoint)
 from .experiments import Experiment, make_experiment
 from .notes import render_notes, write_midi
 from .profiles import Profile, get_profile, pick_device, tune_backend
 from .representations import representation_from_state
-from .training import ConfigMismatchError, Trainer, latent_fn
+from .training import ConfigMismatchError, History, Trainer, latent_fn
+from .training.config import RUN_FIELDS
 
-__all__ = ["runs_dir", "use_google_drive", "train_or_load", "finished_run", "RunInfo", "find_runs",
-           "LoadedRun",
-           "load_run", "sample_batches", "sample_run", "run_generator", "generate_from_checkpoint",
+__all__ = ["runs_dir", "use_google_drive", "full_scale_run", "train_or_load", "finished_run", "RunInfo", "find_runs", "run_info",
+           "LoadedRun", "ShippedRunError", "ship_run", "shipped_runs", "shipped_info",
+           "install_shipped", "is_shipped", "load_run", "sample_batches", "sample_run", "run_generator", "generate_from_checkpoint",
            "Source", "source_from_run", "stand_in_source"]
 
 
@@ -102,7 +114,8 @@ def _seconds_left(experiment: Experiment, trainer: Trainer) -> float | None:
 
 
 def train_or_load(experiment: Experiment, name_or_dir: str | os.PathLike,
-                  profile: Profile | None = None, progress: bool = False) -> Trainer:
+                  profile: Profile | None = None, progress: bool = False,
+                  shipped: str | None = None, train_from_scratch: bool = False) -> Trainer:
     """Load the run ``name_or_dir`` from the runs folder, or train it until its budget is used.
 
     ``name_or_dir``: a run name (its folder is :func:`runs_dir` of ``profile``, default the
@@ -110,9 +123,24 @@ def train_or_load(experiment: Experiment, name_or_dir: str | os.PathLike,
     when it was made with other settings); the run then trains until ``config.steps``, for at
     most what is left of ``config.max_seconds``: the budget counts every call, so a run that
     stopped on its clock goes on only for the remaining seconds, and a finished run is loaded
-    without training. Returns the :class:`Trainer`. Notebooks 05 and 07.
+    without training. Returns the :class:`Trainer`. Notebooks 05, 06 and 07.
+
+    ``shipped``: the name of a shipped run made with the same settings (:func:`shipped_runs`).
+    When the folder holds no run and ``train_from_scratch`` is False, the shipped run is
+    installed there (:func:`install_shipped`), loaded instead of trained, and one sentence says
+    so and which command trains it from scratch. With ``train_from_scratch`` an installed
+    shipped run is removed and the run trains here; a run trained here is always loaded first.
+    A shipped run cannot be continued: settings that ask for more of it than it made raise
+    :class:`ShippedRunError`.
     """
     folder = _run_folder(name_or_dir, profile or experiment.profile)
+    if shipped is not None:
+        installed = is_shipped(folder)
+        if installed and train_from_scratch:
+            for path in list_checkpoints(folder):
+                path.unlink()
+        elif installed or (not train_from_scratch and latest_checkpoint(folder) is None):
+            return _load_shipped(experiment, folder, shipped, progress)
     trainer = experiment.trainer(folder)
     trainer.load_newest()
     remaining = _seconds_left(experiment, trainer)
@@ -181,25 +209,31 @@ def find_runs(profile=None, prefixes: tuple[str, ...] = ("02_", "03_", "04_", "0
     for folder in sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []:
         if not folder.name.startswith(tuple(prefixes)):
             continue
-        ckpt = latest_checkpoint(folder)
-        if ckpt is None:
-            notes.append(f"{folder.name}: no checkpoint yet")
-            continue
         try:
-            state = load_checkpoint(ckpt)
+            runs.append(run_info(folder))
         except (ValueError, FileNotFoundError) as err:
             notes.append(f"{folder.name}: {err}")
-            continue
-        meta, config = state.get("meta") or {}, state.get("config") or {}
-        if "representation" not in meta or "generator" not in (state.get("models") or {}):
-            notes.append(f"{folder.name}: the checkpoint has no experiment metadata")
-            continue
-        pitches = tuple(meta["pitches"]) if meta.get("pitches") else None
-        runs.append(RunInfo(folder.name, ckpt, meta["model"], str(meta.get("dataset", "")),
-                            int(meta["sample_rate"]), int(meta["slice_len"]),
-                            str(config.get("loss", "")), int(state.get("step", 0)),
-                            float(state.get("seconds", 0.0)), pitches))
     return runs, notes
+
+
+def run_info(folder: str | os.PathLike) -> RunInfo:
+    """The :class:`RunInfo` of the newest checkpoint in run folder ``folder``.
+
+    ``FileNotFoundError`` ("no checkpoint yet") or ``ValueError`` (unreadable, or no experiment
+    metadata) say why a folder holds no run to sample. Used by :func:`find_runs`.
+    """
+    folder = Path(folder)
+    ckpt = latest_checkpoint(folder)
+    if ckpt is None:
+        raise FileNotFoundError("no checkpoint yet")
+    state = load_checkpoint(ckpt)
+    meta, config = state.get("meta") or {}, state.get("config") or {}
+    if "representation" not in meta or "generator" not in (state.get("models") or {}):
+        raise ValueError("the checkpoint has no experiment metadata")
+    pitches = tuple(meta["pitches"]) if meta.get("pitches") else None
+    return RunInfo(folder.name, ckpt, meta["model"], str(meta.get("dataset", "")),
+                   int(meta["sample_rate"]), int(meta["slice_len"]), str(config.get("loss", "")),
+                   int(state.get("step", 0)), float(state.get("seconds", 0.0)), pitches)
 
 
 # ----------------------------------------------------------------------------- sampling from a checkpoint
@@ -279,8 +313,9 @@ def sample_batches(run: LoadedRun, n: int, seed: int = 0, batch_size: int = 64,
     return _batches(run, n, seed, batch_size, pitch)
 
 
-def _batches(run: LoadedRun, n: int, seed: int, batch_size: int, pitch: int | None):
-    """The batches of :func:`sample_batches`, once its arguments are checked."""
+def _latents(run: LoadedRun, n: int, seed: int, batch_size: int, pitch: int | None = None):
+    """The latents of :func:`sample_batches` in turn: ``(z (m, latent_dim), labels (m,) or None,
+    MIDI (m,) or None)``, all from one ``torch.Generator`` seeded with ``seed``."""
     g = torch.Generator(device=run.device)
     g.manual_seed(seed)
     for start in range(0, n, batch_size):
@@ -295,6 +330,12 @@ def _batches(run: LoadedRun, n: int, seed: int, batch_size: int, pitch: int | No
                 labels = torch.arange(start, start + m, device=run.device) % run.n_classes
             if run.pitches:
                 midi = torch.tensor(run.pitches)[labels.cpu()]
+        yield z, labels, midi
+
+
+def _batches(run: LoadedRun, n: int, seed: int, batch_size: int, pitch: int | None):
+    """The batches of :func:`sample_batches`, once its arguments are checked."""
+    for z, labels, midi in _latents(run, n, seed, batch_size, pitch):
         yield run.decode(z, labels), midi
 
 
@@ -368,13 +409,10 @@ def generate_from_checkpoint(checkpoint: str | os.PathLike, n: int, out_dir: str
 def _write_note_files(run: LoadedRun, n: int, out: Path, seed: int) -> list[Path]:
     """``n`` generated note sequences of a note model (notebook ``08_pianogan_notes``), each as
     ``<model>_<i>.mid`` and the same notes rendered to ``<model>_<i>.wav`` at the
-    representation's sample rate; latents drawn as :func:`sample_batches` draws them."""
+    representation's sample rate; the latents of :func:`sample_batches` (:func:`_latents`)."""
     out.mkdir(parents=True, exist_ok=True)
-    g = torch.Generator(device=run.device)
-    g.manual_seed(seed)
     written, name, rep = [], run.meta["model"], run.representation
-    for start in range(0, n, 64):
-        z = run.latent_fn(min(64, n - start), run.latent_dim, g, run.device)
+    for z, _, _ in _latents(run, n, seed, 64):
         with torch.no_grad():
             notes = rep.to_notes(run.generator(z).float())
         for sequence in notes:
@@ -384,6 +422,31 @@ def _write_note_files(run: LoadedRun, n: int, out: Path, seed: int) -> list[Path
                        rep.sample_rate)
             written.append(stem.with_suffix(".wav"))
     return written
+
+
+def full_scale_run(name: str, args: str, model: str | None = None,
+                   device: str | torch.device = "cpu") -> LoadedRun | None:
+    """A notebook's "Run at full scale": the paper-size run that the command line trains.
+
+    Prints the command, ``python -m audiogan_lesson train <args> --profile gpu --steps N --out
+    DIR``, with ``N`` the gpu profile's steps for ``model`` (the first word of ``args`` unless
+    given) and ``DIR`` the gpu profile's run folder ``name`` (:func:`runs_dir`); it trains for
+    hours on a GPU, checkpointing as it goes (``--resume`` continues after an interruption).
+    Returns that run's newest checkpoint loaded (:func:`load_run`) once it is there, else None,
+    with a sentence saying which.
+    """
+    gpu = get_profile("gpu", device="cpu")
+    steps = gpu.scale(model or args.split()[0]).steps
+    folder = runs_dir(name, gpu)
+    print(f"python -m audiogan_lesson train {args} --profile gpu --steps {steps} --out {folder}")
+    newest = latest_checkpoint(folder)
+    if newest is None:
+        print(f"no checkpoint in {folder} yet: the command above trains it (hours on one GPU; the "
+              "same command with --resume continues), and this cell then loads it")
+        return None
+    run = load_run(newest, device)
+    print(f"loaded {newest.name} of {folder}")
+    return run
 
 
 # ----------------------------------------------------------------------------- models to judge (notebook 07)
@@ -448,3 +511,162 @@ def stand_in_source(model: str, profile: Profile, steps: int) -> Source:
     return Source(f"{model} (stand-in, BCE, {trainer.step} steps)", model, "toy-drums",
                   exp.sample_rate, exp.real.waves.shape[1], trainer.step,
                   lambda n, seed: (exp.to_audio(trainer.sample(n, seed=seed)), None), generate)
+
+
+# ----------------------------------------------------------------------------- shipped runs (notebooks 05, 06)
+
+
+class ShippedRunError(RuntimeError):
+    """A shipped run was asked to train further; it holds the generator's weights only."""
+
+
+def _shipped_root(root: str | os.PathLike | None = None) -> Path:
+    """The folder of the shipped runs: ``audiogan_lesson/shipped`` (package data) or ``root``."""
+    return Path(root) if root is not None else Path(str(resources.files("audiogan_lesson"))) / "shipped"
+
+
+def shipped_runs(root: str | os.PathLike | None = None) -> list[str]:
+    """The names of the runs that ship with the package (each a folder with ``run.json``)."""
+    base = _shipped_root(root)
+    return sorted(p.name for p in base.iterdir() if (p / "run.json").is_file()) if base.is_dir() else []
+
+
+def shipped_info(name: str, root: str | os.PathLike | None = None) -> dict:
+    """The metadata of shipped run ``name`` (its ``run.json``): ``command``, ``profile``,
+    ``step``, ``seconds``, ``scores``, ``notes``, ``history``, ``model``, ``dataset``."""
+    path = _shipped_root(root) / name / "run.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no shipped run {name!r}; the package ships "
+                                f"{', '.join(shipped_runs(root)) or 'none'}")
+    try:
+        info = json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ValueError(f"{path}: cannot be read as JSON ({err}); reinstall the package to "
+                         "restore the shipped run") from None
+    missing = [k for k in ("command", "profile", "step", "seconds", "scores", "history")
+               if k not in info]
+    if missing:
+        raise ValueError(f"{path}: lacks {', '.join(missing)}; reinstall the package to restore "
+                         "the shipped run")
+    return info
+
+
+def ship_run(run_dir: str | os.PathLike, name: str, command: str, scores: dict,
+             profile: str, notes: str = "", options: dict | None = None,
+             root: str | os.PathLike | None = None) -> Path:
+    """Write the newest checkpoint of ``run_dir`` as shipped run ``name``; returns its folder.
+
+    ``audiogan_lesson/shipped/<name>/`` (or ``root/<name>``) gets ``generator.pt`` (the EMA
+    generator's weights, else the generator's, with the config, model spec, metadata and latent
+    size :func:`load_run` needs) and ``run.json`` (``command``: the exact command that made the
+    run, ``profile``, ``step``, ``seconds``, ``scores`` measured now, ``notes``, the logged
+    ``history``, and ``options``: the further keyword arguments of ``make_experiment(model,
+    dataset, profile, loss=loss, **options)`` that rebuild its settings). No critic or
+    optimiser state: a shipped run is for sampling and scoring.
+    """
+    ckpt = latest_checkpoint(run_dir)
+    if ckpt is None:
+        raise FileNotFoundError(f"{run_dir}: no checkpoint to ship; train the run first")
+    state = load_checkpoint(ckpt)
+    if "representation" not in (state.get("meta") or {}):
+        raise ValueError(f"{ckpt}: no experiment metadata; ship runs made by `train` or "
+                         "Experiment.trainer")
+    ema = state.get("ema") is not None
+    weights = {k: v.detach().clone().contiguous() for k, v in
+               (state["ema"] if ema else state["generator"]).items()}
+    folder = _shipped_root(root) / name
+    save_checkpoint(folder / "generator.pt", {
+        "format": CHECKPOINT_FORMAT, "step": int(state["step"]), "generator": weights,
+        "models": {"generator": state["models"]["generator"]}, "config": state["config"],
+        "meta": state["meta"], "latent_dim": state["latent_dim"], "data": state["data"]})
+    info = {"name": name, "command": command, "profile": profile, "model": state["meta"]["model"],
+            "dataset": state["meta"].get("dataset"), "step": int(state["step"]),
+            "seconds": float(state["seconds"]), "ema": ema, "checkpoint": ckpt.name,
+            "loss": state["config"].get("loss"), "options": dict(options or {}),
+            "scores": scores, "notes": notes, "torch": torch.__version__,
+            "history": [dict(row) for row in state["history"]]}
+    (folder / "run.json").write_text(json.dumps(info, indent=1) + "\n")
+    return folder
+
+
+def _shipped_state(name: str, root: str | os.PathLike | None = None) -> dict:
+    """Shipped run ``name`` as a checkpoint of a finished run (generator weights only)."""
+    info = shipped_info(name, root)
+    path = _shipped_root(root) / name / "generator.pt"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: the weights of shipped run {name!r} are missing; "
+                                "reinstall the package to restore them")
+    saved = load_checkpoint(path)
+    if int(saved["step"]) != int(info["step"]):
+        raise ValueError(f"{path}: step {saved['step']} but run.json says {info['step']}; the "
+                         "shipped files do not belong together; reinstall the package")
+    sentence = (f"shipped run {name} (generator weights only, no critic or optimiser state): "
+                f"it cannot be resumed; train it from scratch with: {info['command']}")
+    return {"format": CHECKPOINT_FORMAT, "step": int(info["step"]),
+            "seconds": float(info["seconds"]), "world_size": 1,
+            "generator": saved["generator"], "discriminator": None, "ema": None,
+            "history": info["history"], "config": saved["config"], "models": saved["models"],
+            "data": saved["data"], "latent_dim": saved["latent_dim"],
+            "meta": {**saved["meta"], "shipped": sentence}}
+
+
+def install_shipped(name: str, folder: str | os.PathLike,
+                    root: str | os.PathLike | None = None) -> Path:
+    """Write shipped run ``name`` into the run folder ``folder`` as its checkpoint; the path.
+
+    The folder must hold no checkpoint. The checkpoint is the one a finished run would leave,
+    for :func:`find_runs`, :func:`load_run` and ``generate``, with ``meta["shipped"]`` saying
+    that it cannot be resumed (a ``Trainer`` refuses to resume it, naming the command).
+    """
+    folder = Path(folder)
+    if latest_checkpoint(folder) is not None:
+        raise FileExistsError(f"{folder} already holds a run; install shipped run {name} into "
+                              "an empty folder")
+    state = _shipped_state(name, root)
+    return save_checkpoint(checkpoint_path(folder, state["step"]), state)
+
+
+def is_shipped(folder: str | os.PathLike) -> bool:
+    """True when the newest checkpoint of ``folder`` is an installed shipped run."""
+    ckpt = latest_checkpoint(folder)
+    if ckpt is None:
+        return False
+    try:
+        return "shipped" in (load_checkpoint(ckpt).get("meta") or {})
+    except ValueError:
+        return False
+
+
+def _load_shipped(experiment: Experiment, folder: Path, name: str, progress: bool) -> Trainer:
+    """:func:`train_or_load` for a shipped run: install it when needed, check that it has the
+    experiment's settings and budget, and load its weights into a Trainer (not to be trained)."""
+    info = shipped_info(name)
+    path = latest_checkpoint(folder) if is_shipped(folder) else install_shipped(name, folder)
+    state = load_checkpoint(path)
+    cfg = experiment.config
+    differences = config_differences(state["config"], config_dict(cfg), ignore=RUN_FIELDS)
+    differences += [f"generator.{line}" for line in config_differences(
+        state["models"]["generator"], model_spec(experiment.generator) or {})]
+    if differences:
+        raise ConfigMismatchError(
+            f"shipped run {name} was made with other settings than this experiment:\n  "
+            + "\n  ".join(differences) + "\nuse the shipped run's settings, or train from "
+            f"scratch (train_from_scratch=True, or: {info['command']})")
+    left = None if cfg.max_seconds is None else cfg.max_seconds - state["seconds"]
+    if cfg.steps > state["step"] and (left is None or left > 1.0):
+        budget = f"{cfg.max_seconds / 60:g} minutes" if cfg.max_seconds else f"{cfg.steps} steps"
+        raise ShippedRunError(
+            f"shipped run {name} made {state['step']:,} steps in {state['seconds'] / 60:.1f} "
+            f"minutes; it holds no critic or optimiser state, so it cannot be continued to "
+            f"{budget}; train from scratch (train_from_scratch=True, or: {info['command']})")
+    trainer = experiment.trainer(folder)
+    trainer.generator.load_state_dict(state["generator"])
+    if trainer.ema is not None:
+        trainer.ema.load_state_dict(state["generator"])
+    trainer.step, trainer.seconds = int(state["step"]), float(state["seconds"])
+    trainer.history = History(dict(row) for row in state["history"])
+    trainer.last_checkpoint = path
+    print(f"Loaded the shipped run {name} ({trainer.step:,} steps in {trainer.seconds / 60:.1f} "
+          f"minutes, {info['profile']} profile) instead of training it; to train it from scratch "
+          f"set train_from_scratch=True, or run: {info['command']}")
+    return trainer

@@ -4,7 +4,8 @@ Notebook ``07_evaluation`` uses all of them; ``02_dense_gan_baseline`` and ``05_
 inception score and :func:`diversity`. The scores take class probabilities or features (from
 :mod:`.classifier`), so they do not depend on which classifier made them.
 
-- :func:`inception_score` as in the WaveGAN code; :func:`frechet_distance` over every row given.
+- :func:`inception_score` as in the WaveGAN code, :func:`chance_normalised` for reading it
+  against the real data's; :func:`frechet_distance` over every row given.
 - :func:`ndb` / :class:`NDBBins`: k-means bins and a two-proportion z-test per bin.
 - :func:`diversity`, :func:`entropy`.
 - :func:`nearest_neighbours`: the memorisation check (generated -> closest training example),
@@ -24,7 +25,7 @@ from ..env import import_torchaudio
 
 torchaudio = import_torchaudio()
 
-__all__ = ["inception_score", "frechet_distance", "frechet_distance_from_stats", "feature_stats",
+__all__ = ["inception_score", "chance_normalised", "frechet_distance", "frechet_distance_from_stats", "feature_stats",
            "diversity", "entropy", "two_proportion_z_test", "NDBResult", "NDBBins", "ndb",
            "Neighbours", "nearest_neighbours", "log_mel_features"]
 
@@ -78,6 +79,20 @@ def inception_score(probs, splits: int = 10, seed: int | None = 0) -> tuple[floa
         kl = _xlogy(part, part) - _xlogy(part, np.broadcast_to(py, part.shape))
         scores.append(np.exp(kl.sum(axis=1).mean()))
     return float(np.mean(scores)), float(np.std(scores))
+
+
+def chance_normalised(score: float, real_score: float) -> float:
+    """An inception score read against the real data's: ``(IS - 1) / (IS_real - 1)``.
+
+    0 when every sample lands in one class (or the classifier is unsure of all of them), the
+    least any set can score; 1 at the real data's score. The plain ratio ``IS / IS_real``
+    starts at ``1 / IS_real`` instead (21% of real for an IS of 1.0 with five drum classes whose
+    real IS is 4.75), which reads as progress where there is none. Notebooks 05 and 07.
+    """
+    if not real_score > 1.0:
+        raise ValueError(f"real_score {real_score}: the real data's inception score must be above "
+                         "1 (a classifier that tells the real classes apart) to normalise by it")
+    return (float(score) - 1.0) / (float(real_score) - 1.0)
 
 
 def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
