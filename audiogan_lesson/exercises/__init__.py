@@ -10,6 +10,7 @@ Each check's docstring names the notebook that uses it.
 """
 
 from .audio import check_instantaneous_frequency, check_moments, check_slice_examples
+from .conditional import check_projection_term
 from .core import ExerciseFailure, failed, passed
 from .evaluation import check_frechet_distance, check_inception_score, check_ndb_z_test
 from .gansynth import check_fade_in, check_minibatch_std, check_pixel_norm
@@ -44,6 +45,7 @@ __all__ = [
     "check_phase_shuffle",
     "check_piano_roll",
     "check_pixel_norm",
+    "check_projection_term",
     "check_seconds_to_samples",
     "check_slice_examples",
     "check_transposed_conv_output",
