@@ -21,7 +21,7 @@ from .metrics import _as_waves, entropy
 
 __all__ = ["UNVOICED", "PitchTrack", "pitch_track", "estimate_pitch", "pitch_accuracy",
            "pitch_accuracy_by_pitch", "pitch_distributions", "pitch_entropy", "harmonic_profile",
-           "timbre_spread", "timbre_consistency"]
+           "timbre_spread", "timbre_consistency", "pitch_sweep", "sweep_scores"]
 
 
 UNVOICED = -1
@@ -283,3 +283,49 @@ def timbre_consistency(profiles, groups) -> float:
     if overall == 0:
         raise ValueError("all profiles are equal; timbre consistency is undefined")
     return 1.0 - timbre_spread(p, groups) / overall
+
+
+# ----------------------------------------------------------------------------- a conditioned generator
+
+
+@torch.no_grad()
+def pitch_sweep(decode, latent_dim: int, pitches, per_pitch: int = 8, seed: int = 11,
+                batch_size: int = 100) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
+    """Every one of ``per_pitch`` latents at every pitch: ``(waves, target MIDI, latent index)``.
+
+    ``decode(z (m, latent_dim), labels (m,))`` returns waves ``(m, L)``; labels index
+    ``pitches`` (the model's MIDI numbers, e.g. ``LoadedRun.decode`` of :mod:`runs` or a
+    notebook's generator and representation). The latents are normal, drawn with
+    ``torch.Generator().manual_seed(seed)``, and each is played at every pitch in turn, so that
+    :func:`sweep_scores` can ask both "the right pitch?" and "the same instrument?". Notebook 06
+    and the shipped GANSynth run's scores use it with the same seed.
+    """
+    z = torch.randn(per_pitch, latent_dim, generator=torch.Generator().manual_seed(seed))
+    n = len(pitches)
+    zz = z.repeat_interleave(n, dim=0)
+    labels = torch.arange(n).repeat(per_pitch)
+    waves = torch.cat([_as_waves(decode(zz[i:i + batch_size], labels[i:i + batch_size]))
+                       for i in range(0, len(zz), batch_size)])
+    return waves, np.asarray(pitches)[labels.numpy()], np.repeat(np.arange(per_pitch), n)
+
+
+def sweep_scores(waves, target_midi, latents, sample_rate: int, track: PitchTrack | None = None
+                 ) -> dict:
+    """Pitch accuracy and timbre consistency of a :func:`pitch_sweep`, as a dict.
+
+    ``accuracy`` (:func:`pitch_accuracy`), ``by_pitch`` (:func:`pitch_accuracy_by_pitch`),
+    ``unvoiced``, ``semitone_off``, ``octave_off`` (counts of notes), ``timbre`` (the
+    :func:`timbre_consistency` of each latent's :func:`harmonic_profile` at the requested
+    pitches) and ``n`` (notes). ``track``: the :func:`pitch_track` of ``waves`` when already
+    computed.
+    """
+    target = np.asarray(target_midi).astype(np.int64).reshape(-1)
+    track = track if track is not None else pitch_track(waves, sample_rate)
+    off = np.abs(track.midi - target)
+    voiced = track.midi != UNVOICED
+    profiles = harmonic_profile(waves, target, sample_rate)
+    return {"accuracy": pitch_accuracy(track, target),
+            "by_pitch": pitch_accuracy_by_pitch(track, target),
+            "unvoiced": track.n_unvoiced, "semitone_off": int(((off == 1) & voiced).sum()),
+            "octave_off": int(((off == 12) & voiced).sum()),
+            "timbre": timbre_consistency(profiles, latents), "n": int(len(target))}
