@@ -120,6 +120,13 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
+# In the stored run the generator has found only the bump at -2 by step 500 and stays there to
+# step 1,500, its numbers piling into an ever narrower spike, while D's belief climbs to 1 over
+# the bump at +2 that G never visits: G has **collapsed** onto one of the two modes. D's curve
+# knows where the missing mode is, but near -2 it says about 0.4 for real and fake alike, so G
+# gets no push to leave.
+
+# %% [markdown]
 # ## 2. The losses of the game
 #
 # D is a binary classifier: label 1 for real, 0 for fake. With logits `l` and
@@ -199,7 +206,7 @@ show.play_row([real.waves[i] for i in first_of_each], sr, labels=real.classes)
 # %% [markdown]
 # ## 4. A dense generator and discriminator
 #
-# The baseline of the course's source reports: the generator maps a latent vector through
+# The baseline that first audio-GAN projects often start from: the generator maps a latent vector through
 # dense layers of 512, 512, 1024 and 1024 units (ReLU) to one output per sample (tanh); the
 # discriminator maps the samples through 1024, 512 and 256 units (LeakyReLU, dropout) to one
 # logit. At full size, for 16384 samples:
@@ -264,6 +271,12 @@ show.plot_history(trainer.history, ["d_acc", "d_real", "d_fake"], ax=axes[1],
 plt.show()
 
 # %% [markdown]
+# In the stored run D's accuracy rises to about 0.73 by step 200, then falls **below chance**
+# from step 400 and stays between 0.2 and 0.4 from step 700 on: D believes the fakes more than
+# the real drums (its mean belief on fakes reaches 0.85 while real examples get 0.42-0.5), and
+# `d_loss` peaks at 3.6. That is neither D winning nor D giving up, but D fooled by a generator
+# that hops from one sound to another faster than D can follow.
+#
 # Listen, and look. A dense generator typically makes broadband noise with a drum-like
 # envelope, and often the same sound over and over.
 
@@ -296,6 +309,10 @@ print(f"IS real drums:   {is_real[0]:.2f} ± {is_real[1]:.2f}  (ceiling; {len(re
 print(f"IS dense GAN:    {is_dense[0]:.2f} ± {is_dense[1]:.2f}  ({100 * is_dense[0] / is_real[0]:.0f}% of real)")
 
 # %% [markdown]
+# An IS of 1.00 is the least any set can score: the classifier puts every generated sound in
+# the same class. Five classes make that read as 21% of real; read against chance,
+# (IS - 1) / (IS_real - 1), it is 0 (section 9's table uses that scale).
+#
 # ## 7. Detecting collapse
 #
 # *Mode collapse* is G making nearly the same output whatever `z` is: D then learns to reject
@@ -329,7 +346,7 @@ print(f"a collapsed batch (8 copies of one drum): {course_diversity(real.waves[:
 # %% [markdown]
 # ## 8. Two tricks, tried honestly
 #
-# The source reports tried two common remedies:
+# Two common remedies:
 #
 # - **One-sided label smoothing** (Salimans et al., 2016): train D toward 0.9 instead of 1 on
 #   real examples, so that it cannot become infinitely confident; fakes keep the target 0.
@@ -364,7 +381,10 @@ for name, (_, _, _, audio) in results.items():
     show.play_row(audio, sr, labels=[f"{name} #{i}" for i in range(len(audio))])
 
 # %% [markdown]
-# What to take away: the tricks move the numbers a little, but none fixes the model. A dense
+# In the stored table all three runs score IS 1.00 (0 against chance) and end with D's accuracy
+# below 0.5 (0.40, 0.39, 0.32); the tricks change only how varied the noise is (diversity 11-19
+# against the real drums' 91). What to take away: the tricks move the numbers a little, but none
+# fixes the model. A dense
 # generator must learn every sample position separately, and a dense discriminator judges a
 # waveform without any notion of "the same pattern, a bit later". The next notebooks replace
 # both with convolutions: SpecGAN on spectrogram images (03) and WaveGAN on raw audio (04).
@@ -373,7 +393,7 @@ for name, (_, _, _, audio) in results.items():
 # %% [markdown]
 # ## 9. The table of tricks, measured
 #
-# The source reports reached for many more remedies. The street-music GAN added noise to the
+# Projects of this kind reach for many more remedies. A street-music GAN added noise to the
 # discriminator's inputs, a gradient penalty on its BCE discriminator, gradient clipping and a
 # dynamic weighting of the real and fake losses; the GTZAN classical GAN tried a bigger latent,
 # more hidden units, batch norm, separate learning rates and other clip lengths, and wrote that
@@ -417,19 +437,25 @@ print(tricks_table.format_table(result))
 # %% [markdown]
 # ## Run at full scale
 #
-# On a GPU (the `gpu` profile), the dense model is built at the source's size (widths
-# 512-512-1024-1024, 16384 samples at 16 kHz). The same cells run unchanged; set
-# `AUDIOGAN_RUNS` to a Google Drive folder on Colab so that checkpoints survive a disconnect,
-# and re-run the training cell after a disconnect to resume where it stopped:
+# In the `gpu` profile the cells above build the dense model at its full size (widths
+# 512-512-1024-1024, 16384 samples at 16 kHz) and train each run for four minutes, so that the
+# notebook ends within a quarter of an hour on one GPU. A full run (20,000 steps on the real SC09
+# digits, downloaded on first use) takes hours: it goes through the command line, which writes a
+# checkpoint every 500 steps and continues from the newest with `--resume` after an interruption.
+# On Colab, keep the runs on Google Drive first, so that a disconnect loses nothing:
 #
 # ```python
 # from audiogan_lesson.runs import use_google_drive
 # use_google_drive()  # runs and datasets in MyDrive/audiogan_lesson
 # ```
 #
-# The same run from a terminal, on real SC09 digits (downloaded on first use):
-#
-# ```
-# python -m audiogan_lesson train dense --data sc09 --loss bce --minutes 60 --out runs/dense_sc09
-# python -m audiogan_lesson generate runs/dense_sc09/ckpt_*.pt --n 16 --out samples/dense
-# ```
+# The cell below prints the command, with the run folder this notebook looks in, and plays the
+# run once it is there; `generate` writes wav files from any of its checkpoints.
+
+# %%
+from audiogan_lesson.runs import full_scale_run, sample_run
+
+full = full_scale_run("02_dense_sc09", "dense --data sc09 --loss bce")
+if full is not None:
+    waves, _ = sample_run(full.path, 4)
+    show.play_row(waves, full.meta["sample_rate"])
