@@ -7,7 +7,8 @@ Notebooks 02-07 and the command line keep their training runs here, written once
   loaded, and the run trains only for what is left of its budget (counted across calls, so a
   run stopped on its clock goes on for the remaining seconds only). :func:`finished_run`: a
   finished run of an earlier notebook with the same settings, or None (notebook ``05_wgan_gp``).
-- :func:`find_runs` / :class:`RunInfo`: the runs notebooks 02-06 left (notebook ``07_evaluation``).
+- :func:`find_runs` / :class:`RunInfo`: the runs notebooks 02-06 left (notebook ``07_evaluation``);
+  :func:`run_info` reads one run folder.
 - :func:`load_run` / :class:`LoadedRun`: a checkpoint's generator (EMA weights when present), its
   representation and its latent distribution; :func:`sample_batches` is the one sampler on top
   of it, used by :func:`sample_run`, :func:`run_generator` and :func:`generate_from_checkpoint`
@@ -44,7 +45,7 @@ from .experiments import Experiment, make_experiment
 from .notes import render_notes, write_midi
 from .profiles import Profile, get_profile, pick_device, tune_backend
 from .representations import representation_from_state
-from .training import ConfigMismatchError, History, Trainer, latent_fn
+from .training import ConfigMismatchError, History, TrainConfig, Trainer, latent_fn
 from .training.config import RUN_FIELDS
 
 __all__ = ["runs_dir", "use_google_drive", "full_scale_run", "train_or_load", "finished_run", "RunInfo", "find_runs", "run_info",
@@ -644,7 +645,8 @@ def _load_shipped(experiment: Experiment, folder: Path, name: str, progress: boo
     path = latest_checkpoint(folder) if is_shipped(folder) else install_shipped(name, folder)
     state = load_checkpoint(path)
     cfg = experiment.config
-    differences = config_differences(state["config"], config_dict(cfg), ignore=RUN_FIELDS)
+    saved = {**config_dict(TrainConfig()), **state["config"]}  # fields added since: defaults
+    differences = config_differences(saved, config_dict(cfg), ignore=RUN_FIELDS)
     differences += [f"generator.{line}" for line in config_differences(
         state["models"]["generator"], model_spec(experiment.generator) or {})]
     if differences:

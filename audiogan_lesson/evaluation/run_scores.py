@@ -23,14 +23,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from ..data import toy_notes
 from ..experiments import AudioSet, load_audio_set
 from ..profiles import Profile, get_profile
+from ..checkpoint import checkpoint_step, list_checkpoints
 from ..runs import RunInfo, run_info, runs_dir, sample_run
-from .classifier import ClassifierConfig, classifier_probs, reference_classifier
+from .classifier import ClassifierConfig, MelClassifier, classifier_probs, reference_classifier
 from .metrics import chance_normalised, inception_score
 
-__all__ = ["RunScore", "score_run", "score_lines", "SCORES_FILE"]
+__all__ = ["RunScore", "score_run", "score_lines", "run_classifier", "checkpoint_scores",
+           "SCORES_FILE"]
 
 SCORES_FILE = "scores.json"
 
@@ -102,6 +106,30 @@ def _cache_key(run: RunInfo, profile: Profile, n: int, seed: int) -> str:
     return f"{run.checkpoint.name}|{run.step}|{run.seconds:.3f}|n={n}|seed={seed}|{classifier}"
 
 
+def _as_run(run: RunInfo | str | os.PathLike, profile: Profile) -> RunInfo:
+    if isinstance(run, RunInfo):
+        return run
+    return run_info(runs_dir(run, profile) if isinstance(run, str) else Path(run))
+
+
+def run_classifier(run: RunInfo | str | os.PathLike, profile: Profile | None = None) -> MelClassifier:
+    """The classifier :func:`score_run` scores ``run`` with: the course's classifier of its
+    dataset in its format (``n_train`` real examples, seed 0; cached on disk)."""
+    profile = profile or get_profile()
+    return reference_classifier(_real_set(_as_run(run, profile), profile.n_train, seed=0), profile)
+
+
+def _score(run: RunInfo, profile: Profile, n: int, seed: int):
+    """``(RunScore, class probabilities (n, classes) of the generated clips)``, measured."""
+    classifier = run_classifier(run, profile)
+    real = _real_set(run, n, seed=1)
+    waves, _ = sample_run(run, n, seed=seed, device=profile.device)
+    probs = classifier_probs(classifier, waves)
+    score = inception_score(probs)
+    return RunScore(run.name, run.step, run.seconds, score[0], score[1],
+                    inception_score(classifier_probs(classifier, real.waves))[0], n), probs
+
+
 def score_run(run: RunInfo | str | os.PathLike, profile: Profile | None = None,
               n: int | None = None, seed: int = 0, cache: bool = True) -> RunScore:
     """The inception score of run ``run`` in its own format, with the real data's: a :class:`RunScore`.
@@ -112,8 +140,7 @@ def score_run(run: RunInfo | str | os.PathLike, profile: Profile | None = None,
     Notebooks 05, 06 and 07.
     """
     profile = profile or get_profile()
-    if not isinstance(run, RunInfo):
-        run = run_info(runs_dir(run, profile) if isinstance(run, str) else Path(run))
+    run = _as_run(run, profile)
     n = n or profile.n_eval
     path = run.checkpoint.parent / SCORES_FILE
     key = _cache_key(run, profile, n, seed)
@@ -125,13 +152,33 @@ def score_run(run: RunInfo | str | os.PathLike, profile: Profile | None = None,
             stored = {}  # a damaged cache is measured again and rewritten
         if key in stored:
             return RunScore(**stored[key])
-    classifier = reference_classifier(_real_set(run, profile.n_train, seed=0), profile)
-    real = _real_set(run, n, seed=1)
-    waves, _ = sample_run(run, n, seed=seed, device=profile.device)
-    score = inception_score(classifier_probs(classifier, waves))
-    result = RunScore(run.name, run.step, run.seconds, score[0], score[1],
-                      inception_score(classifier_probs(classifier, real.waves))[0], n)
+    result, _ = _score(run, profile, n, seed)
     if cache:
         stored[key] = dataclasses.asdict(result)
         path.write_text(json.dumps(stored, indent=1) + "\n")
     return result
+
+
+def checkpoint_scores(run: RunInfo | str | os.PathLike, profile: Profile | None = None,
+                      n: int | None = None, seed: int = 0) -> list[dict]:
+    """Every checkpoint left in the run's folder, scored as :func:`score_run` scores the newest.
+
+    One row per checkpoint, oldest first: ``{"step", "IS", "percent_of_real",
+    "chance_normalised", "classes": {class name: clips the classifier gives it}}``. Shows how
+    far the score moves between checkpoints of one run (notebook 05; a shipped run keeps these
+    rows in its metadata, measured when it was shipped).
+    """
+    profile = profile or get_profile()
+    run = _as_run(run, profile)
+    names = _real_set(run, 1, seed=0).classes
+    rows = []
+    for path in list_checkpoints(run.checkpoint.parent):
+        step = checkpoint_step(path)
+        score, probs = _score(dataclasses.replace(run, checkpoint=path, step=step), profile,
+                              n or profile.n_eval, seed)
+        counts = np.bincount(probs.argmax(1), minlength=len(names))
+        rows.append({"step": step, "IS": round(score.IS, 4),
+                     "percent_of_real": round(score.percent, 2),
+                     "chance_normalised": round(score.chance, 4),
+                     "classes": {str(c): int(k) for c, k in zip(names, counts)}})
+    return rows
