@@ -50,7 +50,7 @@ from .training.config import RUN_FIELDS
 
 __all__ = ["runs_dir", "use_google_drive", "full_scale_run", "train_or_load", "finished_run", "RunInfo", "find_runs", "run_info",
            "LoadedRun", "ShippedRunError", "ship_run", "shipped_runs", "shipped_info",
-           "install_shipped", "is_shipped", "load_run", "sample_batches", "sample_run", "run_generator", "generate_from_checkpoint",
+           "install_shipped", "is_shipped", "spec_differences", "load_run", "sample_batches", "sample_run", "run_generator", "generate_from_checkpoint",
            "Source", "source_from_run", "stand_in_source"]
 
 
@@ -638,6 +638,17 @@ def is_shipped(folder: str | os.PathLike) -> bool:
         return False
 
 
+def spec_differences(saved: dict, model: nn.Module) -> list[str]:
+    """How a saved model spec differs from ``model``'s (:func:`checkpoint.model_spec`); a config
+    field that the spec lacks (added to the package since) counts as its class default."""
+    now = model_spec(model) or {}
+    try:
+        defaults = config_dict(type(model.config)())
+    except TypeError:  # a config class without defaults for every field
+        defaults = {}
+    return config_differences({**saved, "config": {**defaults, **saved.get("config", {})}}, now)
+
+
 def _load_shipped(experiment: Experiment, folder: Path, name: str, progress: bool) -> Trainer:
     """:func:`train_or_load` for a shipped run: install it when needed, check that it has the
     experiment's settings and budget, and load its weights into a Trainer (not to be trained)."""
@@ -647,8 +658,8 @@ def _load_shipped(experiment: Experiment, folder: Path, name: str, progress: boo
     cfg = experiment.config
     saved = {**config_dict(TrainConfig()), **state["config"]}  # fields added since: defaults
     differences = config_differences(saved, config_dict(cfg), ignore=RUN_FIELDS)
-    differences += [f"generator.{line}" for line in config_differences(
-        state["models"]["generator"], model_spec(experiment.generator) or {})]
+    differences += [f"generator.{line}" for line in
+                    spec_differences(state["models"]["generator"], experiment.generator)]
     if differences:
         raise ConfigMismatchError(
             f"shipped run {name} was made with other settings than this experiment:\n  "
