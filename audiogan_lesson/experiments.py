@@ -304,7 +304,7 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
     (:func:`load_audio_set`).
 
     ``conditional`` (WaveGAN and SpecGAN; None/False: the paper's unconditional models) makes
-    them class-conditional on the dataset's labels: ``"projection"`` or ``"acgan"``
+    them class-conditional on the dataset's labels: ``"acgan"`` or ``"projection"``
     (:mod:`models.conditional`, :data:`recipes.CONDITIONAL`), True for
     :data:`~models.conditional.DEFAULT_CONDITIONING` (notebook 09, ``train --conditional``).
 

@@ -108,7 +108,7 @@ def test_generator_puts_a_one_hot_beside_the_latent():
 ])
 def test_projection_discriminator_adds_the_inner_product(disc_cls, options, shape):
     torch.manual_seed(0)
-    disc = disc_cls(n_classes=4, **options).eval()
+    disc = disc_cls(n_classes=4, conditioning="projection", **options).eval()
     assert disc.takes_labels
     x, y = torch.randn(shape), torch.tensor([3, 0, 1])
     features = disc.net[:-1](x)
@@ -205,9 +205,11 @@ def test_conditional_is_refused_where_it_does_not_apply():
         make_experiment("dense", "toy-drums", smoke, n_train=32, conditional=True)
     with pytest.raises(ValueError, match="pitch already"):
         make_experiment("gansynth", "toy-notes", smoke, n_train=32, conditional=True)
-    with pytest.raises(ValueError, match="choose one of projection, acgan"):
+    with pytest.raises(ValueError, match="choose one of acgan, projection"):
         make_experiment("wavegan", "toy-drums", smoke, n_train=32, conditional="infogan")
-    assert CONDITIONINGS == ("projection", "acgan")
+    assert CONDITIONINGS == ("acgan", "projection")
+    assert make_experiment("wavegan", "toy-drums", smoke, n_train=32,
+                           conditional=True).discriminator.config.conditioning == "acgan"
 
 
 # ----------------------------------------------------------------------------- training
@@ -234,7 +236,7 @@ def test_command_line_conditional_train_generate_and_label_errors(tmp_path, caps
     out = tmp_path / "run"
     assert main(["train", "wavegan", "--data", "toy-drums", "--conditional", "--steps", "2",
                  "--out", str(out), *SMOKE]) == 0
-    assert "conditional (projection) on 5 classes: kick, snare, hihat, clap, tom" in capsys.readouterr().out
+    assert "conditional (acgan) on 5 classes: kick, snare, hihat, clap, tom" in capsys.readouterr().out
     ckpt = _ckpt(out)
     run = load_run(ckpt)
     assert run.conditional and run.meta["classes"] == ["kick", "snare", "hihat", "clap", "tom"]

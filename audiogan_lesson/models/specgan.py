@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from torch import nn
 
-from .conditional import (ConditionalDiscriminator, ConditionalGenerator, check_conditioning,
-                          default_label_scale)
+from .conditional import (DEFAULT_CONDITIONING, ConditionalDiscriminator, ConditionalGenerator,
+                          check_conditioning, default_label_scale)
 from .dcgan import check_sizes, check_upsample, discriminator_layers, generator_layers
 from .layers import init_like_tensorflow
 
@@ -94,8 +94,8 @@ class SpecGANDiscriminatorConfig:
 
     ``d`` width (64), ``c`` channels (1), ``kernel_len`` (5), ``batch_norm`` (False),
     ``negative_slope`` of the LeakyReLU (0.2). Course option, not in the paper: ``n_classes``
-    (0 = unconditional) and ``conditioning`` (``"projection"`` or ``"acgan"``,
-    :mod:`.conditional`; notebook 09).
+    (0 = unconditional) and ``conditioning`` (``"acgan"``, the default, or
+    ``"projection"``: :mod:`.conditional`; notebook 09).
     """
 
     d: int = 64
@@ -104,7 +104,7 @@ class SpecGANDiscriminatorConfig:
     batch_norm: bool = False
     negative_slope: float = 0.2
     n_classes: int = 0
-    conditioning: str = "projection"
+    conditioning: str = DEFAULT_CONDITIONING
 
     def __post_init__(self) -> None:
         check_conditioning(type(self).__name__.removesuffix("Config"), self.n_classes,

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 from torch import nn
 
-from .conditional import (ConditionalDiscriminator, ConditionalGenerator, check_conditioning,
-                          default_label_scale)
+from .conditional import (DEFAULT_CONDITIONING, ConditionalDiscriminator, ConditionalGenerator,
+                          check_conditioning, default_label_scale)
 from .dcgan import check_sizes, check_upsample, discriminator_layers, generator_layers
 from .layers import PostFilter, init_like_tensorflow
 
@@ -132,8 +132,8 @@ class WaveGANDiscriminatorConfig:
     radius n (2; 0 turns it off), ``phase_shuffle_per_example`` (False: one shift per layer for
     the whole batch, as the original; True: one per example), ``kernel_len`` (25),
     ``batch_norm`` (False), ``negative_slope`` of the LeakyReLU (0.2). Course option, not in
-    the paper: ``n_classes`` (0 = unconditional) and ``conditioning`` (``"projection"`` or
-    ``"acgan"``, :mod:`.conditional`; notebook 09).
+    the paper: ``n_classes`` (0 = unconditional) and ``conditioning`` (``"acgan"``, the
+    default, or ``"projection"``: :mod:`.conditional`; notebook 09).
     """
 
     d: int = 64
@@ -145,7 +145,7 @@ class WaveGANDiscriminatorConfig:
     batch_norm: bool = False
     negative_slope: float = 0.2
     n_classes: int = 0
-    conditioning: str = "projection"
+    conditioning: str = DEFAULT_CONDITIONING
 
     def __post_init__(self) -> None:
         where = "WaveGANDiscriminator"
