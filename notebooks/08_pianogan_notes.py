@@ -439,38 +439,28 @@ print(f"the first generated piece as MIDI: {midi_dir / 'pianogan_0.mid'}")
 # %% [markdown]
 # ## Run at full scale
 #
-# On a GPU (the `gpu` profile) PianoGAN trains at d = 64 on **MAESTRO v3.0.0** (MIDI only, about
-# 57 MB, CC BY-NC-SA 4.0): `make_experiment("pianogan", "maestro")` downloads it on first use
-# (the registry has no published checksum, so the first download must be allowed with
-# `allow_unverified=True`, and its SHA-256 is then recorded), reads the training split's
-# performances with pretty_midi and cuts them into windows of 256 notes every 128. The same runs
-# from a terminal:
-#
-# ```
-# python -m audiogan_lesson train pianogan --data maestro --allow-unverified --out runs/pianogan_maestro
-# python -m audiogan_lesson generate runs/pianogan_maestro/ckpt_00010000.pt --n 16 --out samples/pianogan
-# ```
+# In the `gpu` profile the cells above train PianoGAN at d = 64 on the toy pieces for a few
+# minutes each. The full run trains on **MAESTRO v3.0.0** (MIDI only, about 57 MB, CC BY-NC-SA
+# 4.0) for hours: `make_experiment("pianogan", "maestro")` or `--data maestro` downloads it on
+# first use (the registry has no published checksum, so the first download must be allowed with
+# `allow_unverified=True` or `--allow-unverified`, and its SHA-256 is then recorded), reads the
+# training split's performances with pretty_midi and cuts them into windows of 256 notes every
+# 128. It goes through the command line, which writes a checkpoint every 500 steps and continues
+# from the newest with `--resume`; on Colab, call `runs.use_google_drive()` first so that a
+# disconnect loses nothing. The cell below prints the command, with the run folder this notebook
+# looks in, and once the run is there writes four pieces with `generate`'s code (each a `.mid`
+# file and a `.wav` rendering) and plays them.
 #
 # `--data` also takes a folder of your own `.mid` files; files that cannot be used (empty, not
-# MIDI, no notes, drums only, fewer than 256 notes) are skipped and listed. `generate` writes
-# each piece as a `.mid` file and rendered as a `.wav` file.
+# MIDI, no notes, drums only, fewer than 256 notes) are skipped and listed.
 
 # %%
-if profile.name == "gpu":
-    from audiogan_lesson.runs import runs_dir, use_google_drive
+from audiogan_lesson.audio import load_audio
+from audiogan_lesson.runs import full_scale_run, generate_from_checkpoint
 
-    if "google.colab" in sys.modules:
-        use_google_drive()  # runs and data on Drive: a disconnect loses nothing
-
-    full = make_experiment("pianogan", "maestro", profile, allow_unverified=True,
-                           checkpoint_every=1000)
-    print(f"{full.examples.shape[0]} MAESTRO windows of {length} notes; G "
-          f"{count_parameters(full.generator):,} parameters")
-    full_trainer = full.trainer(runs_dir("08_pianogan_maestro", profile))
-    full_trainer.train(resume=True)  # re-run after a disconnect: it continues from Drive
-    maestro_real = full.real.notes[:n_eval].numpy()
-    maestro_gen = full.representation.to_notes(full_trainer.sample(n_eval)).numpy()
-    print(format_score_table(score_table({"generated": maestro_gen}, maestro_real)))
-else:
-    print(f"profile {profile.name}: the full-scale run needs the gpu profile (a CUDA GPU) and "
-          "the MAESTRO download; the command line above does the same.")
+full = full_scale_run("08_pianogan_maestro",
+                      "pianogan --data maestro --allow-unverified --loss wgan-gp")
+if full is not None:
+    pieces = generate_from_checkpoint(full.path, 4, tempfile.mkdtemp())
+    waves = [load_audio(w, sr) for w in pieces if w.suffix == ".wav"]
+    show.play_row(waves, sr)

@@ -576,7 +576,7 @@ for mode, v in variants.items():
 # %% [markdown]
 # ## 10. Mel images: the street-music GAN's 256 x 256 pictures
 #
-# One of the course's source reports trained a DCGAN on street music (UrbanSound8K) drawn
+# A student project trained a DCGAN on street music (UrbanSound8K) drawn
 # differently: 4 s at 22,050 Hz, an STFT of 1024 samples with a hop of 512, the power folded
 # into **64 mel bands** (librosa's filters), in decibels, and the 64 x 173 picture **resized to
 # 256 x 256** like a photograph; each clip was also rolled by a random time shift of up to 40%.
@@ -683,31 +683,30 @@ show.play_row(mel_audio[:4], mel_sr, labels=[f"mel GAN #{i}" for i in range(4)])
 # %% [markdown]
 # ## Run at full scale
 #
-# On a GPU (the `gpu` profile) the same cells build SpecGAN at the paper's size (d = 64, batch
-# 64) and train it for hours. On Colab, keep the checkpoints on Google Drive so that a disconnect
-# loses nothing, and re-run the training cell to resume where it stopped:
+# In the `gpu` profile the cells above build SpecGAN at the paper's size (d = 64, batch 64) and
+# train each run for minutes (four for the main run, two for each comparison run), so that the
+# notebook ends within a quarter of an hour on one GPU. A paper-size run of 200,000 steps on
+# the spoken digits of SC09 (fetched through the course's dataset registry on first use), takes hours:
+# it goes through the command line, which writes a checkpoint every 500 steps and continues from
+# the newest with `--resume` after an interruption. On Colab, keep the runs on Google Drive first:
 #
 # ```python
 # from audiogan_lesson.runs import use_google_drive
 # use_google_drive()  # runs and datasets in MyDrive/audiogan_lesson
 # ```
 #
-# To train on the spoken digits of the paper (SC09, fetched through the course's dataset registry
-# on first use), change the dataset of the experiment cell to `"sc09"`:
-#
-# ```python
-# exp = make_experiment("specgan", "sc09", profile, loss="bce")
-# ```
-#
-# or run it from a terminal, where `--resume` continues after an interruption and `generate`
-# writes wav files (through Griffin-Lim) from any checkpoint:
-#
-# ```
-# python -m audiogan_lesson train specgan --data sc09 --loss bce --profile gpu --minutes 120 --out runs/specgan_sc09
-# python -m audiogan_lesson train specgan --data sc09 --loss bce --profile gpu --minutes 120 --out runs/specgan_sc09 --resume
-# python -m audiogan_lesson generate $(ls runs/specgan_sc09/ckpt_*.pt | tail -n 1) --n 16 --out samples/specgan
-# ```
-#
+# The cell below prints the command, with the run folder this notebook looks in, and plays the run
+# once it is there (through Griffin-Lim); `generate` writes wav files from any of its checkpoints.
+
+# %%
+from audiogan_lesson.runs import full_scale_run, sample_run
+
+full = full_scale_run("03_specgan_sc09", "specgan --data sc09 --loss bce")
+if full is not None:
+    waves, _ = sample_run(full.path, 4)
+    show.play_row(waves, full.meta["sample_rate"])
+
+# %% [markdown]
 # The street-music mel-image GAN of section 10, at the report's size (4 s at 22,050 Hz, 256 x 256
 # images, d = 64) on UrbanSound8K's street music (about 6 GB, fetched and checked on first use),
 # with the report's BCE recipe (`recipes.STREET_MUSIC`: label smoothing 0.1, two generator
@@ -721,12 +720,15 @@ show.play_row(mel_audio[:4], mel_sr, labels=[f"mel GAN #{i}" for i in range(4)])
 # ```
 #
 # From a terminal (SpecGAN's recipe with BCE; the report's tricks are the Python options above),
-# `generate` then writes 4 s clips at 22,050 Hz:
-#
-# ```
-# python -m audiogan_lesson train specgan --representation mel-image --data urbansound8k_street_music --loss bce --profile gpu --minutes 120 --out runs/street_music
-# python -m audiogan_lesson generate $(ls runs/street_music/ckpt_*.pt | tail -n 1) --n 16 --out samples/street_music
-# ```
-#
+# as the cell below prints it; `generate` then writes 4 s clips at 22,050 Hz:
+
+# %%
+street = full_scale_run("03_street_music", "specgan --representation mel-image "
+                        "--data urbansound8k_street_music --loss bce", model="specgan-mel")
+if street is not None:
+    waves, _ = sample_run(street.path, 4)
+    show.play_row(waves, street.meta["sample_rate"])
+
+# %% [markdown]
 # The paper's own recipe (the Wasserstein loss with gradient penalty, five critic steps per
 # generator step) is `--loss wgan-gp`; notebook 05 explains it.
