@@ -77,7 +77,7 @@ for key, value in environment_report().items():
 # |---|---|---|
 # | `smoke` | CI sets `AUDIOGAN_PROFILE=smoke` | tiny models, a few steps: checks that the code runs |
 # | `laptop` | no GPU | reduced models on synthetic data, a few minutes per notebook, results you can hear |
-# | `gpu` | CUDA is present | paper-size models on the real datasets, hours, checkpointed |
+# | `gpu` | CUDA is present | paper-size models, runs of a few minutes (each notebook in about a quarter of an hour); the runs of hours through the command line, checkpointed |
 #
 # A profile is plain data. Every field can be changed in a notebook, for example
 # `profile.replace(n_train=512)` or `profile.with_scale("wavegan", batch_size=32)`.
