@@ -11,7 +11,8 @@ in cells marked ``# NBVAL_CHECK_OUTPUT``. Every notebook is paired with a jupyte
 Command line::
 
     python -m audiogan_lesson.course build              # write notebooks/ from solutions/
-    python -m audiogan_lesson.course check              # fail if anything is stale or unpaired
+    python -m audiogan_lesson.course check              # fail if anything is stale or unpaired,
+                                                        # or two notebooks score a run apart
     python -m audiogan_lesson.course execute 00_welcome --profile laptop
                                                         # run a solution (.py) into its .ipynb
     python -m audiogan_lesson.course time --profile laptop
@@ -41,6 +42,7 @@ except ImportError as exc:  # pragma: no cover - the test extra installs them
     raise ImportError("the course tool needs jupytext, nbformat and nbclient: "
                       "pip install -e '.[test]'") from exc
 
+from .evaluation.run_scores import score_lines
 from .profiles import PROFILE_NAMES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -288,6 +290,48 @@ def build(root: Path = REPO_ROOT, check: bool = False, names: list[str] | None =
         for path in sorted((root / "notebooks").glob("[0-9]*.ipynb")):
             if path.stem not in known:
                 problems.append(f"notebooks/{path.name} has no solution in solutions/; remove it")
+        problems.extend(score_problems(root))
+    return problems
+
+
+def _printed_text(nb) -> str:
+    """Everything a notebook's code cells printed (streams and plain-text results)."""
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if out.get("output_type") == "stream":
+                parts.append(out.get("text", ""))
+            elif "text/plain" in out.get("data", {}):
+                parts.append(out["data"]["text/plain"])
+    return "\n".join(parts)
+
+
+def score_problems(root: Path = REPO_ROOT) -> list[str]:
+    """Where the executed solutions tell different stories about the same training run.
+
+    Every line that :meth:`evaluation.run_scores.RunScore.line` printed in a solution's stored
+    outputs names a run; two notebooks that print different lines for one run are a problem,
+    and so is a run that notebooks 02-06 print but notebook 07 (which scores every run they
+    made or loaded) does not. Part of ``check``.
+    """
+    printed = {path.stem: score_lines(_printed_text(_read_ipynb(path)))
+               for path in sorted((root / "solutions").glob("[0-9]*.ipynb"))}
+    evaluation = next((name for name in printed if name.startswith("07_")), None)
+    problems = []
+    names = sorted(printed)
+    for i, name in enumerate(names):
+        for other in names[i + 1:]:
+            for run in sorted(printed[name].keys() & printed[other].keys()):
+                if printed[name][run] != printed[other][run]:
+                    problems.append(
+                        f"run {run}: solutions/{name}.ipynb prints '{printed[name][run]}' but "
+                        f"solutions/{other}.ipynb prints '{printed[other][run]}'; execute both "
+                        "again in one runs folder, in the course's order")
+        if evaluation and name < evaluation and name[:2] in ("02", "03", "04", "05", "06"):
+            for run in sorted(printed[name].keys() - printed[evaluation].keys()):
+                problems.append(f"run {run}: solutions/{name}.ipynb scores it but "
+                                f"solutions/{evaluation}.ipynb does not; execute {evaluation} "
+                                f"again after {name} in the same runs folder")
     return problems
 
 

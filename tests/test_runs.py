@@ -208,3 +208,61 @@ def test_use_google_drive_points_runs_and_data_at_drive(tmp_path, monkeypatch):
     assert os.environ["AUDIOGAN_RUNS"] == str(root / "runs")
     assert os.environ["AUDIOGAN_DATA"] == str(root)
     assert runs.runs_dir("05_x", get_profile("laptop")) == root / "runs" / "laptop" / "05_x"
+
+
+# ----------------------------------------------------------------------------- one score per run, everywhere
+
+
+def _executed(path, *printed):
+    """Write a solution notebook whose one code cell printed ``printed`` (one stream each)."""
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell("print(score.line())")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=t + "\n") for t in printed]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+
+
+def test_course_check_finds_runs_scored_apart(tmp_path):
+    from audiogan_lesson import course
+    from audiogan_lesson.evaluation.run_scores import RunScore
+
+    ten = RunScore("05_wavegan_10min", 3714, 600.1, 1.95, 0.05, 4.70, 500)
+    bce = RunScore("05_wavegan_bce", 600, 40.0, 1.01, 0.01, 4.70, 500)
+    _executed(tmp_path / "solutions" / "05_wgan_gp.ipynb", ten.line(), bce.line())
+    _executed(tmp_path / "solutions" / "07_evaluation.ipynb", "header", ten.line(), bce.line())
+    assert course.score_problems(tmp_path) == []
+    other = RunScore("05_wavegan_10min", 8713, 600.1, 2.11, 0.05, 4.70, 500)  # another runs folder
+    _executed(tmp_path / "solutions" / "07_evaluation.ipynb", other.line())
+    problems = course.score_problems(tmp_path)
+    assert any("run 05_wavegan_10min" in p and "8,713 steps" in p and "3,714 steps" in p
+               for p in problems)
+    assert any("run 05_wavegan_bce: solutions/05_wgan_gp.ipynb scores it but "
+               "solutions/07_evaluation.ipynb does not" in p for p in problems)
+
+
+def test_score_line_reads_back_and_normalises_by_chance():
+    from audiogan_lesson.evaluation.metrics import chance_normalised
+    from audiogan_lesson.evaluation.run_scores import RunScore, score_lines
+
+    score = RunScore("05_wavegan_10min", 3714, 600.0, 1.95, 0.05, 4.75, 500)
+    assert "41% of real IS" in score.line() and "chance-normalised 0.25" in score.line()
+    assert list(score_lines("noise\n" + score.line() + "\nmore")) == ["05_wavegan_10min"]
+    assert chance_normalised(1.0, 4.75) == 0.0 and chance_normalised(4.75, 4.75) == 1.0
+    with pytest.raises(ValueError, match="real_score 1.0"):
+        chance_normalised(1.5, 1.0)
+
+
+def test_score_run_is_cached_in_the_run_folder(runs_root, monkeypatch):
+    from audiogan_lesson.evaluation import run_scores
+
+    run = runs.find_runs(root=runs_root)[0][0]
+    first = run_scores.score_run(run, SMOKE)
+    assert (runs_root / "04_wavegan_tiny" / "scores.json").is_file()
+    assert (first.name, first.step, first.n) == ("04_wavegan_tiny", 2, SMOKE.n_eval)
+    monkeypatch.setattr(run_scores, "_score", lambda *a: pytest.fail("measured again"))
+    assert run_scores.score_run(runs_root / "04_wavegan_tiny", SMOKE) == first
+    monkeypatch.undo()
+    rows = run_scores.checkpoint_scores(run, SMOKE)
+    assert [r["step"] for r in rows] == [2] and abs(rows[0]["IS"] - first.IS) < 1e-3
+    assert sum(rows[0]["classes"].values()) == SMOKE.n_eval
