@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from torch import nn
 
 from .conditional import (DEFAULT_CONDITIONING, ConditionalDiscriminator, ConditionalGenerator,
-                          check_conditioning, default_label_scale)
+                          check_conditioning)
 from .dcgan import check_sizes, check_upsample, discriminator_layers, generator_layers
 from .layers import init_like_tensorflow
 
@@ -36,8 +36,7 @@ class SpecGANGeneratorConfig:
     ``d`` width (64), ``c`` channels (1), ``latent_dim`` (100), ``upsample`` (``zeros``: transposed
     conv; ``nn``/``linear``/``cubic``: resize then conv), ``kernel_len`` (5), ``batch_norm``
     (False). Course option, not in the paper: ``n_classes`` (0 = unconditional; K: a class
-    label's one-hot beside ``z``, weighted by ``label_scale``, None =
-    :func:`~.conditional.default_label_scale`; notebook 09).
+    label's one-hot times ``label_scale`` (1.0), beside ``z``; notebook 09).
     """
 
     d: int = 64
@@ -47,13 +46,11 @@ class SpecGANGeneratorConfig:
     kernel_len: int = 5
     batch_norm: bool = False
     n_classes: int = 0
-    label_scale: float | None = None
+    label_scale: float = 1.0
 
     def __post_init__(self) -> None:
         where = type(self).__name__.removesuffix("Config")  # the mel-image GAN's subclass too
         check_conditioning(where, self.n_classes)
-        if self.label_scale is None:
-            object.__setattr__(self, "label_scale", default_label_scale(self.latent_dim))
         check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=5)
         check_upsample(where, self.upsample, self.kernel_len)
         if self.latent_dim < 1:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from torch import nn
 
 from .conditional import (DEFAULT_CONDITIONING, ConditionalDiscriminator, ConditionalGenerator,
-                          check_conditioning, default_label_scale)
+                          check_conditioning)
 from .dcgan import check_sizes, check_upsample, discriminator_layers, generator_layers
 from .layers import PostFilter, init_like_tensorflow
 
@@ -72,8 +72,8 @@ class WaveGANGeneratorConfig:
     samples (16384), ``upsample`` ``zeros`` (transposed conv, paper) or ``nn``/``linear``/``cubic``
     (resize then conv), ``post_filter`` taps of the learned output filter (0 = off; the original
     code offers 512), ``kernel_len`` (25), ``batch_norm`` (False). Course option, not in the
-    paper: ``n_classes`` (0 = unconditional; K: a class label's one-hot beside ``z``, weighted
-    by ``label_scale``, None = :func:`~.conditional.default_label_scale`; notebook 09).
+    paper: ``n_classes`` (0 = unconditional; K: a class label's one-hot beside ``z``, times
+    ``label_scale`` (1.0), beside ``z``; notebook 09).
     """
 
     d: int = 64
@@ -85,13 +85,11 @@ class WaveGANGeneratorConfig:
     kernel_len: int = 25
     batch_norm: bool = False
     n_classes: int = 0
-    label_scale: float | None = None
+    label_scale: float = 1.0
 
     def __post_init__(self) -> None:
         where = "WaveGANGenerator"
         check_conditioning(where, self.n_classes)
-        if self.label_scale is None:
-            object.__setattr__(self, "label_scale", default_label_scale(self.latent_dim))
         check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=25)
         _check_slice_len(self.slice_len, where)
         check_upsample(where, self.upsample, self.kernel_len)
