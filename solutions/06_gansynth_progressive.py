@@ -715,6 +715,7 @@ if full is not None:
 # |---|---|---|---|---|
 # | 32 (this profile, the shipped run) | 6,277 | 5.9 steps/s | 16.5 % (0 % at MIDI 48-53, 88 % at 72); 6 % at step 4,500 | 0.02 |
 # | 16 | 10,000 in 10.6 minutes (stopped there) | about 12 steps/s | 8.5 %; 3 % at step 5,000 | 0.02 |
+# | 32, pitch loss in D on real and fakes (`aux_fake_in_d=True`) | 7,987 | 7.4 steps/s | 10 %; 6.5 % at step 5,000 | 0.01 |
 #
 # Over two octaves the generator has twice the pitches to learn from the same number of notes,
 # and the lower octave, whose harmonics lie closer together, is the one it misses. The
@@ -722,6 +723,6 @@ if full is not None:
 # before pYIN heard their pitch (its loss on the fakes was about 0.01 by step 3,000, when pYIN
 # found the requested pitch in fewer than one note in ten): the generator learned what the
 # classifier looks for, not a clean periodic tone. Halving the width
-# doubled the steps but did not help. What 15 minutes on this machine give is what section 8
+# doubled the steps but did not help, and neither did training the classifier on fakes too. What 15 minutes on this machine give is what section 8
 # shows; more steps (two threads, a GPU) or the settings of the one-octave table remain to be
 # measured over two octaves.
