@@ -573,8 +573,8 @@ def ship_run(run_dir: str | os.PathLike, name: str, command: str, scores: dict,
         raise ValueError(f"{ckpt}: no experiment metadata; ship runs made by `train` or "
                          "Experiment.trainer")
     ema = state.get("ema") is not None
-    weights = {k: v.detach().clone().contiguous() for k, v in
-               (state["ema"] if ema else state["generator"]).items()}
+    weights = {k: v.detach().clone().contiguous() if torch.is_tensor(v) else v  # GANSynth: its stage
+               for k, v in (state["ema"] if ema else state["generator"]).items()}
     folder = _shipped_root(root) / name
     save_checkpoint(folder / "generator.pt", {
         "format": CHECKPOINT_FORMAT, "step": int(state["step"]), "generator": weights,

@@ -99,3 +99,14 @@ def test_install_refuses_a_folder_with_a_run(shipped, tmp_path):
     tiny().trainer(tmp_path / "own").train(progress=False)
     with pytest.raises(FileExistsError, match="already holds a run"):
         runs.install_shipped("05_tiny", tmp_path / "own")
+
+
+def test_a_gansynth_run_ships_and_samples_the_same(tmp_path):
+    """GANSynth's generator state holds its growing stage as a plain value beside the tensors."""
+    exp = make_experiment("gansynth", "toy-notes", SMOKE, n_train=16, preview_every=0, steps=3)
+    exp.trainer(tmp_path / "made").train(progress=False)
+    folder = runs.ship_run(tmp_path / "made", "06_tiny", "python -m audiogan_lesson train gansynth",
+                           {}, "smoke", root=tmp_path / "shipped")
+    made, _ = runs.sample_run(runs.latest_checkpoint(tmp_path / "made"), 2)
+    shipped, _ = runs.sample_run(folder / "generator.pt", 2)
+    assert torch.allclose(made, shipped)
