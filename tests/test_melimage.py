@@ -272,3 +272,12 @@ def test_dense_batch_norm_option_adds_a_norm_after_each_hidden_layer():
     d = DenseDiscriminator(width=16, slice_len=64, batch_norm=True)
     assert sum(isinstance(m, torch.nn.BatchNorm1d) for m in d.modules()) == 3
     assert normed(torch.zeros(3, 100)).shape == (3, 1, 64) and d(torch.zeros(3, 1, 64)).shape == (3,)
+
+
+def test_mel_image_configs_refuse_class_conditioning():
+    from audiogan_lesson.models.melimage import MelImageDiscriminatorConfig, MelImageGeneratorConfig
+
+    for config in (MelImageGeneratorConfig, MelImageDiscriminatorConfig):
+        with pytest.raises(ValueError, match="mel-image GAN is unconditional"):
+            config(n_classes=5)
+        assert config().n_classes == 0

@@ -57,6 +57,15 @@ def generator_mults(k: int) -> tuple[int, ...]:
     return tuple(reversed(discriminator_mults(k)[:-1])) + (0,)
 
 
+def _unconditional(config) -> None:
+    """The mel-image GAN has no class-conditional form (SpecGAN's ``n_classes`` is not used)."""
+    if config.n_classes:
+        name = type(config).__name__.removesuffix("Config")
+        raise ValueError(f"{name}: n_classes={config.n_classes}, but the mel-image GAN is "
+                         "unconditional; use SpecGAN (representation 'specgan') for a "
+                         "class-conditional spectrogram GAN")
+
+
 @dataclass(frozen=True)
 class MelImageGeneratorConfig(SpecGANGeneratorConfig):
     """Mel-image generator settings: SpecGAN's (:class:`SpecGANGeneratorConfig`, the same
@@ -67,6 +76,7 @@ class MelImageGeneratorConfig(SpecGANGeneratorConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        _unconditional(self)
         num_layers(self.height, self.width, "MelImageGenerator")
 
 
@@ -80,6 +90,7 @@ class MelImageDiscriminatorConfig(SpecGANDiscriminatorConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        _unconditional(self)
         num_layers(self.height, self.width, "MelImageDiscriminator")
 
 
