@@ -364,7 +364,9 @@ def run_generator(run: RunInfo | str | os.PathLike, device: str | torch.device =
     """
     loaded = load_run(run, device)
     if loaded.conditional:
-        raise ValueError(f"{loaded.path}: a pitch-conditioned generator needs labels; use sample_run")
+        kind = "pitch" if loaded.pitches else "class"
+        raise ValueError(f"{loaded.path}: a {kind}-conditioned generator needs labels; use sample_run "
+                         "(or generate --label for a class)")
 
     def generate(z: torch.Tensor) -> torch.Tensor:
         return loaded.decode(z.to(loaded.device))
