@@ -84,7 +84,8 @@ def measure(profile_name: str = "laptop", seeds=(0, 1), workers: int = 1,
             names=None, n_train: int | None = None) -> dict:
     """Train every row of :data:`ROWS` (or ``names``) with each seed and score it; returns the
     result dict that :func:`load` reads (rows in :data:`ROWS` order)."""
-    from .evaluation import classifier_probs, diversity, inception_score, reference_classifier
+    from .evaluation import (chance_normalised, classifier_probs, diversity, inception_score,
+                             reference_classifier)
     from .profiles import get_profile
 
     profile = get_profile(profile_name, device="cpu")
@@ -109,7 +110,7 @@ def measure(profile_name: str = "laptop", seeds=(0, 1), workers: int = 1,
         for out in (o for o in outs if o["name"] == name):
             audio = out["audio"][:, :length]
             score = inception_score(classifier_probs(classifier, audio))[0]
-            runs.append({"seed": out["seed"], "is": score, "is_norm": (score - 1) / (is_real - 1),
+            runs.append({"seed": out["seed"], "is": score, "is_norm": chance_normalised(score, is_real),
                          "diversity": diversity(audio[:64]), "d_acc": out["d_acc"],
                          "steps": out["steps"], "seconds": round(out["seconds"], 1)})
         rows.append({"name": name, "change": ROWS[name], "runs": runs})

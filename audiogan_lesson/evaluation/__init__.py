@@ -13,10 +13,13 @@ accuracy and entropy. One module per job:
   :func:`reference_classifier`, :func:`classifier_probs`, :func:`classifier_features`.
 - :mod:`.metrics`: :func:`inception_score`, :func:`frechet_distance`, :func:`ndb` /
   :class:`NDBBins`, :func:`diversity`, :func:`entropy`, :func:`nearest_neighbours`,
-  :func:`rmse_to_nearest` and :func:`snr_to_nearest` (the source reports' RMSE and SNR, both
-  measured against the nearest training clip).
+  :func:`rmse_to_nearest` and :func:`snr_to_nearest` (RMSE and SNR, both measured against the
+  nearest training clip), :func:`chance_normalised` ((IS - 1) / (IS_real - 1)).
 - :mod:`.pitch`: :func:`pitch_track`, :func:`estimate_pitch`, :func:`pitch_accuracy`,
-  :func:`pitch_entropy` (notebooks 06 and 07).
+  :func:`pitch_entropy`, and per pitch and across pitches :func:`pitch_accuracy_by_pitch`,
+  :func:`pitch_sweep`, :func:`sweep_scores`, :func:`timbre_consistency` (notebooks 06 and 07).
+- :mod:`.run_scores`: one score per training run, the same in every notebook:
+  :func:`score_run` / :class:`RunScore`, :func:`run_classifier`, :func:`checkpoint_scores`.
 - :mod:`.reference`: :class:`ReferenceSet` and :func:`to_format` (notebook 07's table),
   :func:`sc09_classifier`.
 - :mod:`.notes`: scores of note sequences (notebook 08): :func:`feature_w1`,
@@ -31,14 +34,16 @@ from ..runs import RunInfo, find_runs, run_generator, sample_run
 from .classifier import (ClassifierConfig, MelClassifier, classifier_accuracy, classifier_features,
                          classifier_probs, data_fingerprint, reference_classifier, train_classifier)
 from .metrics import (NDBBins, NDBResult, Neighbours, diversity, entropy, feature_stats,
-                      frechet_distance, frechet_distance_from_stats, inception_score,
+                      chance_normalised, frechet_distance, frechet_distance_from_stats, inception_score,
                       log_mel_features, ndb, nearest_neighbours, rmse_to_nearest, snr_to_nearest,
                       two_proportion_z_test)
 from .notes import (KRUMHANSL_MAJOR, KRUMHANSL_MINOR, estimate_key, feature_w1,
                     format_score_table, in_key_rate, key_profiles, note_scores,
                     pitch_class_distance, pitch_class_histogram, score_table, uniform_notes)
 from .pitch import (PYIN_MAX_TRANSITION_RATE, UNVOICED, PitchTrack, estimate_pitch, pitch_accuracy,
-                    pitch_distributions, pitch_entropy, pitch_track)
+                    pitch_accuracy_by_pitch, pitch_distributions, pitch_entropy, pitch_sweep,
+                    pitch_track, sweep_scores, timbre_consistency)
+from .run_scores import RunScore, checkpoint_scores, run_classifier, score_run
 from .reference import SC09_CLASSIFIER, ReferenceSet, sc09_classifier, to_format
 
 __all__ = ["ClassifierConfig", "MelClassifier", "train_classifier", "classifier_probs",
@@ -51,4 +56,6 @@ __all__ = ["ClassifierConfig", "MelClassifier", "train_classifier", "classifier_
            "RunInfo", "find_runs", "sample_run", "to_format", "ReferenceSet", "run_generator",
            "KRUMHANSL_MAJOR", "KRUMHANSL_MINOR", "key_profiles", "pitch_class_histogram",
            "estimate_key", "in_key_rate", "feature_w1", "pitch_class_distance", "uniform_notes",
-           "note_scores", "score_table", "format_score_table"]
+           "note_scores", "score_table", "format_score_table", "chance_normalised",
+           "pitch_accuracy_by_pitch", "pitch_sweep", "sweep_scores", "timbre_consistency",
+           "RunScore", "score_run", "run_classifier", "checkpoint_scores"]
