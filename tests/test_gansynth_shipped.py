@@ -1,11 +1,11 @@
-"""Notebook 06's shipped GANSynth run: two octaves, and the pitch scores it was shipped with.
+"""Notebook 06's shipped GANSynth run: the laptop profile's pitches, and the pitch scores it was shipped with.
 
 The inception score of every shipped run is checked in test_shipped_runs; this checks what
 notebook 06 says of its run: the pitch accuracy and timbre consistency of
 ``evaluation.pitch.pitch_sweep`` (its latents and pitches recorded in ``run.json``), measured
 again from the shipped weights. pYIN and the generator are deterministic on one machine; another
 torch or CPU may round a note's pitch track differently, so the tolerance is 3 % of the notes
-(6 of 200) for the accuracy and 0.05 for the timbre consistency. A generator whose weights no
+(of the notes swept) for the accuracy and 0.05 for the timbre consistency. A generator whose weights no
 longer load as trained, or a changed sampler, misses by far more (an untrained one scores 0 %).
 """
 
@@ -20,9 +20,9 @@ pytestmark = pytest.mark.skipif(NAME not in runs.shipped_runs(),
                                 reason="notebook 06's GANSynth run is not shipped")
 
 
-def test_laptop_gansynth_covers_two_octaves_as_the_shipped_run():
+def test_shipped_gansynth_is_the_laptop_profiles_fifteen_minute_run():
     scale = get_profile("laptop", device="cpu").scale("gansynth")
-    assert scale.pitch_max - scale.pitch_min >= 24
+    assert scale.pitch_max - scale.pitch_min >= 12  # an octave at least
     info = runs.shipped_info(NAME)
     assert "train gansynth --data toy-notes --minutes 15" in info["command"]
     assert info["profile"] == "laptop" and 890 < info["seconds"] < 920
