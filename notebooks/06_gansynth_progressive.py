@@ -36,7 +36,7 @@
 # - see the mel-IF representation of a note and hear its exact inversion;
 # - draw progressive growing stage by stage, and hear what each stage can express;
 # - write pixel norm, the minibatch standard deviation and the fade-in blend;
-# - train GANSynth on synthetic notes over two octaves (two minutes here; a 15-minute run
+# - train GANSynth on synthetic notes over an octave (two minutes here; a 15-minute run
 #   ships with the course, and one setting trains it here instead);
 # - measure its pitch accuracy, pitch by pitch, and whether a latent keeps its instrument when
 #   the pitch changes;
@@ -110,7 +110,8 @@ for name, value in [("lr", lambda r: r.train["lr_g"]), ("ema_decay", lambda r: r
 # In words, for the `laptop` profile: notes of a quarter second at 8 kHz instead of four seconds
 # at 16 kHz; images of 16 × 128 (4 of the 7 resolutions, so 7 stages instead of 13) from an
 # STFT of 256 points with a hop of 128 (the paper: 2048 and 512); an eighth of the paper's
-# channels at every block; two octaves of pitch (MIDI 48-72) instead of five (24-84); 400 steps
+# channels at every block; one octave of pitch (MIDI 60-72) instead of five (24-84; two octaves
+# are a setting, measured in the appendix); 400 steps
 # per stage instead of 100,000, after which the rest of the 15 minutes trains the full-size
 # model. The batch of 8, Adam's rate 8e-4 and the pitch loss on real notes only are the paper's.
 # Two parts of the recipe change, because a 15-minute run sees about 0.5 % of the paper's
@@ -166,8 +167,9 @@ plt.show()
 show.play_row([notes.waves[0], again[0]], sr, ["original", "decoded from the image"])
 
 # %% [markdown]
-# The harmonics are the horizontal lines of the magnitude: six of them for the organ's MIDI 72,
-# many close together for the reed's MIDI 48, three soft ones for the flute. The IF is flat
+# The harmonics are the horizontal lines of the magnitude: strong ones up to the top of the
+# range for the organ's MIDI 72, many close together for the reed's MIDI 60, two for the flute's
+# MIDI 66 over a haze of breath noise. The IF is flat
 # along each harmonic (a steady frequency) and noisy between them. Without the mel warp the round trip is exact to float precision; with
 # it, the 1024 × 1024 (here 256 × 256) mel matrix has no exact inverse, and the decoded note
 # loses a little of its upper harmonics' detail but keeps its pitch:
@@ -177,9 +179,10 @@ error = (again - notes.waves).norm(dim=1) / notes.waves.norm(dim=1)
 print("relative error of the mel-IF round trip per note:", [f"{e:.3f}" for e in error.tolist()])
 
 # %% [markdown]
-# The organ note comes back with a relative error of 0.02 and the reed with 0.09, but the
-# flute loses 0.43: its breath noise and vibrato do not lie on steady harmonics, and the IF of
-# noise does not survive the mel warp's averaging (its IF image above is noisy everywhere).
+# The flute note comes back with a relative error of 0.02 and the reed with 0.16, but the
+# organ loses 0.43. What the mel warp cannot put back lies in the upper bands, where one mel bin
+# averages several linear bins: the flute's energy is almost all in two low harmonics, while
+# the organ's strong harmonics reach the top of the range.
 
 # %% [markdown]
 # ## 2. The networks at the paper's size
@@ -346,8 +349,8 @@ plt.show()
 # that this classifier labels with the pitch it was asked for (weight 10 in both losses).
 #
 # How loud is that input? The generator's first layer is a pixel norm over the whole input
-# vector, 256 normal latents and the one-hot together, so the pitch is one number of 281 (256 +
-# 25 pitches here), no bigger than any latent. Over the paper's millions of steps the generator
+# vector, 256 normal latents and the one-hot together, so the pitch is one number of 269 (256 +
+# 13 pitches here), no bigger than any latent. Over the paper's millions of steps the generator
 # learns to listen to it; in a 15-minute run it does not: with the one-hot as is, in a run over
 # one octave (13 pitches), after 3,000 steps the discriminator's pitch classifier was right about
 # 95 % of the real notes and about 8 % of the fakes, which is chance for 13 pitches.
@@ -397,10 +400,10 @@ def draw_history(history, steps: int):
 draw_history(first_trainer.history, first_trainer.step)
 
 # %% [markdown]
-# In its two minutes the stored run reached step 2,237 (how far depends on the machine), in
-# the fade-in of the last resolution (16 × 128). The pitch losses on real notes (`aux_d`) and on fakes (`aux_g`) fell from about
-# 3.2, chance among 25 pitches (ln 25), to near 0 by step 1,000; the critic's Wasserstein
-# estimate climbed with each new resolution, to about 8 as the 16 × 128 block faded in.
+# In its two minutes the stored run reached step 2,871 (how far depends on the machine), in the
+# last stage (16 × 128). The pitch losses on real notes (`aux_d`) and on fakes (`aux_g`) fell
+# from about 2.6, chance among 13 pitches (ln 13), to near 0 by step 800; the critic's
+# Wasserstein estimate climbed with each new resolution, to about 9.5 once 16 × 128 came in.
 #
 # ### The 15-minute run
 #
@@ -425,12 +428,13 @@ for row in exp.hook.stage_speeds(trainer.history):
 draw_history(trainer.history, trainer.step)
 
 # %% [markdown]
-# The shipped run made 6,277 steps in its 15 minutes: the small stages at 9-26 steps per
-# second, the last one, 16 × 128, at 5.9, so that 3,877 steps were spent at full size. The
-# critic's Wasserstein estimate jumped to about 8 when the last resolution came in and was
-# still near 7 at the end: the critic tells the fakes from real notes easily. The pitch loss of
-# the fakes stays near 0, with spikes: the discriminator's classifier hears the requested pitch
-# in them. Section 8 shows that pYIN mostly does not.
+# The shipped run made 12,154 steps in its 15 minutes (two threads, nothing else running): the
+# small stages at 27-62 steps per second, the last one, 16 × 128, at 12.4, so that 9,754 steps
+# were spent at full size. The critic's Wasserstein estimate jumped to about 9 when the last
+# resolution came in, then fell to about 4.5 by step 8,000 and stayed there: the fakes came
+# closer to the real notes, but the critic still tells them apart. The pitch loss of the fakes
+# stays near 0, with spikes: the discriminator's classifier hears the requested pitch in them,
+# and section 8 asks pYIN whether it does too.
 #
 # Notebook 07 scores every run of the course the same way: the inception score under the
 # course's classifier of the toy notes' five families, beside the real notes' score. For this
@@ -442,8 +446,8 @@ from audiogan_lesson.evaluation.run_scores import score_run
 print(score_run(trainer.out_dir, profile).line())
 
 # %% [markdown]
-# An inception score of 1.83 against the real notes' 4.58: the family classifier is sure of
-# few of the generated notes, and they do not spread over the five families as real notes do.
+# An inception score of 1.62 against the real notes' 4.60 (35% of real, 0.17 against chance):
+# the family classifier is sure of few of the generated notes, and they do not spread over the five families as real notes do.
 
 # %% [markdown]
 # ## 8. Listening: pitch with the latent fixed, and the latent with the pitch fixed
@@ -505,7 +509,7 @@ show.play_row(list(col), sr, [f"latent {i}" for i in range(5)])
 # one requested. The course estimates pitch with pYIN (`evaluation.estimate_pitch`, the median
 # of the voiced frames, rounded to a MIDI number), searching the whole NSynth range 24-84, not
 # just the pitches the model knows. Below, every pitch of the range is asked for with the same
-# latents, and the accuracy is drawn per pitch, to show where in the two octaves the generator
+# latents, and the accuracy is drawn per pitch, to show where in the octave the generator
 # misses.
 
 # %%
@@ -539,11 +543,10 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Of the 200 notes, 33 (16 %) have the requested pitch; 54 have no pitch at all and 34 are a
-# semitone off. The bars show where: nothing below MIDI 54 comes out right, and the best is the
-# top pitch, MIDI 72, with 7 notes of 8. That is far from the 85 % the course aims at; the
-# appendix says what was measured. Over one octave (MIDI 60-72) and with almost twice the
-# steps, this notebook's earlier run reached 85 %.
+# Of the 104 notes, 81 (78 %) have the requested pitch; 7 have no pitch at all and 14 are a
+# semitone off. The bars show where: MIDI 62, 68 and 70 come out right every time, MIDI 61 and
+# 69 in half the notes, MIDI 63 in 2 of 8. That is short of the 85 % the course aims at; over
+# two octaves the same 15 minutes gave 16.5 % (the appendix).
 #
 # ### Does a latent keep its instrument?
 #
@@ -592,8 +595,8 @@ plt.show()
 # %% [markdown]
 # With the latent fixed, the generated envelopes vary as much as all generated notes together
 # (consistency 0.02, as low as real notes in random groups), where real notes of one family
-# reach 0.66. In the figure each latent's 25 profiles scatter by 20 dB and more around their
-# mean, while the 40 real reed notes keep the reed's alternating shape within a few dB at every
+# reach 0.66. In the figure each latent's 13 profiles scatter by 20 dB and more around their
+# mean, while the 21 real reed notes keep the reed's alternating shape within a few dB at every
 # pitch: this run has not learned to keep an instrument when the pitch changes.
 
 # %% [markdown]
@@ -697,18 +700,20 @@ if full is not None:
 # pitch every time, and so they do from 16 × 128), but its last stage trains at 2.5 steps per
 # second against 6 for 16 × 128, so a 15-minute run ends before the generator gets there.
 #
-# Those runs are not comparable with this profile's run one for one: the first rows ran with
-# two threads on a faster machine (the stored outputs of that version of this notebook show
-# 11,604 steps in 15 minutes at 11.3 steps/s in the last stage, and 85 % of 52 notes at the
-# right pitch over one octave).
+# Those runs are not comparable one for one with each other or with the shipped run: the first
+# rows ran with two threads on a faster machine (11,604 steps in 15 minutes at 11.3 steps/s in
+# the last stage, and 85 % of 52 notes at the right pitch over one octave), the others with one
+# thread beside another job. The shipped run (two threads, nothing else running) made 12,154
+# steps, 12.4 steps/s in the last stage, and 78 % of 104 notes (section 8).
 #
-# **Two octaves (MIDI 48-72)**, this profile, measured on two CPU cores with one thread while
+# **Two octaves (MIDI 48-72)**, a setting (`profile.with_scale("gansynth", pitch_min=48)`) and not
+# this profile's default because of what it measured: on two CPU cores with one thread while
 # another training job ran beside it (pitch accuracy as in section 8: 8 latents at each of the
 # 25 pitches, 200 notes):
 #
 # | width | steps in 15 minutes | last stage | pitch accuracy | timbre consistency |
 # |---|---|---|---|---|
-# | 32 (this profile, the shipped run) | 6,277 | 5.9 steps/s | 16.5 % (0 % at MIDI 48-53, 88 % at 72); 6 % at step 4,500 | 0.02 |
+# | 32 (this profile's other settings) | 6,277 | 5.9 steps/s | 16.5 % (0 % at MIDI 48-53, 88 % at 72); 6 % at step 4,500 | 0.02 |
 # | 16 | 10,000 in 10.6 minutes (stopped there) | about 12 steps/s | 8.5 %; 3 % at step 5,000 | 0.02 |
 # | 32, pitch loss in D on real and fakes (`aux_fake_in_d=True`) | 7,987 | 7.4 steps/s | 10 %; 6.5 % at step 5,000 | 0.01 |
 #
@@ -718,6 +723,6 @@ if full is not None:
 # before pYIN heard their pitch (its loss on the fakes was about 0.01 by step 3,000, when pYIN
 # found the requested pitch in fewer than one note in ten): the generator learned what the
 # classifier looks for, not a clean periodic tone. Halving the width
-# doubled the steps but did not help, and neither did training the classifier on fakes too. What 15 minutes on this machine give is what section 8
-# shows; more steps (two threads, a GPU) or the settings of the one-octave table remain to be
-# measured over two octaves.
+# doubled the steps but did not help, and neither did training the classifier on fakes too.
+# More steps (two threads, a GPU) or the settings of the one-octave table remain to be measured
+# over two octaves; until one of them plays the requested pitch, the profile keeps one octave.
