@@ -180,10 +180,13 @@ check_projection_term(projection_term)
 
 # %% [markdown]
 # The package's WaveGAN discriminator with `n_classes=5, conditioning="projection"` computes
-# exactly this term on top of the paper's score. Feed it the same batch with two different
-# labels: only the projection term changes.
+# exactly this term on top of the paper's score (with the package's `projection_term`, the
+# answer your function was checked against). Feed it the same batch with two different labels:
+# only the projection term changes.
 
 # %%
+from audiogan_lesson.models.conditional import projection_term as package_projection_term
+from audiogan_lesson.models.summary import count_parameters
 from audiogan_lesson.models.wavegan import WaveGANDiscriminator
 
 torch.manual_seed(0)
@@ -194,14 +197,13 @@ labels = torch.tensor([0, 1, 2, 3])
 with torch.no_grad():
     phi = disc.net[:-1](x)
     score = disc.net.output(phi).squeeze(1)
-    mine = score + projection_term(phi, disc.embed.weight, labels)
+    by_hand = score + package_projection_term(phi, disc.embed.weight, labels)
     print("features phi(x):", tuple(phi.shape))
     print("D(x, y) by the package:", disc(x, labels).numpy().round(4))
-    print("w.phi + b + yours:     ", mine.numpy().round(4))
+    print("w.phi + b + projection:", by_hand.numpy().round(4))
     print("the same x, labels +1: ", disc(x, (labels + 1) % len(classes)).numpy().round(4))
-n_params = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
-print(f"parameters: {n_params(WaveGANDiscriminator(**size)):,} unconditional, "
-      f"{n_params(disc):,} with the class embeddings (5 x {phi.shape[1]})")
+print(f"parameters: {count_parameters(WaveGANDiscriminator(**size)):,} unconditional, "
+      f"{count_parameters(disc):,} with the class embeddings (5 x {phi.shape[1]})")
 
 # %% [markdown]
 # ## 3. The conditional run beside it
@@ -220,8 +222,8 @@ cond = make_experiment("wavegan", "toy-drums", profile, loss="wgan-gp", conditio
 cond_trainer = train_or_load(cond, "09_conditional")
 print(f"conditional ({cond.discriminator.config.conditioning}): {cond_trainer.step} steps in {cond_trainer.seconds / 60:.1f} "
       f"minutes ({cond_trainer.step / max(cond_trainer.seconds, 1e-9):.2f} steps/s)")
-print(f"generator parameters: {n_params(plain.generator):,} unconditional, "
-      f"{n_params(cond.generator):,} conditional")
+print(f"generator parameters: {count_parameters(plain.generator):,} unconditional, "
+      f"{count_parameters(cond.generator):,} conditional")
 
 cond_rows = checkpoint_classes(cond, cond_trainer, labelled=True)
 fig, axes = plt.subplots(1, 2, figsize=(13, 3.4), sharey=True)
@@ -236,11 +238,11 @@ print(f"{'conditional':<15}" + "  ".join(f"{step}: {100 * v / is_real:.0f}%" for
 
 # %% [markdown]
 # Asked for every kind in turn, the conditional run scores above the unconditional one at every
-# checkpoint from step 300 on in the runs stored here (29-58% of the real drums' inception
-# score against 25-42%), and it climbs where the unconditional one hops up and down. From step
-# 1,500 on its bars are close to five equal parts, the hi-hats' part the thinnest, while the
-# unconditional run still makes no tom at step 1,500. (The conditional run also made more steps
-# in its three minutes, 1,983 against 1,623: the machine was less busy.)
+# checkpoint from step 300 on in the runs stored here (28-68% of the real drums' inception
+# score against 25-47%). From step 1,500 on its bars are close to five equal parts, the
+# hi-hats' part the thinnest, while the unconditional run hops: nothing but kicks and snares at
+# steps 1,500 and 1,650, and no tom from step 1,050 on. (Both runs made about the same number
+# of steps in their three minutes, 2,832 and 2,879.)
 #
 # ## 4. Ask for each kind of drum
 #
@@ -272,8 +274,9 @@ for name, audio in examples.items():
 # %% [markdown]
 # Read the table row by row. A class the generator follows has most of its row on the diagonal;
 # a class it has not learned yet spills into the kind with the most similar picture. In the run
-# stored here, after three minutes, kicks, snares, claps and toms come out as asked, while about
-# half of the hi-hats come out as snares (both are bursts of noise, the hi-hat's higher). Three
+# stored here, after three minutes, kicks, snares, claps and toms come out as asked, while more
+# than half of the hi-hats (58 of 100) come out as snares (both are bursts of noise, the
+# hi-hat's higher). Three
 # minutes is too short for every row to be clean; the ten-minute runs below are the measured
 # result.
 #
