@@ -57,13 +57,15 @@ def generator_mults(k: int) -> tuple[int, ...]:
     return tuple(reversed(discriminator_mults(k)[:-1])) + (0,)
 
 
-def _unconditional(config) -> None:
-    """The mel-image GAN has no class-conditional form (SpecGAN's ``n_classes`` is not used)."""
+def _check(config) -> None:
+    """A mel-image config's own checks: an image size the stride-2 layers reach, and no classes
+    (SpecGAN's ``n_classes`` is not used: the mel-image GAN has no class-conditional form)."""
+    name = type(config).__name__.removesuffix("Config")
     if config.n_classes:
-        name = type(config).__name__.removesuffix("Config")
         raise ValueError(f"{name}: n_classes={config.n_classes}, but the mel-image GAN is "
                          "unconditional; use SpecGAN (representation 'specgan') for a "
                          "class-conditional spectrogram GAN")
+    num_layers(config.height, config.width, name)
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,7 @@ class MelImageGeneratorConfig(SpecGANGeneratorConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _unconditional(self)
-        num_layers(self.height, self.width, "MelImageGenerator")
+        _check(self)
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,7 @@ class MelImageDiscriminatorConfig(SpecGANDiscriminatorConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _unconditional(self)
-        num_layers(self.height, self.width, "MelImageDiscriminator")
+        _check(self)
 
 
 class _Images:
