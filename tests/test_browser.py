@@ -166,6 +166,8 @@ def _run_all(driver, url: str, token: str, path: str,
             time.sleep(1)
         if not all(p in ("[ ]:", "") for p in _prompts(driver)):
             break
+    else:  # no cell ever started: the caller opens the notebook again instead of waiting
+        return _prompts(driver)
     deadline = time.monotonic() + timeout
     prompts = _prompts(driver)
     while time.monotonic() < deadline:
