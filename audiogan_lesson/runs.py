@@ -42,6 +42,7 @@ from .checkpoint import (CHECKPOINT_FORMAT, checkpoint_path, config_dict, config
                          latest_checkpoint, list_checkpoints, load_checkpoint, load_generator,
                          model_spec, save_checkpoint)
 from .experiments import Experiment, make_experiment
+from .models.conditional import resolve_label
 from .notes import render_notes, write_midi
 from .profiles import Profile, get_profile, pick_device, tune_backend
 from .representations import representation_from_state
@@ -297,13 +298,15 @@ def load_run(run: RunInfo | str | os.PathLike, device: str | torch.device = "cpu
 
 
 def sample_batches(run: LoadedRun, n: int, seed: int = 0, batch_size: int = 64,
-                   pitch: int | None = None) -> Iterator[tuple[torch.Tensor, torch.Tensor | None]]:
+                   pitch: int | None = None, label: int | None = None
+                   ) -> Iterator[tuple[torch.Tensor, torch.Tensor | None]]:
     """``n`` generated waves in batches: ``(waves (m, slice_len) on the CPU, MIDI (m,) or None)``.
 
     The latents of every batch come, in turn, from one ``torch.Generator`` seeded with ``seed``.
     A conditional run is given every class in turn (all its pitches, or all its classes), or
-    the pitch ``pitch`` (a MIDI number among its pitches) for every wave; the second value is
-    then the MIDI pitch of each wave of a pitch-conditioned run, else None.
+    the pitch ``pitch`` (a MIDI number among its pitches), or the class index ``label``, for every
+    wave; the second value is then the MIDI pitch of each wave of a pitch-conditioned run, else
+    None.
     """
     if pitch is not None and (not run.conditional or not run.pitches):
         raise ValueError(f"--pitch {pitch}: the {run.meta['model']} in {run.path} is not "
@@ -311,10 +314,12 @@ def sample_batches(run: LoadedRun, n: int, seed: int = 0, batch_size: int = 64,
     if pitch is not None and pitch not in run.pitches:
         raise ValueError(f"--pitch {pitch}: {run.path} was trained on MIDI pitches "
                          f"{min(run.pitches)}-{max(run.pitches)}; choose one of those")
-    return _batches(run, n, seed, batch_size, pitch)
+    return ((run.decode(z, labels), midi)
+            for z, labels, midi in _latents(run, n, seed, batch_size, pitch, label))
 
 
-def _latents(run: LoadedRun, n: int, seed: int, batch_size: int, pitch: int | None = None):
+def _latents(run: LoadedRun, n: int, seed: int, batch_size: int, pitch: int | None = None,
+             label: int | None = None):
     """The latents of :func:`sample_batches` in turn: ``(z (m, latent_dim), labels (m,) or None,
     MIDI (m,) or None)``, all from one ``torch.Generator`` seeded with ``seed``."""
     g = torch.Generator(device=run.device)
@@ -324,20 +329,14 @@ def _latents(run: LoadedRun, n: int, seed: int, batch_size: int, pitch: int | No
         z = run.latent_fn(m, run.latent_dim, g, run.device)
         labels = midi = None
         if run.conditional:
-            if pitch is not None:
-                labels = torch.full((m,), run.pitches.index(pitch), dtype=torch.long,
-                                    device=run.device)
+            if pitch is not None or label is not None:
+                index = run.pitches.index(pitch) if pitch is not None else label
+                labels = torch.full((m,), index, dtype=torch.long, device=run.device)
             else:
                 labels = torch.arange(start, start + m, device=run.device) % run.n_classes
             if run.pitches:
                 midi = torch.tensor(run.pitches)[labels.cpu()]
         yield z, labels, midi
-
-
-def _batches(run: LoadedRun, n: int, seed: int, batch_size: int, pitch: int | None):
-    """The batches of :func:`sample_batches`, once its arguments are checked."""
-    for z, labels, midi in _latents(run, n, seed, batch_size, pitch):
-        yield run.decode(z, labels), midi
 
 
 def sample_run(run: RunInfo | str | os.PathLike, n: int, seed: int = 0,
@@ -375,7 +374,7 @@ def run_generator(run: RunInfo | str | os.PathLike, device: str | torch.device =
 
 
 def generate_from_checkpoint(checkpoint: str | os.PathLike, n: int, out_dir: str | os.PathLike,
-                             seed: int = 0, pitch: int | None = None,
+                             seed: int = 0, pitch: int | None = None, label: str | int | None = None,
                              device: str | None = None) -> list[Path]:
     """Write ``n`` generated wav files from a training checkpoint into ``out_dir``.
 
@@ -385,7 +384,10 @@ def generate_from_checkpoint(checkpoint: str | os.PathLike, n: int, out_dir: str
     and rendered to ``.wav``. ``pitch`` (a MIDI number among the checkpoint's ``meta["pitches"]``)
     is for pitch-conditioned models only: every file is then a note of that pitch, named
     ``<model>_midi<pitch>_<i>.wav``; without it a pitch-conditioned model cycles through the
-    pitches it was trained on. Returns the written paths. ``python -m audiogan_lesson generate``
+    pitches it was trained on. ``label`` (a class name or index of a class-conditional run,
+    ``generate --label``) makes every file that class, named ``<model>_<class>_<i>.wav``; an
+    unknown one is a ValueError that lists the run's classes (:func:`.models.conditional.resolve_label`).
+    Returns the written paths. ``python -m audiogan_lesson generate``
     and notebook ``05_wgan_gp``.
     """
     path = Path(checkpoint)
@@ -394,10 +396,18 @@ def generate_from_checkpoint(checkpoint: str | os.PathLike, n: int, out_dir: str
     if n < 1:
         raise ValueError(f"--n {n}: ask for at least one file")
     loaded = load_run(path, device or pick_device())
+    classes, index, name = list(loaded.meta.get("classes") or []), None, loaded.meta["model"]
+    if label is not None:
+        if loaded.pitches:
+            raise ValueError(f"--label {label}: {path} is pitch-conditioned (MIDI "
+                             f"{min(loaded.pitches)}-{max(loaded.pitches)}); use --pitch")
+        index = resolve_label(label, classes, loaded.conditional, where=str(path))
+        name = f"{name}_{classes[index]}"
     if hasattr(loaded.representation, "to_notes"):  # notes (PianoGAN): .mid and .wav files
         return _write_note_files(loaded, n, Path(out_dir), seed)
-    batches = sample_batches(loaded, n, seed=seed, batch_size=64, pitch=pitch)
-    name = loaded.meta["model"] if pitch is None else f"{loaded.meta['model']}_midi{pitch}"
+    if pitch is not None:
+        name = f"{name}_midi{pitch}"
+    batches = sample_batches(loaded, n, seed=seed, batch_size=64, pitch=pitch, label=index)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []

@@ -9,12 +9,12 @@ import torch
 
 from audiogan_lesson.cli import main
 from audiogan_lesson.experiments import make_experiment
-from audiogan_lesson.models.conditional import (CONDITIONINGS, label_batches, one_hot_beside,
+from audiogan_lesson.models.conditional import (CONDITIONINGS, one_hot_beside,
                                                 projection_term, resolve_label)
 from audiogan_lesson.models.specgan import SpecGANDiscriminator, SpecGANGenerator
 from audiogan_lesson.models.wavegan import WaveGANDiscriminator, WaveGANGenerator
 from audiogan_lesson.profiles import get_profile
-from audiogan_lesson.runs import load_run
+from audiogan_lesson.runs import load_run, sample_batches
 
 SMOKE = ["--profile", "smoke", "--n-train", "32"]
 
@@ -153,18 +153,22 @@ def test_resolve_label_takes_names_and_indices_and_lists_classes_on_error():
         resolve_label("kick", classes, False)
 
 
-def test_label_batches_give_one_class_in_seeded_batches():
-    seen = []
+def test_sample_batches_give_one_class_in_seeded_batches(tmp_path):
+    exp = make_experiment("wavegan", "toy-drums", get_profile("smoke"), n_train=16, steps=1,
+                          preview_every=0, conditional=True)
+    exp.trainer(tmp_path).train(progress=False)
+    run = load_run(_ckpt(tmp_path))
+    seen, decode = [], run.decode
 
-    def decode(z, labels):
+    def recording(z, labels):
         seen.append(labels)
-        return z
+        return decode(z, labels)
 
-    latents = lambda n, dim, g, device: torch.rand(n, dim, generator=g)  # noqa: E731
-    out = torch.cat(list(label_batches(decode, latents, 4, 5, 2, seed=3, batch_size=2)))
-    again = torch.cat(list(label_batches(decode, latents, 4, 5, 2, seed=3, batch_size=2)))
-    assert out.shape == (5, 4) and torch.equal(out, again)
-    assert all(bool((lab == 2).all()) for lab in seen)
+    run.decode = recording
+    out = torch.cat([w for w, _ in sample_batches(run, 5, seed=3, batch_size=2, label=2)])
+    again = torch.cat([w for w, _ in sample_batches(run, 5, seed=3, batch_size=2, label=2)])
+    assert out.shape == (5, exp.real.waves.shape[1]) and torch.equal(out, again)
+    assert len(seen) == 6 and all(bool((lab == 2).all()) for lab in seen)
 
 
 @pytest.mark.parametrize("dataset, classes", [

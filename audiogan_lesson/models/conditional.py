@@ -22,13 +22,13 @@ A course option, not in the WaveGAN paper (Donahue et al. 2019), off by default:
     cross-entropy of real and generated examples (``TrainConfig.aux_weight``).
 
 :func:`projection_term` is exercise 9.1. :func:`resolve_label` turns ``--label kick`` or
-``--label 0`` into an index with an error that lists the classes, and :func:`label_batches`
-samples a run for one class (``python -m audiogan_lesson generate --label``).
+``--label 0`` into an index with an error that lists the classes (``python -m audiogan_lesson
+generate --label``, through :func:`audiogan_lesson.runs.generate_from_checkpoint`).
 """
 
 from __future__ import annotations
 
-from typing import Callable, Iterator, Sequence
+from typing import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -69,10 +69,11 @@ def one_hot_beside(z: torch.Tensor, labels: torch.Tensor | None, n_classes: int,
     if labels.shape != (z.shape[0],) or labels.is_floating_point():
         raise ValueError(f"{where}: labels must be class indices of shape ({z.shape[0]},); got "
                          f"{tuple(labels.shape)} {labels.dtype}")
-    if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= n_classes):
-        raise ValueError(f"{where}: labels must lie in 0..{n_classes - 1}; got "
-                         f"{int(labels.min())}..{int(labels.max())}")
-    return torch.cat([z, scale * F.one_hot(labels.long(), n_classes).to(z.dtype)], dim=1)
+    try:  # torch checks the range on the CPU; no min/max here, which would sync a GPU every step
+        one_hot = F.one_hot(labels.long(), n_classes)
+    except RuntimeError as error:
+        raise ValueError(f"{where}: labels must lie in 0..{n_classes - 1} ({error})") from None
+    return torch.cat([z, scale * one_hot.to(z.dtype)], dim=1)
 
 
 def projection_term(features: torch.Tensor, embedding: torch.Tensor,
@@ -185,16 +186,3 @@ def resolve_label(label: str | int, classes: Sequence[str], conditional: bool,
                          f"{len(classes)} classes: {listing}")
     return index
 
-
-def label_batches(decode: Callable, latents: Callable, latent_dim: int, n: int, label: int,
-                  seed: int = 0, batch_size: int = 64, device: str | torch.device = "cpu"
-                  ) -> Iterator[torch.Tensor]:
-    """``n`` waves of class ``label`` in batches ``(m, slice_len)``: ``decode(z, labels)`` of a
-    loaded run (``runs.LoadedRun.decode``) on latents drawn, in turn, from one
-    ``torch.Generator`` seeded with ``seed`` (as ``runs.sample_batches`` draws them)."""
-    g = torch.Generator(device=device)
-    g.manual_seed(seed)
-    for start in range(0, n, batch_size):
-        m = min(batch_size, n - start)
-        z = latents(m, latent_dim, g, torch.device(device))
-        yield decode(z, torch.full((m,), label, dtype=torch.long, device=device))
