@@ -70,10 +70,13 @@ def run(args: argparse.Namespace) -> int:
     profile = get_profile(args.profile)
     shard, device = distributed.init_from_env(profile.device)
     say = print if shard.main else (lambda *a, **k: None)
+    ended = False
     try:
-        return _train(args, profile, shard, say)
+        code = _train(args, profile, shard, say)
+        ended = True
+        return code
     finally:
-        distributed.shutdown()
+        distributed.shutdown(synchronise=ended)
 
 
 def _train(args, profile, shard, say) -> int:

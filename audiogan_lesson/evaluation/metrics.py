@@ -26,7 +26,7 @@ from ..env import import_torchaudio
 torchaudio = import_torchaudio()
 
 __all__ = ["inception_score", "chance_normalised", "frechet_distance", "frechet_distance_from_stats", "feature_stats",
-           "diversity", "entropy", "two_proportion_z_test", "NDBResult", "NDBBins", "ndb",
+           "diversity", "quiet_floor_db", "entropy", "two_proportion_z_test", "NDBResult", "NDBBins", "ndb",
            "Neighbours", "nearest_neighbours", "log_mel_features"]
 
 
@@ -177,6 +177,31 @@ def diversity(waves) -> float:
     x = x / x.pow(2).mean(dim=1, keepdim=True).sqrt().clamp_min(1e-12)
     n = x.shape[0]
     return float(torch.cdist(x, x).sum() / (n * (n - 1)))
+
+
+def quiet_floor_db(waves, fraction: float = 0.25, frame: int = 256,
+                   floor_db: float = -120.0) -> np.ndarray:
+    """The level of each clip's quietest part in dB below its peak, ``(N,)``: the hiss a clip
+    carries from start to end.
+
+    Each clip is cut into frames of ``frame`` samples; the quietest ``fraction`` of them (by
+    RMS) give the level ``sqrt(mean power)``, compared with the clip's peak ``max |x|``. A real
+    drum decays towards silence (its quietest quarter lies far below its peak); a generated
+    clip with a broadband noise floor stays near it. A silent frame set gives ``floor_db``, and
+    so does a silent clip. Notebook ``09_conditional_wavegan``.
+    """
+    if not 0.0 < fraction <= 1.0:
+        raise ValueError(f"fraction={fraction}: the share of frames must lie in (0, 1]")
+    x = _as_waves(waves).double()
+    if x.shape[1] < frame:
+        raise ValueError(f"clips of {x.shape[1]} samples are shorter than one frame ({frame}); "
+                         "pass a smaller frame")
+    power = x[:, : x.shape[1] // frame * frame].reshape(x.shape[0], -1, frame).square().mean(dim=2)
+    k = max(1, int(round(fraction * power.shape[1])))
+    quiet = power.sort(dim=1).values[:, :k].mean(dim=1).sqrt()
+    peak = x.abs().amax(dim=1)
+    ratio = torch.where(peak > 0, quiet / peak.clamp_min(1e-300), torch.zeros_like(peak))
+    return (20.0 * torch.log10(ratio.clamp_min(10.0 ** (floor_db / 20.0)))).numpy()
 
 
 def entropy(probs, axis: int = -1) -> np.ndarray:

@@ -110,9 +110,14 @@ def process_device(device: str | torch.device, shard: Shard) -> torch.device:
     return device
 
 
-def shutdown() -> None:
-    """Leave the process group (at the end of ``train``)."""
+def shutdown(synchronise: bool = True) -> None:
+    """Leave the process group (at the end of ``train``). After a run that ended normally
+    (``synchronise``) every process first waits for the others at a barrier: a process that
+    tears gloo down while a peer still finishes its last collective can abort at exit. After an
+    error there is no barrier, since a peer that died would never reach it."""
     if dist.is_available() and dist.is_initialized():
+        if synchronise:
+            dist.barrier()
         dist.destroy_process_group()
 
 
