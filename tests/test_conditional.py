@@ -203,6 +203,28 @@ def test_labels_come_from_a_folders_sub_folders(tmp_path):
                         conditional=True)
 
 
+def test_labels_come_from_urbansound8k_class_ids(tmp_path, monkeypatch):
+    import tarfile
+    from audiogan_lesson.data import fetch
+    rate = 22050
+    upstream = tmp_path / "UrbanSound8K" / "audio" / "fold1"
+    upstream.mkdir(parents=True)
+    t = np.arange(rate // 4) / rate
+    for name, freq in (("10-3-0-0.wav", 300.0), ("11-3-0-1.wav", 320.0), ("12-8-0-0.wav", 900.0),
+                       ("13-8-1-0.wav", 950.0), ("14-6-0-0.wav", 2000.0)):
+        sf.write(upstream / name, 0.5 * np.sin(2 * np.pi * freq * t), rate)
+    archive = tmp_path / "UrbanSound8K.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(tmp_path / "UrbanSound8K", arcname="UrbanSound8K")
+    monkeypatch.setenv("AUDIOGAN_DATA", str(tmp_path / "data"))
+    fetch("urbansound8k", url=archive.as_uri(), allow_unverified=True, quiet=True)
+    exp = make_experiment("wavegan", "urbansound8k", get_profile("smoke"), n_train=32, steps=1,
+                          conditional=True)
+    assert exp.real.classes == ["dog_bark", "gun_shot", "siren"]
+    assert sorted(exp.real.labels.tolist()) == [0, 0, 1, 2, 2]
+    assert exp.generator.config.n_classes == 3 and exp.meta()["classes"] == exp.real.classes
+
+
 def test_conditional_is_refused_where_it_does_not_apply():
     smoke = get_profile("smoke")
     with pytest.raises(ValueError, match="no class-conditional option.*wavegan"):

@@ -479,7 +479,7 @@ def test_extract_rejects_non_archives(tmp_path):
 
 
 def test_registry_entries_are_complete_and_honest():
-    assert set(DATASETS) == {"sc09", "drums", "piano", "nsynth", "urbansound8k_street_music",
+    assert set(DATASETS) == {"sc09", "drums", "piano", "nsynth", "urbansound8k", "urbansound8k_street_music",
                              "gtzan_classical", "maestro"}
     for info in DATASETS.values():
         assert info.url.startswith(("http://", "https://"))
@@ -537,9 +537,39 @@ def test_nsynth_and_urbansound_recipes_select_the_right_files(tmp_path):
     ds = load_dataset("nsynth", root=root, cache=False, verbose=False)
     assert sorted(ds.labels.tolist()) == [24, 60] and ds.waves.shape == (2, 64000)
 
-    street = root / "urbansound8k_street_music" / "UrbanSound8K" / "audio" / "fold1"
+    street = root / "urbansound8k" / "UrbanSound8K" / "audio" / "fold1"
     street.mkdir(parents=True)
     for name in ("100-9-0-1.wav", "100-3-0-1.wav", "200-9-1-0.wav"):
         sf.write(street / name, tone(0.5, 44100), 44100, subtype="PCM_24")
     ds = load_dataset("urbansound8k_street_music", split="all", root=root, cache=False, verbose=False)
     assert len(ds.files) == 2 and all("-9-" in Path(f).name for f in ds.files)
+
+
+def test_urbansound8k_ten_classes_take_the_label_from_the_class_id_and_share_one_download(tmp_path):
+    from audiogan_lesson.data.registry import URBANSOUND8K_CLASSES
+    upstream = tmp_path / "upstream" / "UrbanSound8K" / "audio"
+    names = {"fold1": ["100-9-0-1.wav", "101-3-0-0.wav", "102-0-2-5.wav"],
+             "fold2": ["200-3-1-0.wav", "201-8-0-0.wav", "notes.wav", "300-12-0-0.wav"]}
+    for fold, files in names.items():
+        (upstream / fold).mkdir(parents=True)
+        for name in files:
+            sf.write(upstream / fold / name, tone(0.5, 44100), 44100, subtype="PCM_16")
+    archive = tmp_path / "UrbanSound8K.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(tmp_path / "upstream" / "UrbanSound8K", arcname="UrbanSound8K")
+    root = tmp_path / "datasets"
+    folder = fetch("urbansound8k", root=root, url=archive.as_uri(), allow_unverified=True, quiet=True)
+    # the street-music recipe reads the same extracted archive: no second download
+    assert fetch("urbansound8k_street_music", root=root, url="http://127.0.0.1:9/x") == folder
+    with pytest.warns(UserWarning, match=r"skipped 2 \.wav file\(s\) not named .*fold2/300-12-0-0.wav"):
+        ds = load_dataset("urbansound8k", split="all", root=root, cache=False, verbose=False)
+    assert ds.waves.shape == (5, 88200)
+    heard = {Path(f).name: ds.classes[int(y)] for f, y in zip(ds.sources, ds.labels)}
+    assert heard == {"100-9-0-1.wav": "street_music", "101-3-0-0.wav": "dog_bark",
+                     "102-0-2-5.wav": "air_conditioner", "200-3-1-0.wav": "dog_bark",
+                     "201-8-0-0.wav": "siren"}
+    assert list(URBANSOUND8K_CLASSES) == sorted(URBANSOUND8K_CLASSES)  # index order = classID order
+    with pytest.warns(UserWarning, match="skipped 2"):
+        street = load_dataset("urbansound8k_street_music", split="all", root=root, cache=False,
+                              verbose=False)
+    assert [Path(f).name for f in street.files] == ["100-9-0-1.wav"]

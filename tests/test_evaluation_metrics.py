@@ -250,3 +250,26 @@ def test_rmse_and_snr_to_nearest_reward_copies():
         rmse_to_nearest(torch.zeros(1, 8), torch.zeros(2, 9))
     with pytest.raises(ValueError, match="at least one"):
         snr_to_nearest(torch.zeros(0, 8), torch.zeros(2, 8))
+
+
+def test_quiet_floor_db_is_the_quietest_quarter_below_the_peak():
+    from audiogan_lesson.evaluation import quiet_floor_db
+    length = 4096
+    t = torch.arange(length, dtype=torch.float64)
+    decay = torch.exp(-t / 200.0)  # a hit that decays to silence
+    hiss = 0.01 * torch.randn(length, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    waves = torch.stack([decay, decay + hiss, torch.zeros(length)])
+    floor = quiet_floor_db(waves, frame=256)
+    assert floor[0] < -100 and floor[2] == -120.0  # decays to nothing; silent clip: the floor
+    # the hiss clip: quietest quarter (4 of 16 frames) is the hiss alone, RMS 0.01 below a peak near 1
+    assert floor[1] == pytest.approx(-40.0, abs=1.0)
+    # a quarter of frames: a clip loud in 12 frames and quiet (0.1) in 4 gives exactly -20 dB
+    steps = torch.ones(length)
+    steps[:1024] = 0.1
+    assert quiet_floor_db(steps[None], frame=256)[0] == pytest.approx(-20.0, abs=1e-4)
+    assert quiet_floor_db(steps[None], fraction=1.0, frame=256)[0] == pytest.approx(
+        20 * np.log10(np.sqrt((4 * 0.01 + 12) / 16)), abs=1e-4)
+    with pytest.raises(ValueError, match="fraction=0"):
+        quiet_floor_db(waves, fraction=0)
+    with pytest.raises(ValueError, match="shorter than one frame"):
+        quiet_floor_db(waves[:, :100])

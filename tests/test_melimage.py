@@ -251,7 +251,7 @@ def test_standardize_leaves_silence_silent():
 
 def test_urbansound_street_music_gives_one_four_second_clip_per_file(tmp_path):
     root = tmp_path / "datasets"
-    street = root / "urbansound8k_street_music" / "UrbanSound8K" / "audio" / "fold2"
+    street = root / "urbansound8k" / "UrbanSound8K" / "audio" / "fold2"
     street.mkdir(parents=True)
     sf.write(street / "100-9-0-1.wav", tone(4.0, 44100), 44100, subtype="PCM_24")
     sf.write(street / "101-9-0-2.wav", tone(1.5, 48000), 48000, subtype="PCM_16")

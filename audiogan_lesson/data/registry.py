@@ -18,6 +18,7 @@ import csv
 import json
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -44,6 +45,8 @@ class DatasetInfo:
     did), a data option that :func:`audiogan_lesson.experiments.load_audio_set` applies.
     ``kind`` is ``"audio"``, or ``"midi"`` for a set of MIDI files (``maestro``): its examples
     are windows of ``length`` notes (:class:`~audiogan_lesson.data.MidiFolder`; notebook 08).
+    ``folder``: the folder under the root it is extracted into (default ``name``); two recipes
+    of one archive name the same folder, so it is downloaded and extracted once.
     """
 
     name: str
@@ -64,6 +67,7 @@ class DatasetInfo:
     length: int = 16384
     standardize: bool = False
     kind: str = "audio"
+    folder: str | None = None
 
 
 def _digit_label(path: Path) -> str:
@@ -100,11 +104,32 @@ def _maestro_files(folder: Path, split: str) -> list[str]:
     return sorted(r["midi_filename"] for r in rows if r["split"] == split)
 
 
-def _street_music_files(folder: Path) -> list[str]:
-    """UrbanSound8K files are ``<fsID>-<classID>-<occurrence>-<slice>.wav``; street music is class 9."""
-    pattern = re.compile(r"^\d+-9-\d+-\d+\.wav$")
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.wav")
-                  if pattern.match(p.name))
+#: UrbanSound8K's classes by classID (their names sort in the same order).
+URBANSOUND8K_CLASSES = ("air_conditioner", "car_horn", "children_playing", "dog_bark", "drilling",
+                        "engine_idling", "gun_shot", "jackhammer", "siren", "street_music")
+_URBANSOUND8K_NAME = re.compile(r"^\d+-(\d+)-\d+-\d+\.wav$")
+
+
+def _urbansound_files(folder: Path, class_id: int | None = None) -> list[str]:
+    """UrbanSound8K files are ``<fsID>-<classID>-<occurrence>-<slice>.wav`` in ``fold1..fold10``:
+    every one of them, or those of class ``class_id`` (street music is class 9)."""
+    found, odd = [], []
+    for p in sorted(folder.rglob("*.wav")):
+        m = _URBANSOUND8K_NAME.match(p.name)
+        if not m or int(m.group(1)) >= len(URBANSOUND8K_CLASSES):
+            odd.append(p.relative_to(folder).as_posix())
+        elif class_id in (None, int(m.group(1))):
+            found.append(p.relative_to(folder).as_posix())
+    if odd:
+        warnings.warn(f"{folder}: skipped {len(odd)} .wav file(s) not named <fsID>-<classID 0-9>-"
+                      f"<occurrence>-<slice>.wav as UrbanSound8K's are (first: {odd[0]}); rename "
+                      "or remove them", stacklevel=3)
+    return found
+
+
+def _urbansound_label(path: Path) -> str:
+    """The class name of an UrbanSound8K file, from the classID in its name."""
+    return URBANSOUND8K_CLASSES[int(_URBANSOUND8K_NAME.match(path.name).group(1))]
 
 
 _DATASETS = [
@@ -166,6 +191,25 @@ _DATASETS = [
         recipe="notes of acoustic instruments with pitch 24-84 from examples.json, 64000 samples; label = pitch",
     ),
     DatasetInfo(
+        name="urbansound8k",
+        title="UrbanSound8K: ten classes of city sound",
+        url="https://zenodo.org/records/1203745/files/UrbanSound8K.tar.gz",
+        sha256=None,  # Zenodo publishes an MD5, not a SHA-256
+        md5="9aa69802bbf37fb986f71ec1483a196e",  # from the Zenodo record 1203745 (also in PaddleAudio's loader)
+        approx_size="~6 GB (est.)",
+        licence="CC BY-NC 3.0",
+        homepage="https://urbansounddataset.weebly.com/urbansound8k.html",
+        layout="UrbanSound8K/audio/fold1..fold10/<fsID>-<classID>-<occ>-<slice>.wav (<= 4 s, mixed rates and bit depths)",
+        audio_dir="UrbanSound8K/audio",
+        splits=("all",),
+        sample_rate=22050,
+        length=88200,
+        folder="urbansound8k",
+        used_by="class-conditional WaveGAN and SpecGAN (train --conditional)",
+        recipe="every file of every fold, one 4 s example per file at 22,050 Hz (88,200 samples, "
+               "shorter ones padded); label = the class named by the classID in the file name",
+    ),
+    DatasetInfo(
         name="urbansound8k_street_music",
         title="UrbanSound8K, class 9: street music",
         url="https://zenodo.org/records/1203745/files/UrbanSound8K.tar.gz",
@@ -179,6 +223,7 @@ _DATASETS = [
         splits=("all",),
         sample_rate=22050,
         length=88200,
+        folder="urbansound8k",
         used_by="mel-image GAN (train specgan --representation mel-image)",
         recipe="files of class 9 (street music) from every fold, one 4 s example per file at "
                "22,050 Hz (88,200 samples, shorter ones padded), as 256 x 256 mel images",
@@ -245,9 +290,11 @@ def dataset_table() -> str:
 
 
 def dataset_root(name: str, root: str | os.PathLike | None = None) -> Path:
-    """The folder a dataset is extracted into: ``<root or cache_dir()>/<name>``."""
+    """The folder a dataset is extracted into: ``<root or cache_dir()>/<name>`` (or the
+    ``folder`` its entry shares with another recipe of the same archive)."""
     base = Path(root).expanduser() if root is not None else cache_dir()
-    return base / _info(name).name
+    info = _info(name)
+    return base / (info.folder or info.name)
 
 
 def fetch(name: str, root: str | os.PathLike | None = None, allow_unverified: bool = False,
@@ -322,8 +369,10 @@ def load_dataset(name: str, split: str = "train", root: str | os.PathLike | None
         "piano": lambda: dict(),
         "nsynth": lambda: dict(first_only=True, labels=_pitch_label,
                                files=_nsynth_files(folder, split)),
+        "urbansound8k": lambda: dict(first_only=True, labels=_urbansound_label,
+                                     files=_urbansound_files(audio)),
         "urbansound8k_street_music": lambda: dict(first_only=True,
-                                                  files=_street_music_files(audio)),
+                                                  files=_urbansound_files(audio, class_id=9)),
         "gtzan_classical": lambda: dict(short="drop"),
     }
     kwargs.update(recipes[name]())
