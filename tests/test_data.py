@@ -16,7 +16,7 @@ import soundfile as sf
 import torch
 
 import audiogan_lesson.data.folder as folder_module
-from audiogan_lesson.data import (DATASETS, AudioFolder, ChecksumError, UnsafeArchiveError,
+from audiogan_lesson.data import (DATASETS, AudioFolder, dataset_root, ChecksumError, UnsafeArchiveError,
                                   cache_dir, dataset_table, download, extract_archive, fetch,
                                   load_dataset, midi_to_hz, prepare, sha256_file, toy_drums,
                                   toy_notes)
@@ -547,20 +547,20 @@ def test_nsynth_and_urbansound_recipes_select_the_right_files(tmp_path):
 
 def test_urbansound8k_ten_classes_take_the_label_from_the_class_id_and_share_one_download(tmp_path):
     from audiogan_lesson.data.registry import URBANSOUND8K_CLASSES
-    upstream = tmp_path / "upstream" / "UrbanSound8K" / "audio"
+    root = tmp_path / "datasets"
+    folder = dataset_root("urbansound8k", root)
+    # one archive (its MD5 is the registry's), extracted once, read by both recipes
+    assert dataset_root("urbansound8k_street_music", root) == folder
+    audio = folder / "UrbanSound8K" / "audio"
     names = {"fold1": ["100-9-0-1.wav", "101-3-0-0.wav", "102-0-2-5.wav"],
              "fold2": ["200-3-1-0.wav", "201-8-0-0.wav", "notes.wav", "300-12-0-0.wav"]}
     for fold, files in names.items():
-        (upstream / fold).mkdir(parents=True)
+        (audio / fold).mkdir(parents=True)
         for name in files:
-            sf.write(upstream / fold / name, tone(0.5, 44100), 44100, subtype="PCM_16")
-    archive = tmp_path / "UrbanSound8K.tar.gz"
-    with tarfile.open(archive, "w:gz") as tar:
-        tar.add(tmp_path / "upstream" / "UrbanSound8K", arcname="UrbanSound8K")
-    root = tmp_path / "datasets"
-    folder = fetch("urbansound8k", root=root, url=archive.as_uri(), allow_unverified=True, quiet=True)
-    # the street-music recipe reads the same extracted archive: no second download
-    assert fetch("urbansound8k_street_music", root=root, url="http://127.0.0.1:9/x") == folder
+            sf.write(audio / fold / name, tone(0.5, 44100), 44100, subtype="PCM_16")
+    (folder / ".complete").write_text("extracted\n")  # what fetch leaves after extracting
+    for name in ("urbansound8k", "urbansound8k_street_music"):
+        assert fetch(name, root=root, url="http://127.0.0.1:9/unreachable") == folder
     with pytest.warns(UserWarning, match=r"skipped 2 \.wav file\(s\) not named .*fold2/300-12-0-0.wav"):
         ds = load_dataset("urbansound8k", split="all", root=root, cache=False, verbose=False)
     assert ds.waves.shape == (5, 88200)
