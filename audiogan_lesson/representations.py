@@ -277,9 +277,24 @@ class MelImage:
                 "momentum": self.momentum, "nnls_iter": self.nnls_iter}
 
 
+#: How :class:`NoteFeatures` gives a note's pitch, and the channels each needs: ``scalar`` (the
+#: PianoGAN report: pitch, step, duration) or ``pitch_class`` (those three and the pitch class
+#: one-hot, a course option; notebook 08).
+PITCH_ENCODINGS = {"scalar": 3, "pitch_class": 3 + 12}
+
+
+def note_channels(pitch_encoding: str, where: str = "notes") -> int:
+    """The channels per note of ``pitch_encoding`` (:data:`PITCH_ENCODINGS`): 3 or 15."""
+    if pitch_encoding not in PITCH_ENCODINGS:
+        raise ValueError(f"{where}: pitch_encoding={pitch_encoding!r}; choose "
+                         f"{' or '.join(map(repr, PITCH_ENCODINGS))} (the report's: 'scalar')")
+    return PITCH_ENCODINGS[pitch_encoding]
+
+
 class NoteFeatures:
     """PianoGAN's input: notes ``(N, length, 3)`` [pitch, step s, duration s] <-> ``(N, 3, length)``
-    in [-1, 1], the three features as the channels of a 1-D convolution (notebook 08).
+    in [-1, 1], the three features as the channels of a 1-D convolution (notebook 08); with
+    ``pitch_encoding="pitch_class"`` ``(N, 15, length)``.
 
     - pitch: linear over ``[pitch_min, pitch_max]``, the 88 keys of a piano (21-108) for
       every data set, so that one semitone is the same step everywhere (PianoGAN's pitch-class
@@ -293,6 +308,16 @@ class NoteFeatures:
       what one hears. Quantiles would spread the values evenly too, but need a stored table and
       a piecewise inverse, and cannot spread the many exact zeros.
 
+    ``pitch_encoding`` (course option; :data:`PITCH_ENCODINGS`): ``"scalar"`` (the default, the
+    PianoGAN report's three features) or ``"pitch_class"``, which adds 12 channels after the
+    three: the note's pitch class (C ... B) one-hot, 0 or 1 (a generator makes them with a
+    softmax, as WGAN-GP's language model made characters, Gulrajani et al. 2017). In the scalar
+    encoding a semitone is 2/87 of the pitch channel, so a generator that is off by half a
+    semitone plays the neighbouring key, mostly one outside the piece's key; with the pitch
+    class given apart, the pitch channel only has to place the note in its register:
+    :meth:`to_notes` takes the pitch of the most likely class (argmax) nearest to it, within
+    six semitones.
+
     :meth:`to_notes` is the exact inverse of :meth:`encode` for notes within the ranges
     (values outside are clipped to them; generated pitches are rounded to whole MIDI numbers).
     ``decode`` renders generated examples to audio at ``sample_rate``
@@ -303,11 +328,16 @@ class NoteFeatures:
 
     def __init__(self, pitch_min: float = 21.0, pitch_max: float = 108.0, step_max: float = 4.0,
                  duration_max: float = 4.0, eps: float = 0.01, sample_rate: int = 16000,
-                 max_seconds: float | None = None):
+                 max_seconds: float | None = None, pitch_encoding: str = "scalar"):
         if not pitch_max > pitch_min or step_max <= 0 or duration_max <= 0 or eps <= 0:
             raise ValueError(f"NoteFeatures: need pitch_max > pitch_min and positive step_max, "
                              f"duration_max and eps; got pitch {pitch_min}-{pitch_max}, step_max="
                              f"{step_max}, duration_max={duration_max}, eps={eps}")
+        if pitch_max - pitch_min < 12 and pitch_encoding == "pitch_class":
+            raise ValueError(f"NoteFeatures: pitch {pitch_min}-{pitch_max} spans less than an "
+                             "octave; pitch_encoding='pitch_class' needs every class in range")
+        self.channels = note_channels(pitch_encoding, "NoteFeatures")
+        self.pitch_encoding = pitch_encoding
         self.pitch_min, self.pitch_max = float(pitch_min), float(pitch_max)
         self.step_max, self.duration_max = float(step_max), float(duration_max)
         self.eps = float(eps)
@@ -339,18 +369,36 @@ class NoteFeatures:
             lo, hi = self._log_range(top)
             parts.append((torch.log(x[..., column] + self.eps) - lo) / (hi - lo))
         unit = torch.stack(parts, dim=1).clamp(0.0, 1.0)
-        return (unit * 2.0 - 1.0).float()
+        scaled = unit * 2.0 - 1.0
+        if self.pitch_encoding == "pitch_class":
+            whole = self._in_range(torch.round(x[..., 0]))
+            classes = torch.remainder(whole, 12).long()
+            scaled = torch.cat([scaled, F.one_hot(classes, 12).transpose(1, 2).double()], dim=1)
+        return scaled.float()
+
+    def _in_range(self, pitch: torch.Tensor) -> torch.Tensor:
+        """Whole pitches moved by octaves into ``[pitch_min, pitch_max]`` (pitch class kept)."""
+        low, high = math.ceil(self.pitch_min), math.floor(self.pitch_max)
+        pitch = pitch + 12 * torch.clamp(torch.ceil((low - pitch) / 12), min=0)
+        return pitch - 12 * torch.clamp(torch.ceil((pitch - high) / 12), min=0)
 
     def to_notes(self, examples: torch.Tensor, round_pitch: bool = True) -> torch.Tensor:
-        """Examples ``(N, 3, length)`` -> notes ``(N, length, 3)`` on the CPU, float32; the exact
-        inverse of :meth:`encode` within the ranges. Values are clipped to [-1, 1] first;
-        ``round_pitch`` rounds pitches to whole MIDI numbers (as a MIDI file needs)."""
-        x = ((examples.detach().double().cpu().clamp(-1.0, 1.0) + 1.0) / 2.0)
-        if x.dim() != 3 or x.shape[1] != 3:
-            raise ValueError(f"NoteFeatures.to_notes: expected examples (N, 3, length); got "
-                             f"{tuple(x.shape)}")
+        """Examples ``(N, channels, length)`` -> notes ``(N, length, 3)`` on the CPU, float32; the
+        exact inverse of :meth:`encode` within the ranges. Values are clipped to [-1, 1] first;
+        ``round_pitch`` rounds pitches to whole MIDI numbers (as a MIDI file needs). With the
+        ``pitch_class`` encoding a pitch is always whole: the pitch of the class with the
+        largest value nearest to the pitch channel's value, moved by octaves into the range."""
+        raw = examples.detach().double().cpu()
+        if raw.dim() != 3 or raw.shape[1] != self.channels:
+            raise ValueError(f"NoteFeatures.to_notes: expected examples (N, {self.channels}, "
+                             f"length) for pitch_encoding={self.pitch_encoding!r}; got "
+                             f"{tuple(raw.shape)}")
+        x = (raw[:, :3].clamp(-1.0, 1.0) + 1.0) / 2.0
         pitch = self.pitch_min + x[:, 0] * (self.pitch_max - self.pitch_min)
-        if round_pitch:
+        if self.pitch_encoding == "pitch_class":
+            classes = raw[:, 3:].argmax(1).double()
+            pitch = self._in_range(classes + 12 * torch.round((pitch - classes) / 12))
+        elif round_pitch:
             pitch = pitch.round()
         parts = [pitch]
         for column, top in ((1, self.step_max), (2, self.duration_max)):
@@ -359,7 +407,7 @@ class NoteFeatures:
         return torch.stack(parts, dim=-1).float()
 
     def decode(self, examples: torch.Tensor) -> torch.Tensor:
-        """Examples ``(N, 3, length)`` -> audio ``(N, samples)`` at ``sample_rate``
+        """Examples ``(N, channels, length)`` -> audio ``(N, samples)`` at ``sample_rate``
         (:func:`notes.render_notes`, cut at ``max_seconds`` when set)."""
         return render_notes(self.to_notes(examples), self.sample_rate,
                             max_seconds=self.max_seconds)
@@ -367,7 +415,8 @@ class NoteFeatures:
     def state(self) -> dict:
         return {"kind": self.kind, "pitch_min": self.pitch_min, "pitch_max": self.pitch_max,
                 "step_max": self.step_max, "duration_max": self.duration_max, "eps": self.eps,
-                "sample_rate": self.sample_rate, "max_seconds": self.max_seconds}
+                "sample_rate": self.sample_rate, "max_seconds": self.max_seconds,
+                "pitch_encoding": self.pitch_encoding}
 
 
 def representation_from_state(state: dict):

@@ -1,7 +1,9 @@
 """PianoGAN and notes (notebook 08): toy pieces, MIDI in and out, MidiFolder and MAESTRO, the
-note representation, rendering, the model, the note metrics, train and generate."""
+note representation, rendering, the model, the note metrics, train and generate; the pitch-class
+encoding (12 one-hot channels beside the pitch) and the laptop recipe that picks it."""
 
 import csv
+import dataclasses
 import zipfile
 
 import numpy as np
@@ -22,8 +24,10 @@ from audiogan_lesson.models.pianogan import (PianoGANDiscriminator, PianoGANGene
 from audiogan_lesson.models.summary import count_parameters
 from audiogan_lesson.notes import note_starts, notes_to_midi, piano_roll, render_notes, write_midi
 from audiogan_lesson.profiles import get_profile
+from audiogan_lesson.recipes import pitch_encoding, recipe_for
 from audiogan_lesson.registry import MODELS, build_models
 from audiogan_lesson.representations import NoteFeatures, representation_from_state
+from audiogan_lesson.runs import generate_from_checkpoint, load_run
 
 
 @pytest.fixture(autouse=True)
@@ -371,3 +375,101 @@ def test_pitch_class_features_see_keys_round_pitches_and_pass_gradients():
     assert d(x.repeat(1, 1, 11)[:, :, :256]).shape == (2,)
     with pytest.raises(ValueError, match="pitch_classes=7"):
         PianoGANDiscriminator(pitch_classes=7)
+
+
+# ----------------------------------------------------------------------------- pitch classes
+
+
+def test_pitch_class_encoding_one_hot_and_exact_inverse():
+    notes = toy_piano(8, seed=3).notes
+    rep = NoteFeatures(pitch_encoding="pitch_class").fit(notes)
+    x = rep.encode(notes)
+    assert x.shape == (8, 15, 256) and rep.channels == 15
+    torch.testing.assert_close(x[:, :3], NoteFeatures().fit(notes).encode(notes))  # same 3 first
+    one_hot = x[:, 3:]
+    assert set(one_hot.unique().tolist()) == {0.0, 1.0}
+    assert bool((one_hot.sum(1) == 1).all())
+    np.testing.assert_array_equal(one_hot.argmax(1).numpy(), notes[..., 0].numpy() % 12)
+    torch.testing.assert_close(rep.to_notes(x), notes, atol=2e-6, rtol=1e-6)
+    again = representation_from_state(rep.state())
+    assert again.pitch_encoding == "pitch_class"
+    torch.testing.assert_close(again.to_notes(x), rep.to_notes(x))
+    # a checkpoint of before the option has no pitch_encoding in its state: the scalar
+    old = {k: v for k, v in NoteFeatures().state().items() if k != "pitch_encoding"}
+    assert representation_from_state(old).channels == 3
+
+
+def test_pitch_class_decoding_takes_the_class_nearest_the_register():
+    rep = NoteFeatures(pitch_encoding="pitch_class")
+    per_semitone = 2 / (rep.pitch_max - rep.pitch_min)
+
+    def example(register, scores):
+        x = torch.zeros(1, 15, len(register))
+        x[0, 0] = torch.tensor([(p - rep.pitch_min) * per_semitone - 1 for p in register])
+        x[0, 3:] = torch.tensor(scores, dtype=torch.float32).T
+        return x
+
+    e_scores = [0.0] * 12
+    e_scores[4] = 0.4  # E, the largest but not one-hot (a softmax output)
+    c_scores = [0.3] + [0.06] * 11
+    # the register 5 semitones off (an F# or a B scalar pitch away) still gives E4 = 64, and a
+    # register of 57.9 gives the E below, 52; C nearest to 66.9 is 72, to 65.9 is 60
+    x = example([69.0, 59.0, 57.9, 66.9, 65.9], [e_scores, e_scores, e_scores, c_scores, c_scores])
+    pitches = rep.to_notes(x)[0, :, 0].tolist()
+    assert pitches == [64.0, 64.0, 52.0, 72.0, 60.0]
+    # outside the piano's range: moved by octaves into it, class kept
+    low = example([10.0, 120.0], [c_scores, c_scores])
+    assert rep.to_notes(low)[0, :, 0].tolist() == [24.0, 108.0]
+    with pytest.raises(ValueError, match=r"expected examples \(N, 15, length\)"):
+        rep.to_notes(torch.zeros(1, 3, 8))
+    with pytest.raises(ValueError, match="pitch_encoding='midi'"):
+        NoteFeatures(pitch_encoding="midi")
+
+
+def test_pitch_class_models_softmax_channels_and_configs():
+    g = PianoGANGenerator(d=4, pitch_encoding="pitch_class")
+    d = PianoGANDiscriminator(d=4, pitch_encoding="pitch_class")
+    assert g.config.c == 15 and d.config.c == 15
+    z = torch.rand(3, 100) * 2 - 1
+    with torch.no_grad():
+        out = g(z)
+    assert out.shape == (3, 15, 256) and float(out[:, :3].abs().max()) <= 1.0
+    torch.testing.assert_close(out[:, 3:].sum(1), torch.ones(3, 256))
+    assert float(out[:, 3:].min()) >= 0.0
+    assert d(out).shape == (3,)
+    rebuilt = PianoGANGenerator(**dataclasses.asdict(g.config))  # as a checkpoint rebuilds it
+    assert rebuilt.config == g.config
+    plain = PianoGANGenerator(d=4)  # the report's: three channels and tanh
+    assert plain.config.c == 3 and "tanh" in dict(plain.net.named_children())
+    with pytest.raises(ValueError, match="c=5 but pitch_encoding='pitch_class' has 15"):
+        PianoGANDiscriminator(d=4, c=5, pitch_encoding="pitch_class")
+    with pytest.raises(ValueError, match="use one or the other"):
+        PianoGANDiscriminator(d=4, pitch_classes=6, pitch_encoding="pitch_class")
+    with pytest.raises(ValueError, match=r"expected notes of shape \(batch, 15, 256\)"):
+        d(torch.zeros(2, 3, 256))
+
+
+def test_laptop_wgan_recipe_picks_pitch_classes_everywhere():
+    recipe = recipe_for("pianogan", "wgan-gp", "laptop")
+    for part in (recipe.generator, recipe.discriminator, recipe.representation):
+        assert part["pitch_encoding"] == "pitch_class"
+    assert "pitch_encoding" not in recipe_for("pianogan", "wgan-gp").generator  # the report's
+    assert "pitch_encoding" not in recipe_for("pianogan", "bce", "laptop").generator
+    exp = make_experiment("pianogan", "toy-piano", get_profile("laptop"), n_train=4)
+    assert exp.examples.shape == (4, 15, 256)
+    assert exp.generator.config.c == exp.discriminator.config.c == 15
+
+
+def test_pitch_class_run_generates_whole_pitches_in_mid_files(tmp_path):
+    exp = make_experiment("pianogan", "toy-piano", get_profile("smoke"), n_train=16, steps=2,
+                          recipe=pitch_encoding("pitch_class"))
+    trainer = exp.trainer(tmp_path / "run")
+    trainer.train()
+    ckpt = sorted((tmp_path / "run").glob("ckpt_*.pt"))[-1]
+    loaded = load_run(ckpt, "cpu")
+    assert loaded.representation.pitch_encoding == "pitch_class"
+    assert loaded.generator.config.pitch_encoding == "pitch_class"
+    files = generate_from_checkpoint(ckpt, 2, tmp_path / "gen", device="cpu")
+    assert sorted(p.suffix for p in files) == [".mid", ".mid", ".wav", ".wav"]
+    notes = notes_from_midi(next(p for p in files if p.suffix == ".mid"))
+    assert len(notes) > 0 and 21 <= notes[:, 0].min() and notes[:, 0].max() <= 108

@@ -24,6 +24,18 @@ notebook 08 shows what it changed). It does not help WGAN-GP: a 1-Lipschitz crit
 its score by at most 2/87 from one key to the next (the pitch channel spans 87 semitones over
 [-1, 1]), so the gradient penalty forbids exactly the steep steps that pitch classes are.
 
+Course option, not in the report: ``pitch_encoding="pitch_class"`` (both configs, and
+:class:`~audiogan_lesson.representations.NoteFeatures` alike) adds each note's pitch class as
+12 one-hot channels after the three features, 15 in all; the generator makes them with a
+softmax (:class:`NoteOutput`), as WGAN-GP's language model made characters (Gulrajani et al.
+2017), and the pitch channel only has to place the note within six semitones. Two classes are
+then sqrt(2) apart in the critic's input instead of 2/87, a step a 1-Lipschitz critic can
+score. In the scalar
+encoding a generated pitch must be within about 0.4 semitone (0.009 of the channel) for the
+notes to keep to a key, and the WGAN-GP generator's pitches after minutes of training fall
+between whole keys no closer than chance. The laptop profile's WGAN-GP recipe uses it
+(``recipes.LAPTOP_PIANOGAN_WGAN``; notebook 08).
+
 At the defaults (d=64, length 256) the generator has 16,817,667 parameters and the
 discriminator 1,030,273 (:func:`~audiogan_lesson.models.summary.layer_table` prints them).
 """
@@ -37,6 +49,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from ..representations import note_channels
 from .dcgan import check_sizes, check_upsample, discriminator_layers, generator_layers
 from .layers import LatentGenerator, LogitDiscriminator, init_like_tensorflow
 
@@ -80,6 +93,29 @@ class PitchClassFeatures(nn.Module):
         return torch.cat([x, cos, sin, magnitude.expand_as(cos)], dim=1)
 
 
+class NoteOutput(nn.Module):
+    """The generator's last activation for ``pitch_encoding="pitch_class"``: ``(N, 15, L)`` ->
+    the same shape, tanh on the first three channels (pitch register, step, duration, in
+    [-1, 1]) and a softmax over the 12 pitch-class channels (each position's sum to 1), which
+    real notes have one-hot (:class:`~audiogan_lesson.representations.NoteFeatures`)."""
+
+    def describe(self) -> str:
+        return "Tanh(0:3), Softmax(3:15)"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([torch.tanh(x[:, :N_FEATURES]), torch.softmax(x[:, N_FEATURES:], 1)], 1)
+
+
+def _check_encoding(config, where: str) -> None:
+    """Set ``config.c`` from its ``pitch_encoding`` (3 or 15), or refuse a ``c`` that differs."""
+    channels = note_channels(config.pitch_encoding, where)
+    if config.c == N_FEATURES and channels != N_FEATURES:  # c left at its default
+        object.__setattr__(config, "c", channels)
+    elif config.c != channels:
+        raise ValueError(f"{where}: c={config.c} but pitch_encoding={config.pitch_encoding!r} "
+                         f"has {channels} channels per note; leave c out")
+
+
 def _check_length(length: int, where: str) -> None:
     factor = STRIDE ** len(GENERATOR_PLAN)
     if length < factor or length % factor:
@@ -89,9 +125,11 @@ def _check_length(length: int, where: str) -> None:
 
 @dataclass(frozen=True)
 class PianoGANGeneratorConfig:
-    """PianoGAN generator settings: ``d`` width (64), ``c`` features per note (3),
-    ``latent_dim`` (100), ``length`` notes (256), ``kernel_len`` (25), ``upsample`` ``zeros``
-    (transposed convolution) or ``nn``/``linear``/``cubic``, ``batch_norm`` (False)."""
+    """PianoGAN generator settings: ``d`` width (64), ``c`` channels per note (3; set by
+    ``pitch_encoding``), ``latent_dim`` (100), ``length`` notes (256), ``kernel_len`` (25),
+    ``upsample`` ``zeros`` (transposed convolution) or ``nn``/``linear``/``cubic``,
+    ``batch_norm`` (False), ``pitch_encoding`` (``"scalar"``, the report; ``"pitch_class"``
+    adds 12 pitch-class channels made by a softmax, :class:`NoteOutput`)."""
 
     d: int = 64
     c: int = N_FEATURES
@@ -100,9 +138,11 @@ class PianoGANGeneratorConfig:
     kernel_len: int = 25
     upsample: str = "zeros"
     batch_norm: bool = False
+    pitch_encoding: str = "scalar"
 
     def __post_init__(self) -> None:
         where = "PianoGANGenerator"
+        _check_encoding(self, where)
         check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=25)
         check_upsample(where, self.upsample, self.kernel_len)
         _check_length(self.length, where)
@@ -132,9 +172,13 @@ class PianoGANGenerator(_NoteShape, LatentGenerator, nn.Module):
         super().__init__(config, **options)
         cfg = self.config
         start = cfg.length // STRIDE ** len(GENERATOR_PLAN)
-        self.net = nn.Sequential(generator_layers(
-            1, cfg.latent_dim, (start,), START_MULT * cfg.d, GENERATOR_PLAN, cfg.d, cfg.c,
-            cfg.kernel_len, cfg.upsample, cfg.batch_norm))
+        layers = generator_layers(1, cfg.latent_dim, (start,), START_MULT * cfg.d,
+                                  GENERATOR_PLAN, cfg.d, cfg.c, cfg.kernel_len, cfg.upsample,
+                                  cfg.batch_norm)
+        if cfg.pitch_encoding == "pitch_class":
+            del layers["tanh"]
+            layers["output"] = NoteOutput()
+        self.net = nn.Sequential(layers)
         init_like_tensorflow(self)
 
 
@@ -142,7 +186,8 @@ class PianoGANGenerator(_NoteShape, LatentGenerator, nn.Module):
 class PianoGANDiscriminatorConfig:
     """PianoGAN discriminator settings: ``d`` (64), ``c`` (3), ``length`` (256), ``kernel_len``
     (25), ``batch_norm`` (False), ``negative_slope`` of the LeakyReLU (0.2), ``pitch_classes``
-    (0 = off, the report; ``K`` adds the pitch-class channels of :class:`PitchClassFeatures`)."""
+    (0 = off, the report; ``K`` adds the pitch-class channels of :class:`PitchClassFeatures`),
+    ``pitch_encoding`` (``"scalar"``; ``"pitch_class"``: 15 channels in, and ``c`` follows)."""
 
     d: int = 64
     c: int = N_FEATURES
@@ -151,9 +196,15 @@ class PianoGANDiscriminatorConfig:
     batch_norm: bool = False
     negative_slope: float = 0.2
     pitch_classes: int = 0
+    pitch_encoding: str = "scalar"
 
     def __post_init__(self) -> None:
         where = "PianoGANDiscriminator"
+        _check_encoding(self, where)
+        if self.pitch_classes and self.pitch_encoding != "scalar":
+            raise ValueError(f"{where}: pitch_classes={self.pitch_classes} reads the scalar pitch; "
+                             f"pitch_encoding={self.pitch_encoding!r} gives the classes already "
+                             "(use one or the other)")
         check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=25)
         _check_length(self.length, where)
         if not 0 <= self.pitch_classes <= 6:
