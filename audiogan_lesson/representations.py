@@ -128,6 +128,15 @@ class MelIFImages:
         a, b = self._ab(x)
         return self.transform.decode((x - b) / a).clamp(-1, 1)
 
+    def round_trip(self, examples: torch.Tensor) -> torch.Tensor:
+        """Images ``(N, 2, frames, bins)`` at full size -> what they hold once they are audio:
+        :meth:`decode` then :meth:`encode`, differentiable (:meth:`spectral.IFSpectrogram.round_trip`),
+        scaled and clipped as :meth:`encode`. A real note's image comes back as it was. The
+        generator's option ``consistent_output`` passes its images through it, so that the
+        discriminator judges what the audio holds (notebook 06)."""
+        a, b = self._ab(examples)
+        return (a * self.transform.round_trip((examples - b) / a) + b).clamp(-1.0, 1.0)
+
     def state(self) -> dict:
         m_a, m_b, p_a, p_b = self.scale
         return {"kind": self.kind, "spec": dataclasses.asdict(self.spec), "mag_a": m_a,
@@ -314,9 +323,14 @@ class NoteFeatures:
     softmax, as WGAN-GP's language model made characters, Gulrajani et al. 2017). In the scalar
     encoding a semitone is 2/87 of the pitch channel, so a generator that is off by half a
     semitone plays the neighbouring key, mostly one outside the piece's key; with the pitch
-    class given apart, the pitch channel only has to place the note in its register:
-    :meth:`to_notes` takes the pitch of the most likely class (argmax) nearest to it, within
-    six semitones.
+    class given apart, the pitch channel only has to place the note in its register.
+    :meth:`to_notes` takes the most likely key given both: the class channels as the
+    probabilities of the 12 classes, the pitch channel as the key's position give or take
+    ``register_sd`` semitones (3; a Gaussian), so of the 88 keys the one with the largest
+    ``log q(class) - (key - register)**2 / (2 * register_sd**2)``. Real notes (one-hot, the
+    register exact) come back exactly; a generated note whose register is a few semitones off
+    takes its most likely class in the nearest octave, unless another class is nearly as
+    likely and much nearer.
 
     :meth:`to_notes` is the exact inverse of :meth:`encode` for notes within the ranges
     (values outside are clipped to them; generated pitches are rounded to whole MIDI numbers).
@@ -328,7 +342,8 @@ class NoteFeatures:
 
     def __init__(self, pitch_min: float = 21.0, pitch_max: float = 108.0, step_max: float = 4.0,
                  duration_max: float = 4.0, eps: float = 0.01, sample_rate: int = 16000,
-                 max_seconds: float | None = None, pitch_encoding: str = "scalar"):
+                 max_seconds: float | None = None, pitch_encoding: str = "scalar",
+                 register_sd: float = 3.0):
         if not pitch_max > pitch_min or step_max <= 0 or duration_max <= 0 or eps <= 0:
             raise ValueError(f"NoteFeatures: need pitch_max > pitch_min and positive step_max, "
                              f"duration_max and eps; got pitch {pitch_min}-{pitch_max}, step_max="
@@ -336,8 +351,11 @@ class NoteFeatures:
         if pitch_max - pitch_min < 12 and pitch_encoding == "pitch_class":
             raise ValueError(f"NoteFeatures: pitch {pitch_min}-{pitch_max} spans less than an "
                              "octave; pitch_encoding='pitch_class' needs every class in range")
+        if not register_sd > 0:
+            raise ValueError(f"NoteFeatures: register_sd={register_sd} must be > 0 (semitones; "
+                             "default 3)")
         self.channels = note_channels(pitch_encoding, "NoteFeatures")
-        self.pitch_encoding = pitch_encoding
+        self.pitch_encoding, self.register_sd = pitch_encoding, float(register_sd)
         self.pitch_min, self.pitch_max = float(pitch_min), float(pitch_max)
         self.step_max, self.duration_max = float(step_max), float(duration_max)
         self.eps = float(eps)
@@ -376,6 +394,15 @@ class NoteFeatures:
             scaled = torch.cat([scaled, F.one_hot(classes, 12).transpose(1, 2).double()], dim=1)
         return scaled.float()
 
+    def _likely_keys(self, register: torch.Tensor, classes: torch.Tensor) -> torch.Tensor:
+        """The most likely whole pitch ``(N, L)`` given a register ``(N, L)`` in semitones and
+        class scores ``(N, 12, L)`` (probabilities; values below 1e-6 count as 1e-6)."""
+        keys = torch.arange(math.ceil(self.pitch_min), math.floor(self.pitch_max) + 1,
+                            dtype=register.dtype)
+        log_q = torch.log(classes.clamp_min(1e-6))[:, keys.long() % 12]  # (N, keys, L)
+        distance = (keys[None, :, None] - register[:, None, :]) / self.register_sd
+        return keys[(log_q - 0.5 * distance ** 2).argmax(1)]
+
     def _in_range(self, pitch: torch.Tensor) -> torch.Tensor:
         """Whole pitches moved by octaves into ``[pitch_min, pitch_max]`` (pitch class kept)."""
         low, high = math.ceil(self.pitch_min), math.floor(self.pitch_max)
@@ -386,8 +413,8 @@ class NoteFeatures:
         """Examples ``(N, channels, length)`` -> notes ``(N, length, 3)`` on the CPU, float32; the
         exact inverse of :meth:`encode` within the ranges. Values are clipped to [-1, 1] first;
         ``round_pitch`` rounds pitches to whole MIDI numbers (as a MIDI file needs). With the
-        ``pitch_class`` encoding a pitch is always whole: the pitch of the class with the
-        largest value nearest to the pitch channel's value, moved by octaves into the range."""
+        ``pitch_class`` encoding a pitch is always whole: the most likely key given the class
+        channels and the pitch channel (the class docstring says how)."""
         raw = examples.detach().double().cpu()
         if raw.dim() != 3 or raw.shape[1] != self.channels:
             raise ValueError(f"NoteFeatures.to_notes: expected examples (N, {self.channels}, "
@@ -396,8 +423,7 @@ class NoteFeatures:
         x = (raw[:, :3].clamp(-1.0, 1.0) + 1.0) / 2.0
         pitch = self.pitch_min + x[:, 0] * (self.pitch_max - self.pitch_min)
         if self.pitch_encoding == "pitch_class":
-            classes = raw[:, 3:].argmax(1).double()
-            pitch = self._in_range(classes + 12 * torch.round((pitch - classes) / 12))
+            pitch = self._likely_keys(pitch, raw[:, 3:])
         elif round_pitch:
             pitch = pitch.round()
         parts = [pitch]
@@ -416,7 +442,7 @@ class NoteFeatures:
         return {"kind": self.kind, "pitch_min": self.pitch_min, "pitch_max": self.pitch_max,
                 "step_max": self.step_max, "duration_max": self.duration_max, "eps": self.eps,
                 "sample_rate": self.sample_rate, "max_seconds": self.max_seconds,
-                "pitch_encoding": self.pitch_encoding}
+                "pitch_encoding": self.pitch_encoding, "register_sd": self.register_sd}
 
 
 def representation_from_state(state: dict):

@@ -399,8 +399,8 @@ def test_pitch_class_encoding_one_hot_and_exact_inverse():
     assert representation_from_state(old).channels == 3
 
 
-def test_pitch_class_decoding_takes_the_class_nearest_the_register():
-    rep = NoteFeatures(pitch_encoding="pitch_class")
+def test_pitch_class_decoding_takes_the_most_likely_key():
+    rep = NoteFeatures(pitch_encoding="pitch_class")  # register_sd 3 semitones
     per_semitone = 2 / (rep.pitch_max - rep.pitch_min)
 
     def example(register, scores):
@@ -410,13 +410,20 @@ def test_pitch_class_decoding_takes_the_class_nearest_the_register():
         return x
 
     e_scores = [0.0] * 12
-    e_scores[4] = 0.4  # E, the largest but not one-hot (a softmax output)
-    c_scores = [0.3] + [0.06] * 11
-    # the register 5 semitones off (an F# or a B scalar pitch away) still gives E4 = 64, and a
-    # register of 57.9 gives the E below, 52; C nearest to 66.9 is 72, to 65.9 is 60
-    x = example([69.0, 59.0, 57.9, 66.9, 65.9], [e_scores, e_scores, e_scores, c_scores, c_scores])
-    pitches = rep.to_notes(x)[0, :, 0].tolist()
-    assert pitches == [64.0, 64.0, 52.0, 72.0, 60.0]
+    e_scores[4] = 0.4  # only E is likely (the rest count as 1e-6)
+    c_scores = [0.3] + [0.06] * 11  # C likelier than each other class, not by much
+    # E: the register 5 semitones off (69, 59) still gives E4 = 64, and 57.9 the E below, 52.
+    # C: from 66.9 the C above (72, 5.1 away) beats the G at 0.1 away; from 65.9 the C below is
+    # 5.9 away and the F# under the register (66) is likelier; from 62 the C two keys down wins
+    x = example([69.0, 59.0, 57.9, 66.9, 65.9, 62.0],
+                [e_scores, e_scores, e_scores, c_scores, c_scores, c_scores])
+    assert rep.to_notes(x)[0, :, 0].tolist() == [64.0, 64.0, 52.0, 72.0, 66.0, 60.0]
+    # a register trusted less: the likeliest class wins in the nearest octave
+    loose = NoteFeatures(pitch_encoding="pitch_class", register_sd=100.0)
+    assert loose.to_notes(x)[0, :, 0].tolist() == [64.0, 64.0, 52.0, 72.0, 60.0, 60.0]
+    assert representation_from_state(loose.state()).register_sd == 100.0
+    with pytest.raises(ValueError, match="register_sd=0"):
+        NoteFeatures(pitch_encoding="pitch_class", register_sd=0)
     # outside the piano's range: moved by octaves into it, class kept
     low = example([10.0, 120.0], [c_scores, c_scores])
     assert rep.to_notes(low)[0, :, 0].tolist() == [24.0, 108.0]
