@@ -182,3 +182,15 @@ def test_command_line_train_gansynth_then_generate_a_pitch(tmp_path, capsys):
         "gansynth_midi64_0000.wav", "gansynth_midi64_0001.wav"]
     assert main(["generate", str(ckpt), "--pitch", "30", "--out", str(tmp_path / "x")]) == 2
     assert "trained on MIDI pitches 60-64" in capsys.readouterr().err
+
+
+def test_laptop_two_octave_setting_builds_eight_by_256_images():
+    from audiogan_lesson.profiles import LAPTOP_TWO_OCTAVES
+
+    profile = get_profile("laptop", device="cpu").with_scale("gansynth", **LAPTOP_TWO_OCTAVES)
+    exp = make_experiment("gansynth", "toy-notes", profile, n_train=8)
+    assert exp.pitches == tuple(range(48, 73))
+    assert tuple(exp.examples.shape[1:]) == (2, 8, 256)
+    assert exp.hook.resolution(0) == (1, 32) and exp.hook.resolution(6) == (8, 256)
+    assert exp.representation.transform.config.n_fft == 512
+    assert exp.generator(torch.randn(2, 256), torch.tensor([0, 24])).shape == (2, 2, 8, 256)
