@@ -123,11 +123,15 @@ def pitch_encoding(name: str) -> Recipe:
 # (a softmax in G; representations.NoteFeatures), since the scalar pitch has to be within about
 # 0.4 semitone (0.009 of its [-1, 1]) for notes to keep to a key, and the scalar generator's
 # pitches fell between whole keys no closer than chance: after 5 minutes (one thread, two jobs
-# at a time) its notes were in key as often as uniform noise (0.66), these 0.88 (real 0.98),
-# with W1 distances 0.30 (pitch), 0.13 (step) and 0.09 (duration) of noise's. Two critic steps,
-# Adam 3e-4 and an EMA of 0.99 (WaveGAN's laptop recipe) kept the keys (0.94) but spread the
-# pitches wider than noise (W1 1.6 times noise's); so the paper's training stays (notebook 08).
-LAPTOP_PIANOGAN_WGAN = pitch_encoding("pitch_class")
+# at a time) its notes were in key as often as uniform noise's (0.66; real pieces 0.98). With
+# the pitch classes and the paper's training, three 5-minute runs reached 0.78-0.88 in key, and
+# a softmax at temperature 0.25 (peakier for the same logits; the discriminator tells soft
+# classes from one-hot ones less easily) 0.96. Their pitches swing between too narrow and too
+# wide from one checkpoint to the next (W1 pitch 0.23-0.70 of uniform noise's at steps 500-1400;
+# 0.42 for the run at temperature 0.25); two critic steps with Adam 3e-4 and an EMA of 0.99
+# (WaveGAN's laptop recipe) made them wider than noise, an EMA of 0.99 alone kept fewer notes
+# in key (0.68). Notebook 08 shows the run.
+LAPTOP_PIANOGAN_WGAN = pitch_encoding("pitch_class").then(Recipe(generator=dict(temperature=0.25)))
 
 # WaveGAN with WGAN-GP on a GPU: the gradient penalty's double backward under the step's bf16
 # autocast. On an H200 the gpu profile's training ran at 12.6 steps/s against 8.1 with the
