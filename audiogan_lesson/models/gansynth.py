@@ -272,15 +272,14 @@ class GANSynthGeneratorConfig(ProgressiveConfig):
     of equal size; a course option, not in the paper: a larger value, such as
     ``sqrt(latent_dim)``, gives the pitch as much weight as the whole latent, which a short run
     needs to follow the requested pitch at all, see notebook 06), ``consistent_output`` (False,
-    the paper: the discriminator sees the images as the generator makes them; a course option:
-    True passes every full-size image through its representation's way to audio and back,
-    ``representations.MelIFImages.round_trip``, before anything sees it, so that the
-    discriminator and its pitch classifier judge what the audio holds. Without it the generator
-    can please the classifier with what decoding drops: the part of each mel frame outside the
-    mel matrix's range, 28 of 128 values in the laptop profile, all below 1.5 kHz, and an IF
-    that disagrees with the magnitude. :meth:`ProgressiveSchedule.before_step` sets the way
-    (:meth:`GANSynthGenerator.set_output_view`) from the trainer's representation; the audio
-    of a generator without it is the same).
+    the paper; a course option: True passes every full-size image through its representation's
+    way to audio and back, ``MelIFImages.round_trip``, so that the discriminator judges what
+    the audio holds, not what decoding drops: the part of each mel frame outside the mel
+    matrix's range (28 of 128 values in the laptop profile, all below 1.5 kHz) and an IF that
+    disagrees with the magnitude. :meth:`ProgressiveSchedule.before_step` sets it
+    (:meth:`GANSynthGenerator.set_output_view`). Over two octaves in the laptop profile
+    (``profiles.LAPTOP_TWO_OCTAVES``, 15 minutes) the pitch classifier then heard the requested
+    pitch in 80% of the fakes instead of 100%, but pYIN in 13.5% instead of 40.5%).
     """
 
     latent_dim: int = 256
