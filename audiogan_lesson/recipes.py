@@ -122,16 +122,17 @@ def pitch_encoding(name: str) -> Recipe:
 # PianoGAN with WGAN-GP on 2 cores: the pitch class as 12 one-hot channels beside the pitch
 # (a softmax in G; representations.NoteFeatures), since the scalar pitch has to be within about
 # 0.4 semitone (0.009 of its [-1, 1]) for notes to keep to a key, and the scalar generator's
-# pitches fell between whole keys no closer than chance: after 5 minutes (one thread, two jobs
-# at a time) its notes were in key as often as uniform noise's (0.66; real pieces 0.98). With
-# the pitch classes and the paper's training, three 5-minute runs reached 0.78-0.88 in key, and
-# a softmax at temperature 0.25 (peakier for the same logits; the discriminator tells soft
-# classes from one-hot ones less easily) 0.96. Their pitches swing between too narrow and too
-# wide from one checkpoint to the next (W1 pitch 0.23-0.70 of uniform noise's at steps 500-1400;
-# 0.42 for the run at temperature 0.25); two critic steps with Adam 3e-4 and an EMA of 0.99
-# (WaveGAN's laptop recipe) made them wider than noise, an EMA of 0.99 alone kept fewer notes
-# in key (0.68). Notebook 08 shows the run.
-LAPTOP_PIANOGAN_WGAN = pitch_encoding("pitch_class").then(Recipe(generator=dict(temperature=0.25)))
+# pitches fell between whole keys no closer than chance: after 4-5 minutes (one thread, two
+# jobs at a time) its notes were in key as often as uniform noise's (0.66; real pieces 0.98).
+# With the pitch classes, 5-minute runs ended at 0.78-0.88 in key (three runs; with the
+# softmax's logits times 4, classes nearer one-hot, 0.75-0.96 in three more: no difference
+# shown, so the plain softmax stays). The two runs of the `train` command itself were better
+# at step 500 (about 2 minutes: 0.84 and 0.86 in key, W1 pitch a quarter of uniform noise's)
+# than at their end, and the spread of the pitches swung from checkpoint to checkpoint between
+# too narrow and too wide (W1 pitch 0.26-0.71 of noise's at the end). Two critic steps with
+# Adam 3e-4 and an EMA of 0.99 (WaveGAN's laptop recipe) spread the pitches wider than noise's;
+# an EMA of 0.99 alone kept fewer notes in key (0.68). Notebook 08 shows a run.
+LAPTOP_PIANOGAN_WGAN = pitch_encoding("pitch_class")
 
 # WaveGAN with WGAN-GP on a GPU: the gradient penalty's double backward under the step's bf16
 # autocast. On an H200 the gpu profile's training ran at 12.6 steps/s against 8.1 with the

@@ -456,20 +456,6 @@ def test_pitch_class_models_softmax_channels_and_configs():
         d(torch.zeros(2, 3, 256))
 
 
-def test_softmax_temperature_sharpens_the_pitch_classes():
-    warm = PianoGANGenerator(d=4, pitch_encoding="pitch_class")
-    cold = PianoGANGenerator(d=4, pitch_encoding="pitch_class", temperature=0.25)
-    cold.load_state_dict(warm.state_dict())
-    z = torch.rand(2, 100) * 2 - 1
-    with torch.no_grad():
-        logits = warm.net[:-1](z)[:, 3:]
-        torch.testing.assert_close(cold(z)[:, 3:], torch.softmax(logits * 4, 1))
-        torch.testing.assert_close(cold(z)[:, :3], warm(z)[:, :3])
-    assert "T=0.25" in cold.net.output.describe()
-    with pytest.raises(ValueError, match="temperature=0"):
-        PianoGANGenerator(pitch_encoding="pitch_class", temperature=0)
-
-
 def test_laptop_wgan_recipe_picks_pitch_classes_everywhere():
     recipe = recipe_for("pianogan", "wgan-gp", "laptop")
     for part in (recipe.generator, recipe.discriminator, recipe.representation):
@@ -479,7 +465,6 @@ def test_laptop_wgan_recipe_picks_pitch_classes_everywhere():
     exp = make_experiment("pianogan", "toy-piano", get_profile("laptop"), n_train=4)
     assert exp.examples.shape == (4, 15, 256)
     assert exp.generator.config.c == exp.discriminator.config.c == 15
-    assert exp.generator.config.temperature == 0.25
 
 
 def test_pitch_class_run_generates_whole_pitches_in_mid_files(tmp_path):

@@ -33,8 +33,8 @@ then sqrt(2) apart in the critic's input instead of 2/87, a step a 1-Lipschitz c
 score. In the scalar
 encoding a generated pitch must be within about 0.4 semitone (0.009 of the channel) for the
 notes to keep to a key, and the WGAN-GP generator's pitches after minutes of training fall
-between whole keys no closer than chance. The laptop profile's WGAN-GP recipe uses it, with
-the softmax at ``temperature`` 0.25 (``recipes.LAPTOP_PIANOGAN_WGAN``; notebook 08).
+between whole keys no closer than chance. The laptop profile's WGAN-GP recipe uses it
+(``recipes.LAPTOP_PIANOGAN_WGAN``; notebook 08).
 
 At the defaults (d=64, length 256) the generator has 16,817,667 parameters and the
 discriminator 1,030,273 (:func:`~audiogan_lesson.models.summary.layer_table` prints them).
@@ -97,21 +97,13 @@ class NoteOutput(nn.Module):
     """The generator's last activation for ``pitch_encoding="pitch_class"``: ``(N, 15, L)`` ->
     the same shape, tanh on the first three channels (pitch register, step, duration, in
     [-1, 1]) and a softmax over the 12 pitch-class channels (each position's sum to 1), which
-    real notes have one-hot (:class:`~audiogan_lesson.representations.NoteFeatures`).
-    ``temperature`` divides the class logits first: below 1 the softmax comes nearer one-hot
-    for the same logits."""
-
-    def __init__(self, temperature: float = 1.0):
-        super().__init__()
-        self.temperature = float(temperature)
+    real notes have one-hot (:class:`~audiogan_lesson.representations.NoteFeatures`)."""
 
     def describe(self) -> str:
-        t = "" if self.temperature == 1.0 else f", T={self.temperature:g}"
-        return f"Tanh(0:3), Softmax(3:15{t})"
+        return "Tanh(0:3), Softmax(3:15)"
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        classes = torch.softmax(x[:, N_FEATURES:] / self.temperature, 1)
-        return torch.cat([torch.tanh(x[:, :N_FEATURES]), classes], 1)
+        return torch.cat([torch.tanh(x[:, :N_FEATURES]), torch.softmax(x[:, N_FEATURES:], 1)], 1)
 
 
 def _check_encoding(config, where: str) -> None:
@@ -137,8 +129,7 @@ class PianoGANGeneratorConfig:
     ``pitch_encoding``), ``latent_dim`` (100), ``length`` notes (256), ``kernel_len`` (25),
     ``upsample`` ``zeros`` (transposed convolution) or ``nn``/``linear``/``cubic``,
     ``batch_norm`` (False), ``pitch_encoding`` (``"scalar"``, the report; ``"pitch_class"``
-    adds 12 pitch-class channels made by a softmax, :class:`NoteOutput`), ``temperature`` of
-    that softmax (1)."""
+    adds 12 pitch-class channels made by a softmax, :class:`NoteOutput`)."""
 
     d: int = 64
     c: int = N_FEATURES
@@ -148,13 +139,10 @@ class PianoGANGeneratorConfig:
     upsample: str = "zeros"
     batch_norm: bool = False
     pitch_encoding: str = "scalar"
-    temperature: float = 1.0
 
     def __post_init__(self) -> None:
         where = "PianoGANGenerator"
         _check_encoding(self, where)
-        if not self.temperature > 0:
-            raise ValueError(f"{where}: temperature={self.temperature} must be > 0 (default 1)")
         check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=25)
         check_upsample(where, self.upsample, self.kernel_len)
         _check_length(self.length, where)
@@ -189,7 +177,7 @@ class PianoGANGenerator(_NoteShape, LatentGenerator, nn.Module):
                                   cfg.batch_norm)
         if cfg.pitch_encoding == "pitch_class":
             del layers["tanh"]
-            layers["output"] = NoteOutput(cfg.temperature)
+            layers["output"] = NoteOutput()
         self.net = nn.Sequential(layers)
         init_like_tensorflow(self)
 
