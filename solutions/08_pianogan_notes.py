@@ -298,12 +298,10 @@ print(layer_table(PianoGANDiscriminator()))
 # loads the toy pieces, fits `NoteFeatures`, and builds both networks at the profile's width.
 # The first run uses WGAN-GP with the laptop profile's recipe for it
 # (`recipes.LAPTOP_PIANOGAN_WGAN`): the pitch-class encoding of section 4, 15 channels per note
-# in both networks and a softmax over the 12 class channels at the generator's end, at
-# temperature 0.25 (the logits are multiplied by 4, so the same logits give classes nearer
-# one-hot, which the critic then cannot tell from real ones so easily), and otherwise the
-# paper's training, WaveGAN's (notebook 05): 5 critic steps per generator step,
+# in both networks and a softmax over the 12 class channels at the generator's end, and
+# otherwise the paper's training, WaveGAN's (notebook 05): 5 critic steps per generator step,
 # Adam(1e-4, 0.5, 0.9), batch 64. With the report's scalar pitch instead, the same run's notes
-# were no more in a key than uniform noise (section 8 gives the numbers); outside the laptop
+# were no more in a key than uniform noise (section 7 gives the numbers); outside the laptop
 # profile, and in the models' defaults, the pitch stays the report's scalar.
 #
 # The second run uses BCE, one discriminator step per generator step, with the laptop profile's
@@ -488,21 +486,20 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# **What the two runs learned.** WGAN-GP with the pitch classes matched the distribution of
-# each feature closely (its W1 distances are about a quarter of uniform noise's for pitch, an
-# eighth for step and a fifteenth for duration), and 80% of its notes are in the key that
-# Krumhansl-Schmuckler finds for their piece, against 66% for noise and 97-98% for real pieces;
-# its pitch-class histogram is twice as close to the real one as noise's. With the report's
-# scalar pitch, the same run had stayed at noise's 66% (section 7). Five minutes are not enough
-# for the run to settle: in the five-minute runs with the pitch classes that chose the recipe,
-# from 78% to 96% of the notes were in key, and the spread of the pitches swung from one
-# checkpoint to the next between too narrow and too wide (W1 pitch from a quarter to seven
-# tenths of noise's). BCE with the
-# pitch-class features keeps about as many notes in key, but its discriminator won outright
-# (its loss near 0, the generator's climbing, in the loss curves above), and the durations and
-# the spread of pitches stayed far from the real ones, further than noise's for pitch. Neither
-# is at the ceiling after a few minutes on a laptop; the paper-size model trains for hours on a
-# GPU (below).
+# **What the two runs learned.** WGAN-GP with the pitch classes matched the distributions of
+# step and duration closely (W1 about a sixth and a twelfth of uniform noise's), and 79% of its
+# notes are in the key that Krumhansl-Schmuckler finds for their piece, against 66% for noise
+# and 97-98% for real pieces; with the report's scalar pitch, the same run had stayed at
+# noise's 66% (section 7). Its pitches are spread too wide, though: W1 pitch is 4.2 semitones,
+# seven tenths of noise's, and its pitch-class histogram is only a little closer to the real one
+# than noise's. Five minutes are not enough for the run to settle: in the five-minute runs with
+# the pitch classes that chose the recipe, from 75% to 96% of the notes were in key, and the
+# spread of the pitches swung from one checkpoint to the next between too narrow and too wide
+# (W1 pitch from a quarter to seven tenths of noise's). BCE with the pitch-class features keeps
+# about as many notes in key, but its discriminator won outright (its loss near 0, the
+# generator's climbing, in the loss curves above), and the durations and the spread of pitches
+# stayed far from the real ones, further than noise's for pitch. Neither is at the ceiling after
+# a few minutes on a laptop; the paper-size model trains for hours on a GPU (below).
 
 # %% [markdown]
 # **Look and listen.** Piano rolls of four generated pieces of the WGAN-GP run, then twelve
