@@ -223,8 +223,9 @@ _SCALES: dict[str, dict[str, TrainScale]] = {
 # magnitude mostly sets the pitch (75% and 96% in the same test for the low and high octave).
 # Measured on two cores with one thread beside another job (pitch accuracy as notebook 06: 8
 # latents at each of the 25 pitches): in 6 minutes 21% (MIDI 48-59: 21%) against 11% (2%) at
-# 16 x 128, in 15 minutes (8,959 steps, 8.2 steps/s in the last stage) 40.5% (35%), 52 of the
-# 200 notes a semitone off, most of them sharp; 16 x 128 reached 16.5% in 15 minutes.
+# 16 x 128; in 15 minutes (8,959 steps, 8.2 steps/s in the last stage) 40.5% (35%), 14 notes
+# of 200 without pitch and 52 a semitone off, most of them sharp, against 24% (7%), 57 and 38
+# for 16 x 128 (8,889 steps).
 LAPTOP_TWO_OCTAVES = MappingProxyType(dict(pitch_min=48, n_fft=512, hop=256,
                                            start_resolution=(1, 32)))
 
