@@ -124,14 +124,16 @@ def pitch_encoding(name: str) -> Recipe:
 # 0.4 semitone (0.009 of its [-1, 1]) for notes to keep to a key, and the scalar generator's
 # pitches fell between whole keys no closer than chance: after 4-5 minutes (one thread, two
 # jobs at a time) its notes were in key as often as uniform noise's (0.66; real pieces 0.98).
-# With the pitch classes, 5-minute runs ended at 0.78-0.88 in key (three runs; with the
+# With the pitch classes, 5-minute runs ended at 0.78-0.89 in key (five runs; with the
 # softmax's logits times 4, classes nearer one-hot, 0.75-0.96 in three more: no difference
-# shown, so the plain softmax stays). The two runs of the `train` command itself were better
-# at step 500 (about 2 minutes: 0.84 and 0.86 in key, W1 pitch a quarter of uniform noise's)
-# than at their end, and the spread of the pitches swung from checkpoint to checkpoint between
-# too narrow and too wide (W1 pitch 0.26-0.71 of noise's at the end). Two critic steps with
-# Adam 3e-4 and an EMA of 0.99 (WaveGAN's laptop recipe) spread the pitches wider than noise's;
-# an EMA of 0.99 alone kept fewer notes in key (0.68). Notebook 08 shows a run.
+# shown, so the plain softmax stays), against 0.83 for 85% of the real pieces' rate; two of
+# four runs of the `train` command itself were better at step 500 (about 2 minutes: 0.84 and
+# 0.86 in key, W1 pitch a quarter of uniform noise's) than at their end. The spread of the
+# pitches swings from checkpoint to checkpoint between too narrow and too wide: W1 pitch ended
+# at 0.26-0.72 of noise's (a third or less in two runs of eight), while W1 step and duration
+# stayed under a fifth of noise's. Two critic steps with Adam 3e-4 and an EMA of 0.99 (WaveGAN's
+# laptop recipe) spread the pitches wider than noise's; an EMA of 0.99 alone kept fewer notes in
+# key (0.68). Notebook 08 shows a run.
 LAPTOP_PIANOGAN_WGAN = pitch_encoding("pitch_class")
 
 # WaveGAN with WGAN-GP on a GPU: the gradient penalty's double backward under the step's bf16
