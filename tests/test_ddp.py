@@ -12,6 +12,7 @@ would hide a real error. A killed 2-process run resumes on 2 processes (exactly)
 """
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -25,9 +26,10 @@ import torch
 from audiogan_lesson.training import distributed
 
 SCRIPT = textwrap.dedent("""
-    import sys, time
+    import os, sys, time
     import torch
     torch.set_num_threads(1)
+    print("PID", os.getpid(), flush=True)
     from audiogan_lesson.models.wavegan import WaveGANDiscriminator, WaveGANGenerator
     from audiogan_lesson.training import TrainConfig, Trainer, distributed
 
@@ -131,15 +133,25 @@ def test_ddp_killed_two_process_run_resumes_on_two_processes_and_on_one(script, 
     proc = subprocess.Popen(_command(script, 2, run_dir, tmp_path / "never.pt", 4, "kill", lr),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=_env(), start_new_session=True)
+    workers = []  # torchrun's workers leave the launcher's process group: kill them by pid
     try:
         deadline = time.monotonic() + 240
         for line in proc.stdout:
+            found = re.search(r"PID (\d+)", line)
+            if found:
+                workers.append(int(found.group(1)))
             if "FROZEN" in line or time.monotonic() > deadline:
                 break
         assert proc.poll() is None, proc.stderr.read()[-3000:]
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
+        for pid in workers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         proc.wait()
+    assert len(workers) == 2
     files = sorted(p.name for p in run_dir.iterdir())
     assert files == ["ckpt_00000002.pt"]  # process 0 alone writes, one file per checkpoint
     state = torch.load(run_dir / "ckpt_00000002.pt", weights_only=True)
