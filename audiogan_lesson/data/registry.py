@@ -19,7 +19,7 @@ import json
 import os
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping
@@ -132,6 +132,27 @@ def _urbansound_label(path: Path) -> str:
     return URBANSOUND8K_CLASSES[int(_URBANSOUND8K_NAME.match(path.name).group(1))]
 
 
+# UrbanSound8K's ten classes; the street-music recipe reads the same archive and folder
+_URBANSOUND8K = DatasetInfo(
+    name="urbansound8k",
+    title="UrbanSound8K: ten classes of city sound",
+    url="https://zenodo.org/records/1203745/files/UrbanSound8K.tar.gz",
+    sha256=None,  # Zenodo publishes an MD5, not a SHA-256
+    md5="9aa69802bbf37fb986f71ec1483a196e",  # from the Zenodo record 1203745 (also in PaddleAudio's loader)
+    approx_size="~6 GB (est.)",
+    licence="CC BY-NC 3.0",
+    homepage="https://urbansounddataset.weebly.com/urbansound8k.html",
+    layout="UrbanSound8K/audio/fold1..fold10/<fsID>-<classID>-<occ>-<slice>.wav (<= 4 s, mixed rates and bit depths)",
+    audio_dir="UrbanSound8K/audio",
+    splits=("all",),
+    sample_rate=22050,
+    length=88200,
+    folder="urbansound8k",
+    used_by="class-conditional WaveGAN and SpecGAN (train --conditional)",
+    recipe="every file of every fold, one 4 s example per file at 22,050 Hz (88,200 samples, "
+           "shorter ones padded); label = the class named by the classID in the file name",
+)
+
 _DATASETS = [
     DatasetInfo(
         name="sc09",
@@ -190,40 +211,11 @@ _DATASETS = [
         used_by="GANSynth",
         recipe="notes of acoustic instruments with pitch 24-84 from examples.json, 64000 samples; label = pitch",
     ),
-    DatasetInfo(
-        name="urbansound8k",
-        title="UrbanSound8K: ten classes of city sound",
-        url="https://zenodo.org/records/1203745/files/UrbanSound8K.tar.gz",
-        sha256=None,  # Zenodo publishes an MD5, not a SHA-256
-        md5="9aa69802bbf37fb986f71ec1483a196e",  # from the Zenodo record 1203745 (also in PaddleAudio's loader)
-        approx_size="~6 GB (est.)",
-        licence="CC BY-NC 3.0",
-        homepage="https://urbansounddataset.weebly.com/urbansound8k.html",
-        layout="UrbanSound8K/audio/fold1..fold10/<fsID>-<classID>-<occ>-<slice>.wav (<= 4 s, mixed rates and bit depths)",
-        audio_dir="UrbanSound8K/audio",
-        splits=("all",),
-        sample_rate=22050,
-        length=88200,
-        folder="urbansound8k",
-        used_by="class-conditional WaveGAN and SpecGAN (train --conditional)",
-        recipe="every file of every fold, one 4 s example per file at 22,050 Hz (88,200 samples, "
-               "shorter ones padded); label = the class named by the classID in the file name",
-    ),
-    DatasetInfo(
+    _URBANSOUND8K,
+    replace(
+        _URBANSOUND8K,
         name="urbansound8k_street_music",
         title="UrbanSound8K, class 9: street music",
-        url="https://zenodo.org/records/1203745/files/UrbanSound8K.tar.gz",
-        sha256=None,  # Zenodo publishes an MD5, not a SHA-256
-        md5="9aa69802bbf37fb986f71ec1483a196e",  # from the Zenodo record 1203745 (also in PaddleAudio's loader)
-        approx_size="~6 GB (est.)",
-        licence="CC BY-NC 3.0",
-        homepage="https://urbansounddataset.weebly.com/urbansound8k.html",
-        layout="UrbanSound8K/audio/fold1..fold10/<fsID>-<classID>-<occ>-<slice>.wav (<= 4 s, mixed rates and bit depths)",
-        audio_dir="UrbanSound8K/audio",
-        splits=("all",),
-        sample_rate=22050,
-        length=88200,
-        folder="urbansound8k",
         used_by="mel-image GAN (train specgan --representation mel-image)",
         recipe="files of class 9 (street music) from every fold, one 4 s example per file at "
                "22,050 Hz (88,200 samples, shorter ones padded), as 256 x 256 mel images",
