@@ -30,10 +30,9 @@ Course option, not in the report: ``pitch_encoding="pitch_class"`` (both configs
 softmax (:class:`NoteOutput`), as WGAN-GP's language model made characters (Gulrajani et al.
 2017), and the pitch channel only has to place the note within six semitones. Two classes are
 then sqrt(2) apart in the critic's input instead of 2/87, a step a 1-Lipschitz critic can
-score. In the scalar
-encoding a generated pitch must be within about 0.4 semitone (0.009 of the channel) for the
-notes to keep to a key, and the WGAN-GP generator's pitches after minutes of training fall
-between whole keys no closer than chance. The laptop profile's WGAN-GP recipe uses it
+score. In the scalar encoding a generated pitch must be within about 0.4 semitone (0.009 of
+the channel) for the notes to keep to a key, and the WGAN-GP generator's pitches after
+minutes of training fall between whole keys no closer than chance. The laptop profile's WGAN-GP recipe uses it
 (``recipes.LAPTOP_PIANOGAN_WGAN``; notebook 08).
 
 At the defaults (d=64, length 256) the generator has 16,817,667 parameters and the
