@@ -629,18 +629,20 @@ class IFSpectrogram:
         if image.shape[-3:] != self.shape:
             raise ValueError(f"expected images of shape (..., {self.shape[0]}, {self.shape[1]}, "
                              f"{self.shape[2]}); got {tuple(image.shape)}")
+        return self.from_stft(self._stft_from_image(image))
+
+    def _stft_from_image(self, image: torch.Tensor, power_floor: float = 0.0) -> torch.Tensor:
+        """The complex STFT ``(..., frames, bins)`` that :meth:`decode` inverts; a mel image's
+        power is taken as at least ``power_floor`` before its square root (a positive floor
+        keeps the root's gradient finite, :meth:`round_trip`)."""
         logmag, inst = image[..., 0, :, :].float(), image[..., 1, :, :].float()
-        eps = self.config.eps
-        if not self.config.mel:
-            mag = (torch.exp(logmag) - eps).clamp_min(0.0)
-            phase = phase_from_instantaneous_frequency(inst.double())
-        else:
+        mag = (torch.exp(logmag) - self.config.eps).clamp_min(0.0)
+        phase = phase_from_instantaneous_frequency(inst.double())
+        if self.config.mel:
             _, inv = self._matrices(image.device)
-            power = (torch.exp(logmag) - eps).clamp_min(0.0) @ inv.T
-            mag = power.clamp_min(0.0).sqrt()
-            phase = phase_from_instantaneous_frequency(inst.double()) @ inv.double().T
-        spec = torch.polar(mag.double(), phase).to(torch.complex64)
-        return self.from_stft(spec)
+            mag = (mag @ inv.T).clamp_min(power_floor).sqrt()
+            phase = phase @ inv.double().T
+        return torch.polar(mag.double(), phase).to(torch.complex64)
 
     def round_trip(self, image: torch.Tensor) -> torch.Tensor:
         """``(..., 2, frames, bins)`` -> ``encode(decode(image))``, with gradients that stay finite.
@@ -654,15 +656,8 @@ class IFSpectrogram:
         of at least 1e-12. Used by ``GANSynthGeneratorConfig(consistent_output=True)``
         (notebook 06).
         """
-        logmag, inst = image[..., 0, :, :].float(), image[..., 1, :, :].float()
         eps = self.config.eps
-        mag = (torch.exp(logmag) - eps).clamp_min(0.0)
-        phase = phase_from_instantaneous_frequency(inst.double())
-        if self.config.mel:
-            mel, inv = self._matrices(image.device)
-            mag = (mag @ inv.T).clamp_min(1e-12).sqrt()
-            phase = phase @ inv.double().T
-        spec = self.to_stft(self.from_stft(torch.polar(mag.double(), phase).to(torch.complex64)))
+        spec = self.to_stft(self.from_stft(self._stft_from_image(image, power_floor=1e-12)))
         power = spec.real.square() + spec.imag.square()
         nonzero = power > 1e-20
         safe = torch.where(nonzero, spec, torch.ones_like(spec))

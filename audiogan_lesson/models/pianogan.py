@@ -32,8 +32,8 @@ softmax (:class:`NoteOutput`), as WGAN-GP's language model made characters (Gulr
 then sqrt(2) apart in the critic's input instead of 2/87, a step a 1-Lipschitz critic can
 score. In the scalar encoding a generated pitch must be within about 0.4 semitone (0.009 of
 the channel) for the notes to keep to a key, and the WGAN-GP generator's pitches after
-minutes of training fall between whole keys no closer than chance. The laptop profile's WGAN-GP recipe uses it
-(``recipes.LAPTOP_PIANOGAN_WGAN``; notebook 08).
+minutes of training fall between whole keys no closer than chance. The laptop profile's
+WGAN-GP recipe uses it (``recipes.LAPTOP_PIANOGAN_WGAN``; notebook 08).
 
 At the defaults (d=64, length 256) the generator has 16,817,667 parameters and the
 discriminator 1,030,273 (:func:`~audiogan_lesson.models.summary.layer_table` prints them).
