@@ -36,35 +36,43 @@ SCRIPT = textwrap.dedent("""
     out_dir, result, steps, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     lr = float(sys.argv[5])
     shard, device = distributed.init_from_env("cpu")
-    torch.manual_seed(0)
-    G = WaveGANGenerator(d=2, latent_dim=8)
-    D = WaveGANDiscriminator(d=2, phase_shuffle=2)
-    data = torch.rand(40, 1, 16384, generator=torch.Generator().manual_seed(1)) * 2 - 1
 
-    def freeze(trainer, step, samples):
-        if mode == "kill" and step == 3:
-            print("FROZEN", flush=True)
-            time.sleep(600)
+    def main(shard, device):
+        # the trainer, and the DistributedDataParallel wrappers that hold the process group,
+        # must be released before shutdown, as in the command line: a process group freed
+        # while the interpreter shuts down can abort in gloo's threads
+        torch.manual_seed(0)
+        G = WaveGANGenerator(d=2, latent_dim=8)
+        D = WaveGANDiscriminator(d=2, phase_shuffle=2)
+        data = torch.rand(40, 1, 16384, generator=torch.Generator().manual_seed(1)) * 2 - 1
 
-    cfg = TrainConfig(n_critic=2, latent_dim=8, batch_size=8, log_every=2, ema_decay=0.9,
-                      lr_g=lr, lr_d=lr,
-                      checkpoint_every=2, keep_last=0, autocast=False, preview_every=1)
-    trainer = Trainer(G, D, data, cfg, out_dir=None if out_dir == "-" else out_dir,
-                      device=device, preview=freeze)
-    trainer.train(steps=steps, resume=(mode == "resume"), progress=False)
-    def moments(opt):
-        return {f"{i}.{k}": v for i, s in opt.state_dict()["state"].items()
-                for k, v in s.items() if k != "step"}
+        def freeze(trainer, step, samples):
+            if mode == "kill" and step == 3:
+                print("FROZEN", flush=True)
+                time.sleep(600)
 
-    if shard.main:
-        torch.save({"G": G.state_dict(), "D": D.state_dict(), "ema": trainer.ema.state_dict(),
-                    "grad_G": {n: p.grad for n, p in G.named_parameters()},
-                    "grad_D": {n: p.grad for n, p in D.named_parameters()},
-                    "adam_G": moments(trainer.players.opt_g),
-                    "adam_D": moments(trainer.players.opt_d),
-                    "history": list(trainer.history), "resumed": trainer.resumed_world_size},
-                   result)
-    print("DONE", shard.rank, trainer.step, flush=True)
+        cfg = TrainConfig(n_critic=2, latent_dim=8, batch_size=8, log_every=2, ema_decay=0.9,
+                          lr_g=lr, lr_d=lr,
+                          checkpoint_every=2, keep_last=0, autocast=False, preview_every=1)
+        trainer = Trainer(G, D, data, cfg, out_dir=None if out_dir == "-" else out_dir,
+                          device=device, preview=freeze)
+        trainer.train(steps=steps, resume=(mode == "resume"), progress=False)
+        def moments(opt):
+            return {f"{i}.{k}": v for i, s in opt.state_dict()["state"].items()
+                    for k, v in s.items() if k != "step"}
+
+        if shard.main:
+            torch.save({"G": G.state_dict(), "D": D.state_dict(),
+                        "ema": trainer.ema.state_dict(),
+                        "grad_G": {n: p.grad for n, p in G.named_parameters()},
+                        "grad_D": {n: p.grad for n, p in D.named_parameters()},
+                        "adam_G": moments(trainer.players.opt_g),
+                        "adam_D": moments(trainer.players.opt_d),
+                        "history": list(trainer.history), "resumed": trainer.resumed_world_size},
+                       result)
+        print("DONE", shard.rank, trainer.step, flush=True)
+
+    main(shard, device)
     distributed.shutdown()
 """)
 

@@ -26,6 +26,7 @@ CPUs). The :class:`~.trainer.Trainer` then does the rest:
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass
 
@@ -114,11 +115,16 @@ def shutdown(synchronise: bool = True) -> None:
     """Leave the process group (at the end of ``train``). After a run that ended normally
     (``synchronise``) every process first waits for the others at a barrier: a process that
     tears gloo down while a peer still finishes its last collective can abort at exit. After an
-    error there is no barrier, since a peer that died would never reach it."""
+    error there is no barrier, since a peer that died would never reach it.
+
+    Release the trainer first (the command line trains inside a function): its
+    ``DistributedDataParallel`` wrappers hold the process group, and a group freed only while
+    the interpreter shuts down can abort in gloo's worker threads."""
     if dist.is_available() and dist.is_initialized():
         if synchronise:
             dist.barrier()
         dist.destroy_process_group()
+        gc.collect()  # a group that only a reference cycle still holds is freed now
 
 
 def wrap(module: nn.Module, device: torch.device, find_unused: bool = False) -> nn.Module:
