@@ -25,6 +25,7 @@ import torch
 
 CHECKPOINT_FORMAT = 1
 _NAME = re.compile(r"^ckpt_(\d{8,})\.pt$")
+BEST_NAME = "best.pt"  # the best scoring weights of a run (``TrainConfig.select_every``)
 
 
 class ConfigMismatchError(ValueError):
@@ -55,6 +56,19 @@ def latest_checkpoint(out_dir: str | os.PathLike) -> Path | None:
     """The checkpoint with the highest step in ``out_dir``, or None."""
     found = list_checkpoints(out_dir)
     return found[-1] if found else None
+
+
+def best_path(out_dir: str | os.PathLike) -> Path:
+    """Where a run keeps its best scoring checkpoint: ``out_dir/best.pt``
+    (:mod:`training.selection`)."""
+    return Path(out_dir) / BEST_NAME
+
+
+def result_checkpoint(out_dir: str | os.PathLike) -> Path | None:
+    """The checkpoint that holds a run's result: ``best.pt`` when the run kept one (it was
+    trained with ``select_every``), else the newest checkpoint; None when there is none."""
+    best = best_path(out_dir)
+    return best if best.is_file() else latest_checkpoint(out_dir)
 
 
 def newest_readable_checkpoint(out_dir: str | os.PathLike) -> tuple[Path, dict] | None:
@@ -115,7 +129,7 @@ def remove_stale_temporaries(out_dir: str | os.PathLike) -> None:
     """Remove temporary files left by a process killed in the middle of a write."""
     folder = Path(out_dir)
     if folder.is_dir():
-        for p in folder.glob(".ckpt_*.tmp"):
+        for p in [*folder.glob(".ckpt_*.tmp"), *folder.glob(f".{BEST_NAME}.*.tmp")]:
             p.unlink(missing_ok=True)
 
 

@@ -28,7 +28,7 @@ from .audio import standardize as audio_standardize
 from .models.gansynth import ProgressiveSchedule, pitch_to_label, stage_resolution
 from .profiles import GANSynthScale, Profile, TrainScale, get_profile
 from .models.conditional import CONDITIONINGS, DEFAULT_CONDITIONING
-from .recipes import CONDITIONAL, Recipe, recipe_for
+from .recipes import Recipe, recipe_for
 from .registry import (MODEL_NAMES, SPECGAN_SLICE_LEN, UnknownNameError,  # noqa: F401
                        build_models, model_entry, model_for)
 from .representations import MelIFImages
@@ -269,11 +269,17 @@ class Experiment:
 
     def trainer(self, out_dir: str | os.PathLike | None = None,
                 preview: Callable | None = None) -> Trainer:
-        """A :class:`Trainer` for this experiment (checkpoints in ``out_dir`` when given)."""
+        """A :class:`Trainer` for this experiment (checkpoints in ``out_dir`` when given); with
+        ``config.select_every`` it keeps the best checkpoint by
+        :func:`evaluation.selection.selection_for` this experiment."""
         data = self.examples if not self.config.conditional else (self.examples, self.real.labels)
+        select = None
+        if self.config.select_every:
+            from .evaluation.selection import selection_for  # evaluation imports this module
+            select = selection_for(self)
         return Trainer(self.generator, self.discriminator, data, self.config, out_dir=out_dir,
                        device=self.profile.device, preview=preview, meta=self.meta(),
-                       hook=self.hook)
+                       hook=self.hook, select=select)
 
     def to_audio(self, samples: torch.Tensor) -> torch.Tensor:
         """Generated examples -> waveforms ``(N, slice_len)`` on the CPU."""
@@ -329,10 +335,7 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
     if entry.slice_len is not None and scale.slice_len != entry.slice_len:
         scale = scale.replace(slice_len=entry.slice_len)
     conditioning = _conditioning(model, entry, conditional)
-    base = recipe_for(model, loss, profile.name)
-    if conditioning is not None:
-        base = base.then(CONDITIONAL[conditioning])
-    recipe = base.then(recipe)
+    recipe = recipe_for(model, loss, profile.name, conditioning).then(recipe)
     n = n_train or profile.n_train
     hook = pitches = None
     if entry.pitched:

@@ -40,7 +40,7 @@ from torch import nn
 from .audio import save_audio
 from .checkpoint import (CHECKPOINT_FORMAT, checkpoint_path, config_dict, config_differences,
                          latest_checkpoint, list_checkpoints, load_checkpoint, load_generator,
-                         model_spec, save_checkpoint)
+                         model_spec, result_checkpoint, save_checkpoint)
 from .experiments import Experiment, make_experiment
 from .models.conditional import resolve_label
 from .notes import render_notes, write_midi
@@ -176,7 +176,8 @@ def finished_run(experiment: Experiment, name_or_dir: str | os.PathLike,
 class RunInfo:
     """A finished (or stopped) training run found on disk by :func:`find_runs`.
 
-    ``name``: its folder (``04_wavegan_phase_shuffle``); ``checkpoint``: the latest checkpoint;
+    ``name``: its folder (``04_wavegan_phase_shuffle``); ``checkpoint``: its result (``best.pt``
+    when the run kept one, else the newest checkpoint);
     ``model``, ``dataset``, ``sample_rate``, ``slice_len``, ``loss``: from its metadata;
     ``step``/``seconds``: how far it trained; ``pitches``: MIDI pitches of a pitch-conditioned
     model (GANSynth), else None.
@@ -219,13 +220,14 @@ def find_runs(profile=None, prefixes: tuple[str, ...] = ("02_", "03_", "04_", "0
 
 
 def run_info(folder: str | os.PathLike) -> RunInfo:
-    """The :class:`RunInfo` of the newest checkpoint in run folder ``folder``.
+    """The :class:`RunInfo` of run folder ``folder``: of its ``best.pt`` when the run kept one
+    (``TrainConfig.select_every``), else of its newest checkpoint.
 
     ``FileNotFoundError`` ("no checkpoint yet") or ``ValueError`` (unreadable, or no experiment
     metadata) say why a folder holds no run to sample. Used by :func:`find_runs`.
     """
     folder = Path(folder)
-    ckpt = latest_checkpoint(folder)
+    ckpt = result_checkpoint(folder)
     if ckpt is None:
         raise FileNotFoundError("no checkpoint yet")
     state = load_checkpoint(ckpt)
@@ -376,7 +378,8 @@ def run_generator(run: RunInfo | str | os.PathLike, device: str | torch.device =
 def generate_from_checkpoint(checkpoint: str | os.PathLike, n: int, out_dir: str | os.PathLike,
                              seed: int = 0, pitch: int | None = None, label: str | int | None = None,
                              device: str | None = None) -> list[Path]:
-    """Write ``n`` generated wav files from a training checkpoint into ``out_dir``.
+    """Write ``n`` generated wav files from a training checkpoint (or a run folder: its
+    :func:`checkpoint.result_checkpoint`) into ``out_dir``.
 
     Uses the EMA generator when the checkpoint has one, the latent distribution of its training
     config, and the representation saved with it (Griffin-Lim for SpecGAN, the exact mel-IF
@@ -391,6 +394,11 @@ def generate_from_checkpoint(checkpoint: str | os.PathLike, n: int, out_dir: str
     and notebook ``05_wgan_gp``.
     """
     path = Path(checkpoint)
+    if path.is_dir():
+        if result_checkpoint(path) is None:
+            raise FileNotFoundError(f"{path}: no checkpoint in this folder yet; train --out "
+                                    f"{path} writes them (ckpt_<step>.pt, best.pt)")
+        path = result_checkpoint(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such checkpoint; train writes them as ckpt_<step>.pt")
     if n < 1:
@@ -452,7 +460,7 @@ def full_scale_run(name: str, args: str, model: str | None = None,
     steps = gpu.scale(model or args.split()[0]).steps
     folder = runs_dir(name, gpu)
     print(f"python -m audiogan_lesson train {args} --profile gpu --steps {steps} --out {folder}")
-    newest = latest_checkpoint(folder)
+    newest = result_checkpoint(folder)
     if newest is None:
         print(f"no checkpoint in {folder} yet: the command above trains it (hours on one GPU; the "
               "same command with --resume continues), and this cell then loads it")

@@ -17,7 +17,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     """Add the ``generate`` subcommand to ``sub`` (an argparse subparsers object)."""
     gen = sub.add_parser("generate", help="write generated audio from a checkpoint as wav files "
                                             "(note models: .mid and .wav)")
-    gen.add_argument("checkpoint", type=Path, help="a .pt file written by train")
+    gen.add_argument("checkpoint", type=Path,
+                     help="a .pt file written by train, or train's --out folder (its best.pt "
+                          "when the run kept one, else its newest checkpoint)")
     gen.add_argument("--n", type=int, default=16, help="number of examples")
     gen.add_argument("--out", required=True, type=Path, help="folder for the files")
     gen.add_argument("--pitch", type=int, default=None, help="MIDI pitch (pitch-conditioned models)")

@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..checkpoint import best_path
 from ..experiments import make_experiment
 from ..models.conditional import CONDITIONINGS, DEFAULT_CONDITIONING
 from ..profiles import PROFILE_NAMES, get_profile
@@ -50,6 +51,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
                        help="class-conditional wavegan or specgan on the dataset's labels: "
                             f"{' or '.join(CONDITIONINGS)} (alone: {DEFAULT_CONDITIONING}); "
                             "generate --label then asks for a class")
+    train.add_argument("--select-every", type=int, default=None,
+                       help="steps between scorings of the generator, the best kept as "
+                            "OUT/best.pt (default: the recipe's; 0: off, the last checkpoint "
+                            "is the result, as in the papers)")
     train.add_argument("--out", required=True, type=Path, help="folder for checkpoints")
     train.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
     train.add_argument("--profile", choices=list(PROFILE_NAMES), default=None,
@@ -94,6 +99,11 @@ def _train(args, profile, shard, say) -> int:
         options["max_seconds"] = args.minutes * 60 if args.minutes is not None else None
     if args.gp_precision is not None:
         options["gp_precision"] = args.gp_precision
+    if args.select_every is not None:
+        if args.select_every < 0:
+            raise ValueError(f"--select-every {args.select_every}: give a number of steps, or 0 "
+                             "to keep no best checkpoint")
+        options["select_every"] = args.select_every
     exp = make_experiment(args.model, args.data, profile, loss=args.loss, n_train=args.n_train,
                           seed=args.seed, checkpoint_every=args.checkpoint_every,
                           allow_unverified=args.allow_unverified,
@@ -129,4 +139,8 @@ def _train(args, profile, shard, say) -> int:
         say(f"  stage {row['stage']:>2} at {h} x {w}: {row['steps']} steps, "
             f"{row['steps_per_s']:.2f} steps/s")
     say(f"checkpoint: {trainer.last_checkpoint}")
+    if trainer.best is not None:
+        scored = ", ".join(f"{row['score']:.3g}" for row in trainer.selections[-5:])
+        say(f"best: step {trainer.best['step']} (score {trainer.best['score']:.4g}; the last "
+            f"scores {scored}): {best_path(args.out)}")
     return 0

@@ -286,17 +286,21 @@ def classifier_accuracy(model: MelClassifier, waves, labels, sample_rate: int | 
 
 
 
-def reference_classifier(real, profile=None, config: ClassifierConfig | None = None):
+def reference_classifier(real, profile=None, config: ClassifierConfig | None = None,
+                         seed: int = 0):
     """The course's evaluation classifier for a labelled real set (an ``experiments.AudioSet``).
 
     Trained on ``real.waves``/``real.labels`` at ``real.sample_rate`` and cached next to the
     training runs (``runs.runs_dir("classifiers")``), so notebooks 02-07 score every model
     of a dataset with the same classifier. Returns a :class:`MelClassifier` in eval mode.
+    ``seed`` (when ``config`` is None) trains another one of the same recipe: seed 1 picks a
+    run's best checkpoint (:mod:`.selection`), so the seed-0 classifier that scores it is not
+    the one that chose it.
     """
     profile = profile or get_profile()
     if config is None:
         # the smoke profile only checks that the code runs: a few steps, not a useful classifier
-        config = ClassifierConfig(steps=10) if profile.name == "smoke" else ClassifierConfig()
+        config = ClassifierConfig(steps=10 if profile.name == "smoke" else 300, seed=seed)
     if real.labels is None:
         raise ValueError(f"dataset {real.name!r} has no labels; the inception score needs a "
                          "labelled real set to train its classifier")

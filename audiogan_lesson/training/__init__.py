@@ -5,7 +5,8 @@
 - :mod:`.trainer`: :class:`Trainer`, which runs rounds, keeps the history, checkpoints and
   resumes;
 - :mod:`.config`: :class:`TrainConfig`, the recipe (the papers' values as defaults);
-- :mod:`.ema`, :mod:`.log` (history and the NaN guard), :mod:`.interrupt` (Ctrl-C).
+- :mod:`.ema`, :mod:`.log` (history and the NaN guard), :mod:`.interrupt` (Ctrl-C);
+- :mod:`.selection`: the best scoring checkpoint of a run, ``best.pt`` (``select_every``).
 """
 
 from ..checkpoint import ConfigMismatchError

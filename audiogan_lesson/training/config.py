@@ -23,7 +23,7 @@ LATENTS = ("uniform", "normal")
 # Fields that may change when a run is resumed: they set how long and how verbosely it runs,
 # not what it computes. Every other field must match the checkpoint.
 RUN_FIELDS = ("steps", "max_seconds", "log_every", "checkpoint_every", "keep_last",
-              "preview_every", "compile")
+              "preview_every", "select_every", "compile")
 
 LatentFn = Callable[[int, int, torch.Generator, torch.device], torch.Tensor]
 
@@ -67,6 +67,9 @@ class TrainConfig:
       counted over every ``train`` call and resume, so a finished run is never extended), ``log_every`` (history rows and NaN checks), ``checkpoint_every`` (0 = only at the
       end), ``keep_last`` (checkpoints kept, 0 = all), ``preview_every`` (0 = off),
       ``n_preview`` (fixed preview latents), ``seed``.
+    - ``select_every``: steps between scorings of the sampling generator by the trainer's
+      ``select`` function; the best scoring is kept as ``best.pt`` beside the checkpoints
+      (:mod:`.selection`). 0 (the papers) is off: a run's result is its last checkpoint.
     """
 
     loss: str = "wgan-gp"
@@ -101,6 +104,7 @@ class TrainConfig:
     keep_last: int = 3
     preview_every: int = 0
     n_preview: int = 8
+    select_every: int = 0
     seed: int = 0
 
     def __post_init__(self):
@@ -118,7 +122,7 @@ class TrainConfig:
         for name in positive:
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"TrainConfig.{name}={getattr(self, name)} must be at least 1")
-        for name in ("checkpoint_every", "keep_last", "preview_every", "steps"):
+        for name in ("checkpoint_every", "keep_last", "preview_every", "select_every", "steps"):
             if getattr(self, name) < 0:
                 raise ValueError(f"TrainConfig.{name}={getattr(self, name)} must be >= 0")
         if not 0.0 <= self.label_smoothing < 1.0:

@@ -41,6 +41,7 @@ def trainer_state(trainer) -> dict:
         "preview_labels": (trainer.preview_labels.cpu() if trainer.preview_labels is not None
                            else None),
         "rng": ckpt_io.rng_state({"trainer": trainer.rng}),
+        "selections": [dict(row) for row in trainer.selections],
     }
 
 
@@ -71,6 +72,7 @@ def restore_trainer(trainer, path: str | os.PathLike, state: dict | None = None)
     trainer.step = int(state["step"])
     trainer.seconds = float(state["seconds"])
     trainer.history = History(dict(row) for row in state["history"])
+    trainer.selections = [dict(row) for row in state.get("selections", [])]
     trainer.preview_z = state["preview_z"].to(trainer.device)
     if state.get("preview_labels") is not None:
         trainer.preview_labels = state["preview_labels"].to(trainer.device)
@@ -80,11 +82,14 @@ def restore_trainer(trainer, path: str | os.PathLike, state: dict | None = None)
     trainer.resumed_world_size = int(state.get("world_size", 1))
 
 
-def save_trainer(trainer, path: str | os.PathLike | None = None) -> Path:
+def save_trainer(trainer, path: str | os.PathLike | None = None,
+                 keep_as_last: bool = True) -> Path:
     """Write ``trainer``'s checkpoint (default ``out_dir/ckpt_<step>.pt``) and keep the last k.
 
     Refuses (``NonFiniteLossError``) when a pending loss or any weight is not finite, so a
-    checkpoint on disk is always a good one. :meth:`Trainer.save`.
+    checkpoint on disk is always a good one. :meth:`Trainer.save`. ``keep_as_last=False``
+    writes a copy that is not the run's newest checkpoint (``best.pt``, :mod:`.selection`):
+    ``trainer.last_checkpoint`` stays and nothing is pruned.
     """
     if trainer._poisoned:
         raise NonFiniteLossError("training produced non-finite values; no checkpoint is written "
@@ -100,6 +105,8 @@ def save_trainer(trainer, path: str | os.PathLike | None = None) -> Path:
             raise ValueError("Trainer.save() needs a path, or out_dir= when the Trainer is made")
         path = ckpt_io.checkpoint_path(trainer.out_dir, trainer.step)
     path = ckpt_io.save_checkpoint(path, trainer_state(trainer))
+    if not keep_as_last:
+        return path
     trainer.last_checkpoint = path
     if trainer.out_dir is not None and Path(path).parent == trainer.out_dir:
         ckpt_io.prune_checkpoints(trainer.out_dir, trainer.config.keep_last)

@@ -22,6 +22,7 @@ Ctrl-C finishes the step, writes a checkpoint and raises ``KeyboardInterrupt``. 
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import time
@@ -41,6 +42,7 @@ from .ema import make_ema
 from .interrupt import StopRequest, deferred_sigint, save_on_interrupt
 from .log import History, MetricLog, NonFiniteLossError
 from .round import Batches, Players, metric_names, train_round
+from .selection import SelectFn, best_row, due as selection_due, select_now
 from .state import restore_newest, restore_trainer, save_trainer, trainer_state
 
 PreviewFn = Callable[["Trainer", int, torch.Tensor], Any]
@@ -75,10 +77,12 @@ class Trainer:
     saved in each as it is (what turns samples back into audio). ``latent_fn(n, dim, generator,
     device)`` overrides the latent distribution. ``preview(trainer, step, samples)`` gets samples
     of fixed latents every ``config.preview_every`` steps. ``hook`` (a :class:`StepHook`) changes
-    the models while they train (progressive growing, notebook 06).
+    the models while they train (progressive growing, notebook 06). ``select(trainer) -> float``
+    scores the generator every ``config.select_every`` steps and keeps the best as ``best.pt``
+    (:mod:`.selection`).
 
     After training: ``trainer.history`` (a :class:`History`), ``trainer.step``,
-    ``trainer.sample(n)``. Under ``torchrun`` every process makes the same Trainer; process 0
+    ``trainer.sample(n)``, ``trainer.selections`` and ``trainer.best``. Under ``torchrun`` every process makes the same Trainer; process 0
     (``trainer.shard.main``) alone writes (:mod:`.distributed`).
     """
 
@@ -86,7 +90,7 @@ class Trainer:
                  config: TrainConfig | None = None, out_dir: str | os.PathLike | None = None,
                  device: str | torch.device | None = None, latent_fn: LatentFn | None = None,
                  preview: PreviewFn | None = None, meta: dict | None = None,
-                 hook: "StepHook | None" = None):
+                 hook: "StepHook | None" = None, select: SelectFn | None = None):
         self.config = config = config if config is not None else TrainConfig()
         self.hook = hook
         self.meta = dict(meta or {})
@@ -104,6 +108,11 @@ class Trainer:
         self.latent_dim = resolve_latent_dim(generator, config)
         self.latent_fn = latent_fn or config_latent_fn(config)
         self.preview = preview
+        self.select = select
+        if config.select_every and select is None:
+            raise ValueError(f"TrainConfig.select_every={config.select_every} needs a select= "
+                             "function that scores the generator (evaluation.selection)")
+        self.selections: list[dict] = []
 
         self.rng = torch.Generator(device=self.device)
         self.rng.manual_seed(config.seed)
@@ -233,6 +242,8 @@ class Trainer:
         cfg = self.config
         if self.log.full:
             self._flush()
+        if selection_due(self):  # before the checkpoint, which then records the score
+            select_now(self)
         if self.out_dir is not None and cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
             self._flush()  # every process: the values are averaged over them
             if self.writes:
@@ -255,6 +266,11 @@ class Trainer:
             self._bar.set_postfix({"step": self.step,
                                    **{k: f"{entry[k]:.3g}" for k in self.metrics[:3]}},
                                   refresh=False)
+
+    @property
+    def best(self) -> dict | None:
+        """The best scoring of :attr:`selections`, ``{"step", "score"}``, or None."""
+        return best_row(self.selections)
 
     # ------------------------------------------------------------------ checkpoints
 
@@ -292,13 +308,25 @@ class Trainer:
         """Samples ``(n_preview, ...)`` of the fixed preview latents (the same every time)."""
         return eval_forward(self.sampler, self.preview_z, self.preview_labels)
 
+    def best_sampler(self) -> nn.Module:
+        """A copy of :attr:`sampler` with the weights of the run's best scoring step (its
+        ``best.pt``, :mod:`.selection`); the sampler itself when the run kept no best."""
+        path = ckpt_io.best_path(self.out_dir) if self.out_dir is not None else None
+        if path is None or not path.is_file():
+            return self.sampler
+        state = ckpt_io.load_checkpoint(path, map_location=self.device)
+        model = copy.deepcopy(self.sampler)
+        model.load_state_dict(state["ema"] if self.ema is not None else state["generator"])
+        return model
+
     def sample(self, n: int, labels: torch.Tensor | None = None, seed: int | None = None,
-               batch_size: int = 256) -> torch.Tensor:
+               batch_size: int = 256, best: bool = False) -> torch.Tensor:
         """``n`` generated examples ``(n, ...)`` on the trainer's device, in fp32.
 
         Latents come from a generator seeded with ``seed`` (default ``config.seed + 2``), so the
         training random state is untouched. ``labels`` ``(n,)`` for a conditional generator
-        (default: drawn from the data's labels).
+        (default: drawn from the data's labels). ``best``: from the best scoring weights
+        (:meth:`best_sampler`) instead of the current ones.
         """
         g = torch.Generator(device=self.device)
         g.manual_seed(self.config.seed + 2 if seed is None else seed)
@@ -307,8 +335,8 @@ class Trainer:
         elif labels is None:  # drawn from the data's
             labels = self.labels[torch.randint(0, self.data.shape[0], (n,), generator=g,
                                                device=self.device)]
-        return sample_examples(self.sampler, self.latent_fn, self.latent_dim, n, g, labels,
-                               batch_size)
+        return sample_examples(self.best_sampler() if best else self.sampler, self.latent_fn,
+                               self.latent_dim, n, g, labels, batch_size)
 
 
 # ----------------------------------------------------------------------------- setup

@@ -1,0 +1,56 @@
+"""Keeping a run's best checkpoint by a score (``TrainConfig.select_every``; notebooks 08 and 09).
+
+The papers take a run's last weights. A short GAN run does not improve monotonically: the
+laptop PianoGAN met its note statistics at step 500 and drifted away after, and the
+conditional WaveGAN's per-class agreement moves by ten points between checkpoints. With
+``select_every`` N and a ``select`` function, the :class:`~.trainer.Trainer` scores its sampling
+generator (the EMA copy when there is one) every N steps, records ``{"step", "score"}`` in
+``trainer.selections`` (saved in every checkpoint, so a resumed run compares with the scores
+before it), and writes the best scoring so far to ``best.pt`` beside the checkpoints
+(:data:`checkpoint.BEST_NAME`). Training itself is unchanged: the next steps continue from the
+current weights, and ``best.pt`` is a full checkpoint that ``generate`` and ``load_run`` read
+like any other. The scores a course model is selected by: :mod:`evaluation.selection`.
+
+``select(trainer) -> float`` must not touch the training's random state: sample with
+``trainer.sample(n, seed=...)``, which has its own generator. Higher is better.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from .. import checkpoint as ckpt_io
+from .state import save_trainer
+
+if TYPE_CHECKING:
+    from .trainer import Trainer
+
+SelectFn = Callable[["Trainer"], float]
+
+
+def due(trainer: "Trainer") -> bool:
+    """True when ``trainer`` scores its generator after this step (process 0 only)."""
+    every = trainer.config.select_every
+    return (trainer.select is not None and every > 0 and trainer.step % every == 0
+            and trainer.shard.main)
+
+
+def best_row(selections: list[dict]) -> dict | None:
+    """The best of ``selections`` (the first of equal scores), or None when there is none."""
+    finite = [row for row in selections if math.isfinite(row["score"])]
+    return max(finite, key=lambda row: row["score"]) if finite else None
+
+
+def select_now(trainer: "Trainer") -> Path | None:
+    """Score ``trainer``'s generator, record it, and write ``best.pt`` when it is the best so
+    far and the trainer writes checkpoints; the path written, else None."""
+    before = best_row(trainer.selections)
+    score = float(trainer.select(trainer))
+    trainer.selections.append({"step": trainer.step, "score": score})
+    if not math.isfinite(score) or (before is not None and score <= before["score"]):
+        return None
+    if not trainer.writes:
+        return None
+    return save_trainer(trainer, ckpt_io.best_path(trainer.out_dir), keep_as_last=False)

@@ -1,0 +1,166 @@
+"""Keeping a run's best checkpoint by a score (training/selection.py, evaluation/selection.py)."""
+
+import pytest
+import torch
+import torch.nn as nn
+
+from audiogan_lesson import checkpoint as ckpt_io
+from audiogan_lesson.cli import main
+from audiogan_lesson.data import toy_piano
+from audiogan_lesson.evaluation.selection import class_score, note_selection
+from audiogan_lesson.runs import run_info
+from audiogan_lesson.training import TrainConfig
+
+from test_training import Z, make
+
+BASE = dict(latent_dim=Z, batch_size=8, log_every=2, autocast=False, ema_decay=0.9)
+
+
+def by_step(scores):
+    """A select function that scores step s with ``scores[s]`` and counts its calls."""
+    def select(trainer):
+        select.calls.append(trainer.step)
+        return scores[trainer.step]
+    select.calls = []
+    return select
+
+
+def test_best_checkpoint_is_the_best_scoring_step_and_the_run_goes_on(tmp_path):
+    scores = {2: 1.0, 4: 3.0, 6: 2.0, 8: 5.0, 10: 4.0}
+    config = TrainConfig(**BASE, select_every=2, checkpoint_every=2, keep_last=0)
+    trainer = make(config, out_dir=tmp_path, select=by_step(scores))
+    trainer.train(steps=10, progress=False)
+    assert trainer.select.calls == [2, 4, 6, 8, 10]
+    assert [row["step"] for row in trainer.selections] == [2, 4, 6, 8, 10]
+    assert trainer.best == {"step": 8, "score": 5.0}
+    assert trainer.last_checkpoint.name == "ckpt_00000010.pt"  # best.pt is not the newest
+    best = ckpt_io.load_checkpoint(tmp_path / "best.pt")
+    at_8 = ckpt_io.load_checkpoint(tmp_path / "ckpt_00000008.pt")
+    assert best["step"] == 8
+    for name, tensor in at_8["ema"].items():
+        torch.testing.assert_close(best["ema"][name], tensor, rtol=0, atol=0)
+    assert ckpt_io.result_checkpoint(tmp_path) == tmp_path / "best.pt"
+    assert [p.name for p in ckpt_io.list_checkpoints(tmp_path)][-1] == "ckpt_00000010.pt"
+
+
+def test_scoring_does_not_change_training(tmp_path):
+    plain = make(TrainConfig(**BASE))
+    plain.train(steps=8, progress=False)
+
+    def sampled(trainer):  # samples as a real score does, with the trainer's own sampler
+        return float(trainer.sample(16, seed=3).abs().mean())
+    scored = make(TrainConfig(**BASE, select_every=2), out_dir=tmp_path, select=sampled)
+    scored.train(steps=8, progress=False)
+    for (name, a), b in zip(plain.generator.state_dict().items(),
+                            scored.generator.state_dict().values()):
+        torch.testing.assert_close(b, a, rtol=0, atol=0, msg=name)
+    assert len(scored.selections) == 4 and (tmp_path / "best.pt").is_file()
+
+
+def test_a_resumed_run_compares_with_the_scores_before_it(tmp_path):
+    scores = {2: 1.0, 4: 9.0, 6: 2.0, 8: 5.0, 10: 4.0}
+    config = TrainConfig(**BASE, select_every=2, checkpoint_every=2, keep_last=0)
+    first = make(config, out_dir=tmp_path, select=by_step(scores))
+    first.train(steps=6, progress=False)
+    again = make(config, out_dir=tmp_path, select=by_step(scores))
+    again.train(steps=10, resume=True, progress=False)
+    assert again.select.calls == [8, 10]
+    assert [row["step"] for row in again.selections] == [2, 4, 6, 8, 10]
+    assert again.best["step"] == 4  # step 8's 5.0 does not replace the earlier 9.0
+    assert ckpt_io.load_checkpoint(tmp_path / "best.pt")["step"] == 4
+
+
+def test_non_finite_scores_are_recorded_and_never_best(tmp_path):
+    scores = {2: float("nan"), 4: 1.0, 6: float("inf")}
+    trainer = make(TrainConfig(**BASE, select_every=2), out_dir=tmp_path,
+                   select=by_step(scores))
+    trainer.train(steps=6, progress=False)
+    assert trainer.best == {"step": 4, "score": 1.0}
+    assert ckpt_io.load_checkpoint(tmp_path / "best.pt")["step"] == 4
+
+
+def test_select_every_without_a_select_function_is_refused():
+    with pytest.raises(ValueError, match="select="):
+        make(TrainConfig(**BASE, select_every=5))
+    with pytest.raises(ValueError, match="select_every"):
+        TrainConfig(select_every=-1)
+
+
+class FakeTrainer:
+    """What a select function reads of a Trainer: ``sample(n, labels=, seed=)`` and a device."""
+
+    def __init__(self, make_samples):
+        self.make_samples, self.device = make_samples, torch.device("cpu")
+
+    def sample(self, n, labels=None, seed=None):
+        return self.make_samples(n, labels)
+
+
+class SignClassifier(nn.Module):
+    """Calls a wave class 0 when its mean is below 0, else class 1 (confidently)."""
+
+    sample_rate = 16000
+
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(()))
+
+    def forward(self, waves):
+        m = waves.reshape(len(waves), -1).mean(1)
+        return torch.stack([-m, m], 1) * 50 * self.weight
+
+
+def test_class_score_is_near_zero_for_the_requested_class_and_falls_for_a_missed_one():
+    score = class_score(SignClassifier(), lambda x: x, n_classes=2, per_class=10)
+    right = FakeTrainer(lambda n, labels: (labels.float() * 2 - 1)[:, None].repeat(1, 64))
+    one_class = FakeTrainer(lambda n, labels: torch.ones(n, 64))  # always class 1
+    assert score(right) == pytest.approx(0.0, abs=1e-6)
+    assert score(one_class) < -10  # half the clips get log p ~ -100 for their class
+
+
+def test_note_selection_scores_real_notes_near_zero_and_noise_near_minus_one():
+    real = toy_piano(64, seed=0).notes
+    held_out = torch.as_tensor(toy_piano(64, seed=1).notes)
+    score = note_selection(real, to_notes=lambda x: x, n=64)
+    from audiogan_lesson.evaluation.notes import uniform_notes
+    noise = torch.as_tensor(uniform_notes(real, 64, seed=5))
+    good = score(FakeTrainer(lambda n, labels: held_out[:n]))
+    bad = score(FakeTrainer(lambda n, labels: noise[:n]))
+    assert -0.35 < good <= 0.0
+    assert bad < -0.8
+    assert good > bad
+
+
+def test_train_keeps_best_and_generate_reads_a_run_folder(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "pianogan", "--data", "toy-piano", "--steps", "4", "--select-every",
+                 "2", "--out", str(out), "--profile", "smoke", "--n-train", "16"]) == 0
+    printed = capsys.readouterr().out
+    assert "best: step" in printed and str(out / "best.pt") in printed
+    state = ckpt_io.load_checkpoint(out / "best.pt")
+    assert [row["step"] for row in state["selections"]][:1] == [2]
+    assert run_info(out).checkpoint == out / "best.pt"
+    assert main(["generate", str(out), "--n", "2", "--out", str(tmp_path / "gen")]) == 0
+    assert len(list((tmp_path / "gen").glob("*.mid"))) == 2
+    assert main(["train", "pianogan", "--data", "toy-piano", "--steps", "4", "--select-every",
+                 "-1", "--out", str(tmp_path / "x"), "--profile", "smoke"]) != 0
+    assert "--select-every -1" in capsys.readouterr().err
+
+
+def test_empty_run_folder_for_generate_names_the_files_train_writes(tmp_path, capsys):
+    (tmp_path / "run").mkdir()
+    assert main(["generate", str(tmp_path / "run"), "--n", "1", "--out", str(tmp_path / "g")]) != 0
+    assert "no checkpoint in this folder yet; train --out" in capsys.readouterr().err
+
+
+def test_sample_best_uses_the_best_steps_weights(tmp_path):
+    scores = {2: 1.0, 4: 7.0, 6: 2.0}
+    config = TrainConfig(**BASE, select_every=2, checkpoint_every=2, keep_last=0)
+    trainer = make(config, out_dir=tmp_path, select=by_step(scores))
+    trainer.train(steps=4, progress=False)
+    at_best = trainer.sample(5, seed=1)
+    trainer.train(steps=6, progress=False)
+    torch.testing.assert_close(trainer.sample(5, seed=1, best=True), at_best, rtol=0, atol=0)
+    assert not torch.equal(trainer.sample(5, seed=1), at_best)
+    plain = make(TrainConfig(**BASE))  # no best kept: the current weights
+    torch.testing.assert_close(plain.sample(3, seed=1, best=True), plain.sample(3, seed=1))
