@@ -136,7 +136,11 @@ def pitch_encoding(name: str) -> Recipe:
 # at 0.26-0.72 of noise's (a third or less in two runs of eight), while W1 step and duration
 # stayed under a fifth of noise's. Two critic steps with Adam 3e-4 and an EMA of 0.99 (WaveGAN's
 # laptop recipe) spread the pitches wider than noise's; an EMA of 0.99 alone kept fewer notes in
-# key (0.68). Notebook 08 shows a run.
+# key (0.68). So the run keeps its best weights, scored every 100 steps
+# (evaluation.selection.note_selection): `train pianogan --data toy-piano --minutes 5` made
+# 1,405 steps, kept step 600 (its later scores were worse), and `generate --n 200` from it gave
+# 0.92 in key (94% of the real pieces' rate) with W1 pitch, step and duration at 0.19, 0.18 and
+# 0.06 of noise's. Notebook 08 shows a run.
 LAPTOP_PIANOGAN_WGAN = pitch_encoding("pitch_class").then(Recipe(train=dict(select_every=100)))
 
 # WaveGAN with WGAN-GP on a GPU: the gradient penalty's double backward under the step's bf16
@@ -147,9 +151,11 @@ GPU_WAVEGAN_WGAN = Recipe(train=dict(gp_precision="autocast"))
 
 # The class-conditional WaveGAN with WGAN-GP on 2 cores: one critic step per generator step
 # (GANSynth's choice) on top of the laptop WaveGAN's recipe. Each step then costs half as much
-# (17.9 steps/s against 9.4 on a two-core EPYC), and in ten minutes the run made 9,236 steps and
-# reached 75% of the real drums' inception score with every class heard as asked at least 95% of
-# the time, where two critic steps made 5,001 steps and 62% (hi-hats 83%); notebook 09.
+# (17.9 steps/s against 9.4 on a two-core EPYC): in ten minutes a run made 9,236 steps and ended
+# at 75% of the real drums' inception score, every class heard as asked at least 94% of the time,
+# where two critic steps made 5,001 steps and 62% (hi-hats 80%). A second run, keeping its best
+# of every 500 steps, kept step 8,500 at 70%, but 27% of its hi-hats were heard as snares
+# (notebook 09 has the table and the cause).
 LAPTOP_CONDITIONAL_WAVEGAN_WGAN = Recipe(train=dict(n_critic=1))
 
 # (profile, model, loss or None for every loss) -> the changes that profile makes
