@@ -268,15 +268,11 @@ class Experiment:
                 **({"pitches": list(self.pitches)} if self.pitches is not None else {})}
 
     def trainer(self, out_dir: str | os.PathLike | None = None,
-                preview: Callable | None = None) -> Trainer:
-        """A :class:`Trainer` for this experiment (checkpoints in ``out_dir`` when given); with
-        ``config.select_every`` it keeps the best checkpoint by
-        :func:`evaluation.selection.selection_for` this experiment."""
+                preview: Callable | None = None, select: Callable | None = None) -> Trainer:
+        """A :class:`Trainer` for this experiment (checkpoints in ``out_dir`` when given).
+        ``select``: the score that a run with ``config.select_every`` keeps its best checkpoint
+        by, :func:`evaluation.selection.selection_for` this experiment."""
         data = self.examples if not self.config.conditional else (self.examples, self.real.labels)
-        select = None
-        if self.config.select_every:
-            from .evaluation.selection import selection_for  # evaluation imports this module
-            select = selection_for(self)
         return Trainer(self.generator, self.discriminator, data, self.config, out_dir=out_dir,
                        device=self.profile.device, preview=preview, meta=self.meta(),
                        hook=self.hook, select=select)

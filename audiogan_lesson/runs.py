@@ -117,7 +117,8 @@ def _seconds_left(experiment: Experiment, trainer: Trainer) -> float | None:
 
 def train_or_load(experiment: Experiment, name_or_dir: str | os.PathLike,
                   profile: Profile | None = None, progress: bool = False,
-                  shipped: str | None = None, train_from_scratch: bool = False) -> Trainer:
+                  shipped: str | None = None, train_from_scratch: bool = False,
+                  select: Callable | None = None) -> Trainer:
     """Load the run ``name_or_dir`` from the runs folder, or train it until its budget is used.
 
     ``name_or_dir``: a run name (its folder is :func:`runs_dir` of ``profile``, default the
@@ -133,7 +134,8 @@ def train_or_load(experiment: Experiment, name_or_dir: str | os.PathLike,
     so and which command trains it from scratch. With ``train_from_scratch`` an installed
     shipped run is removed and the run trains here; a run trained here is always loaded first.
     A shipped run cannot be continued: settings that ask for more of it than it made raise
-    :class:`ShippedRunError`.
+    :class:`ShippedRunError`. ``select``: :meth:`Experiment.trainer`'s (a run with
+    ``select_every``: ``evaluation.selection.selection_for(experiment)``).
     """
     folder = _run_folder(name_or_dir, profile or experiment.profile)
     if shipped is not None:
@@ -143,7 +145,7 @@ def train_or_load(experiment: Experiment, name_or_dir: str | os.PathLike,
                 path.unlink()
         elif installed or (not train_from_scratch and latest_checkpoint(folder) is None):
             return _load_shipped(experiment, folder, shipped, progress)
-    trainer = experiment.trainer(folder)
+    trainer = experiment.trainer(folder, select=select)
     trainer.load_newest()
     remaining = _seconds_left(experiment, trainer)
     if (remaining is None or remaining > 1.0) and trainer.step < experiment.config.steps:

@@ -325,13 +325,15 @@ print(layer_table(PianoGANDiscriminator()))
 # scores 200 generated pieces by the worst of four distances to the training pieces, each as a
 # fraction of uniform noise's (the W1 distances of pitch, step and duration of section 8, and
 # the share of notes out of key of section 7; 0 is the real data, -1 noise), and keeps the best
-# scoring weights as `best.pt` beside its checkpoints. Section 8 samples those.
+# scoring weights as `best.pt` beside its checkpoints (`evaluation.selection.selection_for`
+# gives the score; the BCE run has `select_every=0` and keeps none). Section 8 samples those.
 #
 # Re-running the notebook loads the finished runs.
 
 # %%
 from audiogan_lesson.evaluation import (format_score_table, in_key_rate, score_table,
                                         uniform_notes)
+from audiogan_lesson.evaluation.selection import selection_for
 from audiogan_lesson.experiments import make_experiment
 from audiogan_lesson.runs import train_or_load
 
@@ -339,7 +341,7 @@ runs = {}
 for loss, minutes in (("wgan-gp", 5.0), ("bce", 3.0)):  # minutes on the laptop profile
     exp = make_experiment("pianogan", "toy-piano", profile, loss=loss,
                           max_seconds=min(minutes, scale.minutes) * 60)
-    trainer = train_or_load(exp, f"08_pianogan_{loss}")
+    trainer = train_or_load(exp, f"08_pianogan_{loss}", select=selection_for(exp))
     runs[loss] = (exp, trainer)
     print(f"{loss:<8} {trainer.step:>5} generator steps in {trainer.seconds:4.0f} s "
           f"({trainer.step / max(trainer.seconds, 1e-9):.2f} steps/s); width {exp.scale.width}, "

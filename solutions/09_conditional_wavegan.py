@@ -58,6 +58,7 @@ import torch
 from audiogan_lesson import display as show
 from audiogan_lesson.evaluation import (classifier_probs, inception_score, quiet_floor_db,
                                         reference_classifier)
+from audiogan_lesson.evaluation.selection import selection_for
 from audiogan_lesson.experiments import make_experiment
 from audiogan_lesson.profiles import get_profile, seed_everything
 from audiogan_lesson.runs import train_or_load
@@ -223,7 +224,8 @@ print(f"parameters: {count_parameters(WaveGANDiscriminator(**size)):,} unconditi
 # class asked for (0 would be every clip certain and right). That classifier is the course's
 # recipe trained with another seed, so the classifier that judges the run below is not the one
 # that chose its checkpoint. The best scoring weights are kept as `best.pt` beside the
-# checkpoints; training goes on from the current ones.
+# checkpoints (`evaluation.selection.selection_for(cond)` gives the score); training goes on
+# from the current ones.
 #
 # To judge it, every checkpoint is asked for each class in turn (100 clips of each), so a
 # perfect generator would again make bars of five equal parts; and each clip is also checked
@@ -231,7 +233,7 @@ print(f"parameters: {count_parameters(WaveGANDiscriminator(**size)):,} unconditi
 
 # %%
 cond = make_experiment("wavegan", "toy-drums", profile, loss="wgan-gp", conditional=True, **budget)
-cond_trainer = train_or_load(cond, "09_conditional")
+cond_trainer = train_or_load(cond, "09_conditional", select=selection_for(cond))
 print(f"conditional ({cond.discriminator.config.conditioning}): {cond_trainer.step} steps in {cond_trainer.seconds / 60:.1f} "
       f"minutes ({cond_trainer.step / max(cond_trainer.seconds, 1e-9):.2f} steps/s)")
 print(f"generator parameters: {count_parameters(plain.generator):,} unconditional, "

@@ -79,9 +79,11 @@ def test_non_finite_scores_are_recorded_and_never_best(tmp_path):
     assert ckpt_io.load_checkpoint(tmp_path / "best.pt")["step"] == 4
 
 
-def test_select_every_without_a_select_function_is_refused():
-    with pytest.raises(ValueError, match="select="):
-        make(TrainConfig(**BASE, select_every=5))
+def test_select_every_without_a_select_function_trains_with_a_warning(tmp_path):
+    trainer = make(TrainConfig(**BASE, select_every=2), out_dir=tmp_path)
+    with pytest.warns(UserWarning, match="no best checkpoint is kept.*selection_for"):
+        trainer.train(steps=4, progress=False)
+    assert trainer.selections == [] and not (tmp_path / "best.pt").exists()
     with pytest.raises(ValueError, match="select_every"):
         TrainConfig(select_every=-1)
 

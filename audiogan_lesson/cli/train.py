@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from ..checkpoint import best_path
+from ..evaluation.selection import selection_for
 from ..experiments import make_experiment
 from ..models.conditional import CONDITIONINGS, DEFAULT_CONDITIONING
 from ..profiles import PROFILE_NAMES, get_profile
@@ -116,7 +117,7 @@ def _train(args, profile, shard, say) -> int:
     if args.conditional:
         say(f"conditional ({args.conditional}) on {len(exp.real.classes)} classes: "
             f"{', '.join(exp.real.classes)}", flush=True)
-    trainer = exp.trainer(args.out)
+    trainer = exp.trainer(args.out, select=selection_for(exp) if exp.config.select_every else None)
     try:
         trainer.train(resume=args.resume)
     except KeyboardInterrupt:

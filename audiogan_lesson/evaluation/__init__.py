@@ -23,6 +23,8 @@ accuracy and entropy. One module per job:
   :func:`score_run` / :class:`RunScore`, :func:`run_classifier`, :func:`checkpoint_scores`.
 - :mod:`.reference`: :class:`ReferenceSet` and :func:`to_format` (notebook 07's table),
   :func:`sc09_classifier`.
+- :mod:`.selection`: the scores a run keeps its best checkpoint by (``select_every``):
+  :func:`~.selection.selection_for` an experiment.
 - :mod:`.notes`: scores of note sequences (notebook 08): :func:`feature_w1`,
   :func:`pitch_class_distance`, :func:`estimate_key` and :func:`in_key_rate` (Krumhansl-
   Schmuckler), :func:`note_scores`, :func:`score_table`, :func:`uniform_notes`.

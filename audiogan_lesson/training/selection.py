@@ -19,18 +19,15 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Any, Callable
 
 from .. import checkpoint as ckpt_io
 from .state import save_trainer
 
-if TYPE_CHECKING:
-    from .trainer import Trainer
-
-SelectFn = Callable[["Trainer"], float]
+SelectFn = Callable[[Any], float]  # select(trainer) -> score, higher is better
 
 
-def due(trainer: "Trainer") -> bool:
+def due(trainer) -> bool:
     """True when ``trainer`` scores its generator after this step (process 0 only)."""
     every = trainer.config.select_every
     return (trainer.select is not None and every > 0 and trainer.step % every == 0
@@ -43,7 +40,7 @@ def best_row(selections: list[dict]) -> dict | None:
     return max(finite, key=lambda row: row["score"]) if finite else None
 
 
-def select_now(trainer: "Trainer") -> Path | None:
+def select_now(trainer) -> Path | None:
     """Score ``trainer``'s generator, record it, and write ``best.pt`` when it is the best so
     far and the trainer writes checkpoints; the path written, else None."""
     before = best_row(trainer.selections)

@@ -26,6 +26,7 @@ import copy
 import functools
 import os
 import time
+import warnings
 from pathlib import Path
 from typing import Any, Callable
 
@@ -109,10 +110,8 @@ class Trainer:
         self.latent_fn = latent_fn or config_latent_fn(config)
         self.preview = preview
         self.select = select
-        if config.select_every and select is None:
-            raise ValueError(f"TrainConfig.select_every={config.select_every} needs a select= "
-                             "function that scores the generator (evaluation.selection)")
         self.selections: list[dict] = []
+        self._warned_select = False
 
         self.rng = torch.Generator(device=self.device)
         self.rng.manual_seed(config.seed)
@@ -166,6 +165,12 @@ class Trainer:
         """
         cfg = self.config
         target = cfg.steps if steps is None else int(steps)
+        if cfg.select_every and self.select is None and not self._warned_select:
+            self._warned_select = True
+            warnings.warn(f"TrainConfig.select_every={cfg.select_every} but no Trainer(select=...): "
+                          "no best checkpoint is kept; evaluation.selection.selection_for("
+                          "experiment) gives the course's score (or set select_every=0)",
+                          stacklevel=2)
         self._begin(resume)
         if self._poisoned:
             raise NonFiniteLossError(
