@@ -215,9 +215,10 @@ print(f"parameters: {count_parameters(WaveGANDiscriminator(**size)):,} unconditi
 # ten-minute runs of section 5. The data's labels come with it: toy drums give the kind, toy
 # notes the family, SC09 the digit, a folder its sub-folders.
 #
-# Its laptop recipe differs from the unconditional run's in two ways. It takes one critic step
+# Its laptop recipe differs from the unconditional run's in three ways. It takes one critic step
 # per generator step instead of two (GANSynth's choice, `recipes.LAPTOP_CONDITIONAL_WAVEGAN_WGAN`),
-# so a step costs about half as much; section 5 shows what that bought. And it keeps its best
+# so a step costs about half as much; its pre-emphasis is 0.5 instead of 0.9 (section 5 shows
+# what each bought). And it keeps its best
 # weights (`TrainConfig.select_every`, 500 steps): every 500 steps it asks for 50 clips of each
 # class and scores them by the mean log-probability that a *selection* classifier gives the
 # class asked for (0 would be every clip certain and right). That classifier is the course's
@@ -254,14 +255,15 @@ print(f"{'unconditional':<15}" + "  ".join(f"{step}: {100 * v / is_real:.0f}%" f
 print(f"{'conditional':<15}" + "  ".join(f"{step}: {100 * v / is_real:.0f}%" for step, _, v in cond_rows))
 
 # %% [markdown]
-# Asked for every kind in turn, the conditional run scores above the unconditional one at every
-# checkpoint from step 450 on in the runs stored here (38-64% of the real drums' inception
-# score against 24-37%); with one critic step it also made more steps in its three minutes
-# (2,878 against 1,806). From step 1,950 on its bars are close to five equal parts, the
-# hi-hats' part the thinnest, while the unconditional run hops: nearly all claps at step 150,
-# nearly all hi-hats at 300, then more and more snares, nothing but kicks and snares at steps
-# 1,500 and 1,650, and no clap or tom after step 900. Its scores rose from -2.98 at step 500 to
-# -0.57 at step 2,500, the step it kept.
+# With one critic step the conditional run made more steps in its three minutes (2,722 against
+# the unconditional run's 1,680). Its first 1,400 steps are no better than the
+# unconditional run's: asked for every kind in turn, it still makes mostly claps and snares
+# until step 1,350, and its inception score stays at 21-32% of the real drums'. From step
+# 1,500 on it scores above the unconditional run (38-65% against 30-32%), and its bars move
+# towards five equal parts, nearly there from step 2,700. The unconditional run hops: nearly all
+# claps at step 150, nearly all hi-hats at 300, then more and more snares, nothing but kicks
+# and snares from step 1,500 on, and no clap or tom after step 900. The conditional run's scores
+# rose from -2.77 at step 500 to -0.51 at step 2,500, the step it kept.
 #
 # ## 4. Ask for each kind of drum
 #
@@ -293,10 +295,10 @@ for name, audio in examples.items():
 # %% [markdown]
 # Read the table row by row. A class the generator follows has most of its row on the diagonal;
 # a class it has not learned yet spills into the kind with the most similar picture. In the run
-# stored here, after three minutes, kicks, snares, claps and toms come out as asked, while
-# almost half of the hi-hats (46 of 100) come out as snares (both are bursts of noise, the
-# hi-hat's higher). Three minutes is too short for every row to be clean; the ten-minute runs
-# below are the measured result.
+# stored here, kept at step 2,500 of three minutes, kicks, snares and claps come out as asked,
+# while a third of the hi-hats come out as claps or snares (26 and 6 of 100: all three are
+# bursts of noise) and a third of the toms as snares (37 of 100). Three minutes is too short for
+# every row to be clean; the ten-minute runs below are the measured result.
 #
 # ## 5. The full result: ten minutes, AC-GAN against projection
 #
@@ -321,28 +323,31 @@ for name, audio in examples.items():
 # least 85% of the time.
 #
 # On a two-core AMD EPYC, with the machine to itself (two threads), the recipe of section 3
-# (one critic step, the best of every 500 steps kept) and the runs that chose it:
+# (one critic step, pre-emphasis 0.5, the best of every 500 steps kept) and the runs that chose
+# it:
 #
 # | run, 10 minutes | steps | steps/s | IS | % of real | (IS - 1) / (IS real - 1) | kick | snare | hihat | clap | tom |
 # |---|---|---|---|---|---|---|---|---|---|---|
-# | `--conditional`: one critic step, kept step 8,500 | 9,744 | 16.2 | 3.38 | 70% | 0.62 | 100% | 100% | 73% | 100% | 100% |
-# | one critic step, its last checkpoint (before the best was kept) | 9,236 | 15.4 | 3.63 | 75% | 0.69 | 100% | 100% | 94% | 100% | 100% |
-# | one critic step, no pre-emphasis, kept step 8,500 | 8,746 | 14.6 | 3.17 | 66% | 0.57 | 100% | 100% | 80% | 100% | 65% |
-# | two critic steps (the earlier recipe), last checkpoint | 5,001 | 8.3 | 2.97 | 62% | 0.52 | 100% | 100% | 80% | 100% | 97% |
+# | `--conditional` (the recipe of section 3), kept step 7,000 | 8,986 | 15.0 | 3.85 | 80% | 0.75 | 100% | 100% | 100% | 100% | 100% |
+# | the same recipe (the run that chose it), kept step 8,500 | 8,760 | 14.6 | 3.74 | 77% | 0.71 | 100% | 100% | 100% | 100% | 96% |
+# | pre-emphasis 0.9, kept step 8,500 | 9,744 | 16.2 | 3.38 | 70% | 0.62 | 100% | 100% | 73% | 100% | 100% |
+# | pre-emphasis 0.9, its last checkpoint (no best kept) | 9,236 | 15.4 | 3.63 | 75% | 0.69 | 100% | 100% | 94% | 100% | 100% |
+# | no pre-emphasis, kept step 8,500 | 8,746 | 14.6 | 3.17 | 66% | 0.57 | 100% | 100% | 80% | 100% | 65% |
+# | two critic steps, pre-emphasis 0.9, last checkpoint | 5,001 | 8.3 | 2.97 | 62% | 0.52 | 100% | 100% | 80% | 100% | 97% |
 #
 # With two critic steps this machine made half the steps of the faster machine below and ended
-# at 62%; one critic step costs half as much, and the run made nearly twice the steps. The
-# second row met the goal (75%, 94% of hi-hats heard as hi-hats); the first met it on its score
-# but not on its hi-hats, of which 27% were heard as snares. The hi-hats are the weak class in
-# every run, and their spectrum says why: 41% of the energy of the first row's generated
-# hi-hats lies below 100 Hz, where real hi-hats have none. The laptop recipe's pre-emphasis
-# (0.9) has the generator make pre-emphasised audio that the decoder de-emphasises, a filter
-# whose gain is about 10 (20 dB) at the lowest frequencies: a small, slow error in the
-# generator's output becomes a rumble, and a hi-hat with a rumble under it sounds like a snare,
-# whose body lies at 160-250 Hz. Without pre-emphasis (third row) the rumble is gone, but in
-# that one run the toms suffered instead. On hi-hats this unclear the course's classifier and
-# the selection classifier (section 3) disagree most: at step 9,000 of the first row the one
-# heard 90% of them as hi-hats, the other 49%.
+# at 62%; one critic step costs half as much, and the runs made nearly twice the steps. With the
+# laptop WaveGAN's pre-emphasis of 0.9 the hi-hats were the weak class, and their spectrum says
+# why: 41% of the energy of the third row's generated hi-hats lies below 100 Hz, where real
+# hi-hats have none. Pre-emphasis has the generator make pre-emphasised audio that the decoder
+# de-emphasises, a filter whose gain at the lowest frequencies is `1 / (1 - 0.9)`, about 10
+# (20 dB): a small, slow error in the generator's output becomes a rumble, and a hi-hat with a
+# rumble under it sounds like a snare, whose body lies at 160-250 Hz. Without pre-emphasis the
+# rumble is gone, but in that run the toms suffered instead; with 0.5 (a gain of 2) the rumble
+# is gone too (under 1% of the hi-hats' energy below 100 Hz) and every class came out as asked.
+# On the unclear hi-hats of 0.9 the course's classifier and the selection classifier (section 3)
+# disagreed most: at step 9,000 of the third row the one heard 90% of them as hi-hats, the
+# other 49%.
 #
 # Earlier, on a faster two-core machine with two critic steps and no best kept, each run scored
 # from its last checkpoint. The first two rows had both cores (the first with other work beside
@@ -401,10 +406,10 @@ for name, level in floors.items():
 # %% [markdown]
 # By this measure neither run carries more of a floor than the real drums: the real clips'
 # quietest quarter lies about 20 dB below their peak (a toy drum of a quarter of a second has
-# not died away by its last quarter), the generated ones' as well (20.0 and 19.6 dB), spread
+# not died away by its last quarter), the generated ones' as well (19.3 and 19.0 dB), spread
 # less widely. The ten-minute runs measured the same way over 1,000 clips: real -20.4 dB,
-# unconditional -21.6 dB, `--conditional` -19.1 dB (the first row of the table above; the
-# second -20.6 dB). What a spectrogram shows as hiss in a generated clip is a faint,
+# unconditional -21.6 dB, `--conditional` -18.3 dB (the first row of the table above; the
+# second -20.5 dB, the third -19.1 dB). What a spectrogram shows as hiss in a generated clip is a faint,
 # broad band above the drum's own energy, far below the clip's loud part; at this clip length
 # the quietest quarter still holds each drum's own decay, which hides it.
 #
