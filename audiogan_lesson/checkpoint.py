@@ -71,6 +71,21 @@ def result_checkpoint(out_dir: str | os.PathLike) -> Path | None:
     return best if best.is_file() else latest_checkpoint(out_dir)
 
 
+def checkpoint_file(path: str | os.PathLike) -> Path:
+    """``path`` when it is a checkpoint file; for a run folder its :func:`result_checkpoint`.
+    ``FileNotFoundError`` (naming the files ``train`` writes) when there is none."""
+    path = Path(path)
+    if path.is_dir():
+        found = result_checkpoint(path)
+        if found is None:
+            raise FileNotFoundError(f"{path}: no checkpoint in this folder yet; train --out "
+                                    f"{path} writes them (ckpt_<step>.pt, best.pt)")
+        return found
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such checkpoint; train writes them as ckpt_<step>.pt")
+    return path
+
+
 def newest_readable_checkpoint(out_dir: str | os.PathLike) -> tuple[Path, dict] | None:
     """The newest checkpoint of ``out_dir`` that loads, as ``(path, state)``; None when there is none.
 

@@ -38,8 +38,9 @@ import torch
 from torch import nn
 
 from .audio import save_audio
-from .checkpoint import (CHECKPOINT_FORMAT, checkpoint_path, config_dict, config_differences,
-                         latest_checkpoint, list_checkpoints, load_checkpoint, load_generator,
+from .checkpoint import (CHECKPOINT_FORMAT, checkpoint_file, checkpoint_path, config_dict,
+                         config_differences, latest_checkpoint, list_checkpoints, load_checkpoint,
+                         load_generator,
                          model_spec, result_checkpoint, save_checkpoint)
 from .experiments import Experiment, make_experiment
 from .models.conditional import resolve_label
@@ -285,9 +286,7 @@ def load_run(run: RunInfo | str | os.PathLike, device: str | torch.device = "cpu
     ``run``: a :class:`RunInfo` or a checkpoint path written by a :class:`Trainer` of an
     experiment (``Experiment.trainer`` or ``python -m audiogan_lesson train``).
     """
-    path = run.checkpoint if isinstance(run, RunInfo) else Path(run)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such checkpoint; train writes them as ckpt_<step>.pt")
+    path = checkpoint_file(run.checkpoint if isinstance(run, RunInfo) else run)
     tune_backend(device)
     generator, ckpt = load_generator(path, device=device)
     meta, config = ckpt.get("meta") or {}, ckpt["config"]
@@ -395,14 +394,7 @@ def generate_from_checkpoint(checkpoint: str | os.PathLike, n: int, out_dir: str
     Returns the written paths. ``python -m audiogan_lesson generate``
     and notebook ``05_wgan_gp``.
     """
-    path = Path(checkpoint)
-    if path.is_dir():
-        if result_checkpoint(path) is None:
-            raise FileNotFoundError(f"{path}: no checkpoint in this folder yet; train --out "
-                                    f"{path} writes them (ckpt_<step>.pt, best.pt)")
-        path = result_checkpoint(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such checkpoint; train writes them as ckpt_<step>.pt")
+    path = checkpoint_file(checkpoint)
     if n < 1:
         raise ValueError(f"--n {n}: ask for at least one file")
     loaded = load_run(path, device or pick_device())

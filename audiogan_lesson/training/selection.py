@@ -17,9 +17,13 @@ like any other. The scores a course model is selected by: :mod:`evaluation.selec
 
 from __future__ import annotations
 
+import copy
 import math
+import warnings
 from pathlib import Path
 from typing import Any, Callable
+
+import torch.nn as nn
 
 from .. import checkpoint as ckpt_io
 from .state import save_trainer
@@ -40,9 +44,11 @@ def best_row(selections: list[dict]) -> dict | None:
     return max(finite, key=lambda row: row["score"]) if finite else None
 
 
-def select_now(trainer) -> Path | None:
-    """Score ``trainer``'s generator, record it, and write ``best.pt`` when it is the best so
-    far and the trainer writes checkpoints; the path written, else None."""
+def select_if_due(trainer) -> Path | None:
+    """When :func:`due`, score ``trainer``'s generator, record it, and write ``best.pt`` when it
+    is the best so far and the trainer writes checkpoints; the path written, else None."""
+    if not due(trainer):
+        return None
     before = best_row(trainer.selections)
     score = float(trainer.select(trainer))
     trainer.selections.append({"step": trainer.step, "score": score})
@@ -51,3 +57,31 @@ def select_now(trainer) -> Path | None:
     if not trainer.writes:
         return None
     return save_trainer(trainer, ckpt_io.best_path(trainer.out_dir), keep_as_last=False)
+
+
+def warn_unscored(trainer) -> None:
+    """Warn once when ``trainer`` has ``select_every`` but no ``select`` function to score by."""
+    every = trainer.config.select_every
+    if every and trainer.select is None and not getattr(trainer, "_warned_unscored", False):
+        trainer._warned_unscored = True
+        warnings.warn(f"TrainConfig.select_every={every} but no Trainer(select=...): no best "
+                      "checkpoint is kept; evaluation.selection.selection_for(experiment) gives "
+                      "the course's score (or set select_every=0)", stacklevel=3)
+
+
+def best_sampler(trainer) -> nn.Module:
+    """A copy of ``trainer.sampler`` with the weights of its run's best scoring step (``best.pt``);
+    the sampler itself when the run kept no best. The copy is kept until a better step is kept,
+    so sampling it again reads no file."""
+    best = trainer.best
+    path = ckpt_io.best_path(trainer.out_dir) if trainer.out_dir is not None else None
+    if best is None or path is None or not path.is_file():
+        return trainer.sampler
+    cached = getattr(trainer, "_best_sampler", None)
+    if cached is not None and cached[0] == best["step"]:
+        return cached[1]
+    state = ckpt_io.load_checkpoint(path, map_location=trainer.device)
+    model = copy.deepcopy(trainer.sampler)
+    model.load_state_dict(state["ema"] if trainer.ema is not None else state["generator"])
+    trainer._best_sampler = (best["step"], model)
+    return model

@@ -22,11 +22,9 @@ Ctrl-C finishes the step, writes a checkpoint and raises ``KeyboardInterrupt``. 
 
 from __future__ import annotations
 
-import copy
 import functools
 import os
 import time
-import warnings
 from pathlib import Path
 from typing import Any, Callable
 
@@ -43,7 +41,7 @@ from .ema import make_ema
 from .interrupt import StopRequest, deferred_sigint, save_on_interrupt
 from .log import History, MetricLog, NonFiniteLossError
 from .round import Batches, Players, metric_names, train_round
-from .selection import SelectFn, best_row, due as selection_due, select_now
+from .selection import SelectFn, best_row, best_sampler, select_if_due, warn_unscored
 from .state import restore_newest, restore_trainer, save_trainer, trainer_state
 
 PreviewFn = Callable[["Trainer", int, torch.Tensor], Any]
@@ -78,13 +76,12 @@ class Trainer:
     saved in each as it is (what turns samples back into audio). ``latent_fn(n, dim, generator,
     device)`` overrides the latent distribution. ``preview(trainer, step, samples)`` gets samples
     of fixed latents every ``config.preview_every`` steps. ``hook`` (a :class:`StepHook`) changes
-    the models while they train (progressive growing, notebook 06). ``select(trainer) -> float``
-    scores the generator every ``config.select_every`` steps and keeps the best as ``best.pt``
-    (:mod:`.selection`).
+    the models while they train (progressive growing, notebook 06). ``select`` keeps the best
+    weights as ``best.pt`` (``config.select_every``, :mod:`.selection`).
 
     After training: ``trainer.history`` (a :class:`History`), ``trainer.step``,
-    ``trainer.sample(n)``, ``trainer.selections`` and ``trainer.best``. Under ``torchrun`` every process makes the same Trainer; process 0
-    (``trainer.shard.main``) alone writes (:mod:`.distributed`).
+    ``trainer.sample(n)``, ``trainer.selections``, ``trainer.best``. Under ``torchrun`` every
+    process makes the same Trainer; process 0 (``trainer.shard.main``) alone writes.
     """
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module, data,
@@ -109,9 +106,7 @@ class Trainer:
         self.latent_dim = resolve_latent_dim(generator, config)
         self.latent_fn = latent_fn or config_latent_fn(config)
         self.preview = preview
-        self.select = select
-        self.selections: list[dict] = []
-        self._warned_select = False
+        self.select, self.selections = select, []  # scores: [{"step", "score"}] (.selection)
 
         self.rng = torch.Generator(device=self.device)
         self.rng.manual_seed(config.seed)
@@ -165,12 +160,7 @@ class Trainer:
         """
         cfg = self.config
         target = cfg.steps if steps is None else int(steps)
-        if cfg.select_every and self.select is None and not self._warned_select:
-            self._warned_select = True
-            warnings.warn(f"TrainConfig.select_every={cfg.select_every} but no Trainer(select=...): "
-                          "no best checkpoint is kept; evaluation.selection.selection_for("
-                          "experiment) gives the course's score (or set select_every=0)",
-                          stacklevel=2)
+        warn_unscored(self)
         self._begin(resume)
         if self._poisoned:
             raise NonFiniteLossError(
@@ -247,8 +237,7 @@ class Trainer:
         cfg = self.config
         if self.log.full:
             self._flush()
-        if selection_due(self):  # before the checkpoint, which then records the score
-            select_now(self)
+        select_if_due(self)  # before the checkpoint, which then records the score
         if self.out_dir is not None and cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
             self._flush()  # every process: the values are averaged over them
             if self.writes:
@@ -272,10 +261,8 @@ class Trainer:
                                    **{k: f"{entry[k]:.3g}" for k in self.metrics[:3]}},
                                   refresh=False)
 
-    @property
-    def best(self) -> dict | None:
-        """The best scoring of :attr:`selections`, ``{"step", "score"}``, or None."""
-        return best_row(self.selections)
+    best = property(lambda self: best_row(self.selections),
+                    doc='The best scoring of :attr:`selections`, ``{"step", "score"}``, or None.')
 
     # ------------------------------------------------------------------ checkpoints
 
@@ -313,25 +300,13 @@ class Trainer:
         """Samples ``(n_preview, ...)`` of the fixed preview latents (the same every time)."""
         return eval_forward(self.sampler, self.preview_z, self.preview_labels)
 
-    def best_sampler(self) -> nn.Module:
-        """A copy of :attr:`sampler` with the weights of the run's best scoring step (its
-        ``best.pt``, :mod:`.selection`); the sampler itself when the run kept no best."""
-        path = ckpt_io.best_path(self.out_dir) if self.out_dir is not None else None
-        if path is None or not path.is_file():
-            return self.sampler
-        state = ckpt_io.load_checkpoint(path, map_location=self.device)
-        model = copy.deepcopy(self.sampler)
-        model.load_state_dict(state["ema"] if self.ema is not None else state["generator"])
-        return model
-
     def sample(self, n: int, labels: torch.Tensor | None = None, seed: int | None = None,
                batch_size: int = 256, best: bool = False) -> torch.Tensor:
         """``n`` generated examples ``(n, ...)`` on the trainer's device, in fp32.
 
         Latents come from a generator seeded with ``seed`` (default ``config.seed + 2``), so the
         training random state is untouched. ``labels`` ``(n,)`` for a conditional generator
-        (default: drawn from the data's labels). ``best``: from the best scoring weights
-        (:meth:`best_sampler`) instead of the current ones.
+        (default: drawn from the data's labels); ``best``: the kept best weights instead.
         """
         g = torch.Generator(device=self.device)
         g.manual_seed(self.config.seed + 2 if seed is None else seed)
@@ -340,7 +315,7 @@ class Trainer:
         elif labels is None:  # drawn from the data's
             labels = self.labels[torch.randint(0, self.data.shape[0], (n,), generator=g,
                                                device=self.device)]
-        return sample_examples(self.best_sampler() if best else self.sampler, self.latent_fn,
+        return sample_examples(best_sampler(self) if best else self.sampler, self.latent_fn,
                                self.latent_dim, n, g, labels, batch_size)
 
 
