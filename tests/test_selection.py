@@ -7,7 +7,7 @@ import torch.nn as nn
 from audiogan_lesson import checkpoint as ckpt_io
 from audiogan_lesson.cli import main
 from audiogan_lesson.data import toy_piano
-from audiogan_lesson.evaluation.selection import class_score, note_selection
+from audiogan_lesson.evaluation.selection import class_score, note_selection, pitch_selection, selection_for
 from audiogan_lesson.runs import run_info
 from audiogan_lesson.training import TrainConfig
 
@@ -131,6 +131,34 @@ def test_note_selection_scores_real_notes_near_zero_and_noise_near_minus_one():
     assert -0.35 < good <= 0.0
     assert bad < -0.8
     assert good > bad
+
+
+def tone(midi: torch.Tensor, sample_rate: int = 8000, length: int = 2048) -> torch.Tensor:
+    """Sawtooth-like tones (three harmonics) at MIDI ``midi`` ``(n,)``: ``(n, length)``."""
+    f0 = 440.0 * 2.0 ** ((midi.double()[:, None] - 69) / 12)
+    t = torch.arange(length, dtype=torch.float64)[None] / sample_rate
+    return sum(torch.sin(2 * torch.pi * k * f0 * t) / k for k in (1, 2, 3)).float()
+
+
+def test_pitch_selection_is_the_pitch_accuracy_of_the_requested_pitches():
+    midi = torch.tensor([48, 55, 60, 67, 72])
+    score = pitch_selection(lambda x: x, len(midi), midi.tolist(), 8000, per_pitch=2)
+    right = FakeTrainer(lambda n, labels: tone(midi[labels]))
+    sharp = FakeTrainer(lambda n, labels: tone(midi[labels] + 1))
+    half = FakeTrainer(lambda n, labels: tone(midi[labels] + (torch.arange(n) % 2)))
+    assert score(right) == 1.0
+    assert score(sharp) == 0.0
+    assert score(half) == 0.5
+
+
+def test_a_gansynth_experiment_is_selected_by_pitch_accuracy():
+    from audiogan_lesson.experiments import make_experiment
+    from audiogan_lesson.profiles import get_profile
+
+    exp = make_experiment("gansynth", "toy-notes", get_profile("smoke"), n_train=8)
+    trainer = exp.trainer(None)
+    score = selection_for(exp)(trainer)
+    assert 0.0 <= score <= 1.0
 
 
 def test_train_keeps_best_and_generate_reads_a_run_folder(tmp_path, capsys):

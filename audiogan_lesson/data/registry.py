@@ -233,7 +233,7 @@ _DATASETS = [
         splits=("all",),
         length=64000,
         standardize=True,
-        used_by="dense GAN and WaveGAN on classical music (source reports)",
+        used_by="dense GAN and WaveGAN on classical music (the GTZAN student project)",
         recipe="the 100 classical excerpts at 16 kHz cut into back-to-back 4 s clips (64,000 "
                "samples; the tail of each excerpt dropped, 7 clips per 30 s), each standardised "
                "to mean 0 and standard deviation 1",

@@ -9,6 +9,9 @@ scorings differ only by the weights.
   classifier gives the class each clip was asked for, over the same number of clips of every
   class. It falls when a class is missed or blurred with another.
 - Unconditional labelled audio (:func:`inception_selection`): the inception score.
+- Pitch-conditioned notes (:func:`pitch_selection`, GANSynth): the pitch accuracy that pYIN
+  hears over the same latents at every pitch, a fixed algorithm and not a trained classifier,
+  on latents of its own (notebook 06 and a run's recorded scores use other ones).
 - Note sequences (:func:`note_selection`): the worst of four distances to the real notes, each
   as a fraction of uniform noise's (the Wasserstein-1 distance of pitch, step and duration, and
   the out-of-key rate), negated: 0 would be the real data, -1 noise.
@@ -29,9 +32,10 @@ import torch
 from .classifier import MelClassifier, classifier_probs, reference_classifier
 from .metrics import inception_score
 from .notes import note_scores, uniform_notes
+from .pitch import pitch_accuracy, pitch_track
 
 __all__ = ["SELECTION_SEED", "class_score", "inception_selection", "note_selection",
-           "selection_for"]
+           "pitch_selection", "selection_for"]
 
 SELECTION_SEED = 1  # the selection classifier's seed; the evaluation classifier's is 0
 LATENT_SEED = 12345  # the fixed latents every scoring draws
@@ -60,6 +64,20 @@ def inception_selection(classifier: MelClassifier, to_audio: Callable, n: int = 
     return select
 
 
+def pitch_selection(to_audio: Callable, n_pitches: int, midi, sample_rate: int,
+                    per_pitch: int = 8) -> Callable:
+    """``select(trainer)``: the pitch accuracy (:func:`.pitch.pitch_accuracy`, pYIN) of
+    ``per_pitch`` latents at each of the ``n_pitches`` labels, whose MIDI numbers are ``midi``.
+    ``to_audio`` turns the generator's examples into waves at ``sample_rate``."""
+    labels = torch.arange(n_pitches).repeat(per_pitch)
+    target = np.asarray(midi)[labels.numpy()]
+
+    def select(trainer) -> float:
+        samples = trainer.sample(len(labels), labels=labels.to(trainer.device), seed=LATENT_SEED)
+        return pitch_accuracy(pitch_track(to_audio(samples), sample_rate), target)
+    return select
+
+
 def note_selection(real_notes, to_notes: Callable, n: int = 200) -> Callable:
     """``select(trainer)``: minus the worst of the Wasserstein-1 distances of pitch, step and
     duration and the out-of-key rate of ``n`` generated sequences, each divided by what uniform
@@ -79,11 +97,14 @@ def note_selection(real_notes, to_notes: Callable, n: int = 200) -> Callable:
 
 def selection_for(experiment) -> Callable:
     """The ``select`` function of an :class:`~audiogan_lesson.experiments.Experiment`: notes for
-    a note model, per-class log-probability for a class-conditional one, else the inception
-    score (which needs a labelled data set)."""
+    a note model, pitch accuracy for a pitch-conditioned one, per-class log-probability for a
+    class-conditional one, else the inception score (which needs a labelled data set)."""
     real = experiment.real
     if hasattr(experiment.representation, "to_notes"):
         return note_selection(real.notes, lambda x: experiment.representation.to_notes(x).cpu())
+    if experiment.pitches:
+        return pitch_selection(experiment.to_audio, len(experiment.pitches), experiment.pitches,
+                               real.sample_rate)
     if real.labels is None or not real.classes:
         raise ValueError(f"select_every: {experiment.dataset} has no class labels, so there is no "
                          "classifier to score the generator by; set select_every=0")
