@@ -412,3 +412,38 @@ def test_two_trainer_steps_with_the_gansynth_recipe():
     assert any(not torch.equal(a, b) for a, b in zip(before, g.parameters()))
     samples = trainer.sample(3, labels=torch.tensor([0, 1, 4]))
     assert samples.shape == (3, 2, 2, 16)
+
+
+def test_projection_discriminator_scores_the_pitch_it_is_told():
+    torch.manual_seed(0)
+    paper = GANSynthDiscriminator(**SMALL)
+    torch.manual_seed(0)
+    proj = GANSynthDiscriminator(**SMALL, projection=True)
+    assert proj.takes_labels and not paper.takes_labels
+    x = torch.randn(4, *proj.input_shape)
+    _, labels = inputs(4)
+    # the embedding starts at zero: the paper's critic until it learns
+    assert torch.allclose(proj(x, labels)[0], paper(x)[0])
+    with torch.no_grad():
+        proj.embed.weight.normal_()
+    scores, logits = proj(x, labels)
+    other, _ = proj(x, (labels + 1) % len(SMALL["pitches"]))
+    assert not torch.allclose(scores, other)  # the pitch changes the score
+    assert torch.allclose(logits, paper(x)[1])  # the classifier is the paper's
+    with pytest.raises(ValueError, match="pass the pitch indices"):
+        proj(x)
+
+
+def test_two_trainer_steps_with_a_projection_discriminator():
+    g = GANSynthGenerator(**SMALL)
+    d = GANSynthDiscriminator(**SMALL, projection=True)
+    g.set_stage(0)
+    d.set_stage(0)
+    gen = torch.Generator().manual_seed(0)
+    data = torch.rand(32, 2, 2, 16, generator=gen) * 2 - 1
+    labels = torch.randint(0, 5, (32,), generator=gen)
+    config = TrainConfig(loss="wgan-gp", n_critic=1, conditional=True, latent="normal",
+                         aux_weight=10.0, batch_size=8, steps=2, log_every=1)
+    trainer = Trainer(g, d, (data, labels), config, device="cpu")
+    trainer.train(progress=False)
+    assert d.embed.weight.abs().sum() > 0  # the critic's pitch term was trained

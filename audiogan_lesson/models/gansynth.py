@@ -51,6 +51,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..representations import representation_from_state
+from .conditional import projection_term
 from .layers import (
     ConfigMixin,
     Downscale2d,
@@ -303,11 +304,15 @@ class GANSynthGeneratorConfig(ProgressiveConfig):
 @dataclass(frozen=True)
 class GANSynthDiscriminatorConfig(ProgressiveConfig):
     """GANSynth discriminator settings: those of :class:`ProgressiveConfig` (``pitches`` are the
-    auxiliary classifier's classes), and ``mbstd_eps`` (1e-6, inside the square root of the
-    minibatch standard deviation).
+    auxiliary classifier's classes), ``mbstd_eps`` (1e-6, inside the square root of the
+    minibatch standard deviation), and ``projection`` (False, the paper: the critic's score
+    ignores the pitch and only the auxiliary classifier hears it; a course option: True adds
+    the projection term ``<embed(pitch), phi(x)>`` of :mod:`.conditional` to the score, so that
+    the critic asks "is this a real note *at this pitch*?", and ``forward`` takes the labels).
     """
 
     mbstd_eps: float = 1e-6
+    projection: bool = False
 
 
 # ----------------------------------------------------------------------------- shared machinery
@@ -501,7 +506,8 @@ class GANSynthGenerator(_Progressive):
 class GANSynthDiscriminator(_Progressive):
     """GANSynth discriminator: ``(N, 2, H, W)`` -> ``(scores (N,), pitch logits (N, n_pitches))``.
 
-    ``forward(x, stage=None, alpha=None)``; ``x`` must have the stage's resolution
+    ``forward(x, labels=None, stage=None, alpha=None)``; ``labels`` (pitch indices ``(N,)``) only
+    with ``projection``, which needs them. ``x`` must have the stage's resolution
     (:func:`stage_resolution`; bring real data there with :func:`real_at_stage`). The scores are
     the Wasserstein critic's; the logits feed the auxiliary pitch classification loss.
     Notebook 06.
@@ -541,6 +547,14 @@ class GANSynthDiscriminator(_Progressive):
         self.downsample = Downscale2d(2)
         self.score = EqualizedLinear(self._filters(0), 1, gain=1.0)
         self.classifier = EqualizedLinear(self._filters(0), len(cfg.pitches), gain=1.0)
+        if cfg.projection:  # zero at the start: the paper's critic until the pitch term learns
+            self.embed = nn.Embedding(len(cfg.pitches), self._filters(0))
+            nn.init.zeros_(self.embed.weight)
+
+    @property
+    def takes_labels(self) -> bool:
+        """Whether ``forward`` needs the pitch labels (``projection``)."""
+        return self.config.projection
 
     @property
     def n_pitches(self) -> int:
@@ -552,11 +566,15 @@ class GANSynthDiscriminator(_Progressive):
         """One input's shape at the current stage: ``(channels, frames, bins)``."""
         return (self.config.channels, *self.resolution())
 
-    def forward(self, x: torch.Tensor, stage: int | None = None,
-                alpha: float | torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None,
+                stage: int | None = None, alpha: float | torch.Tensor | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor]:
         stage, alpha = self._resolve(stage, alpha)
         self.check_input(x, (self.config.channels, *self.resolution(stage)),
                          where=f"GANSynthDiscriminator at stage {stage}")
+        if self.config.projection and labels is None:
+            raise ValueError("GANSynthDiscriminator(projection=True) scores (x, labels): pass the "
+                             "pitch indices of x as labels")
         used = stage_blocks(stage)
         h = self.from_rgb[used - 1](x)
         for r in range(used - 1, 0, -1):
@@ -564,7 +582,10 @@ class GANSynthDiscriminator(_Progressive):
             if r == used - 1 and is_fade_in(stage):
                 h = _blend(alpha, h, self.from_rgb[r - 1](self.downsample(x)))
         features = self.blocks[0](h)
-        return self.score(features).squeeze(1), self.classifier(features)
+        scores = self.score(features).squeeze(1)
+        if self.config.projection:
+            scores = scores + projection_term(features, self.embed.weight, labels)
+        return scores, self.classifier(features)
 
 
 
