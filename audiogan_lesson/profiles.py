@@ -182,15 +182,22 @@ _SCALES: dict[str, dict[str, TrainScale]] = {
         # 256 x 256 as the report), d=8 so that its steps cost about SpecGAN's laptop steps
         "specgan-mel": MelImageScale(width=8, batch_size=32, slice_len=22050, steps=600,
                                      minutes=4.0),
-        # quarter-second notes at 8 kHz as 16 x 128 images (4 of the 7 resolutions, 7 stages of
-        # 400 steps), an eighth of the width, one octave of pitch; batch 8 as the paper (the
-        # recipe for this budget: recipes.LAPTOP_GANSYNTH). Growing ends at step 2400; the rest
-        # of the 15 minutes trains 16 x 128. Two octaves is the setting LAPTOP_TWO_OCTAVES
-        # below, not this default: it has not reached the 85% pitch accuracy of one octave
+        # quarter-second notes at 8 kHz over two octaves (MIDI 48-72) as 8 x 256 images: a
+        # 512-point STFT with hop 256 (4 of the 7 resolutions from 1 x 32, 7 stages of 400
+        # steps), an eighth of the width, batch 8 as the paper (the recipe for this budget, with
+        # the projection critic: recipes.LAPTOP_GANSYNTH). Growing ends at step 2400; the rest of
+        # the 15 minutes trains 8 x 256. At 16 x 128 (n_fft 256, hop 128: 31 Hz bins) the
+        # harmonics of MIDI 48 lie 4 bins apart and a semitone moves its fundamental a quarter
+        # of a bin, so the low octave's pitch sits in the IF channel: a real low note given the
+        # IF of the note a semitone up is heard at the upper pitch 73% of the time, at its own
+        # 7%; with 8 x 256 (16 Hz bins, the same number of pixels and cost) the magnitude mostly
+        # sets the pitch (75% and 96% in the same test for the low and high octave). Over one
+        # octave (MIDI 60-72) the course trained 16 x 128: with_scale("gansynth", pitch_min=60,
+        # n_fft=256, hop=128, start_resolution=(2, 16)) (notebook 06's appendix)
         "gansynth": GANSynthScale(width=32, batch_size=8, slice_len=2048, sample_rate=8000,
-                                  steps=11_000, minutes=15.0, n_fft=256, hop=128,
-                                  num_resolutions=4, stable_steps=400, fade_steps=400,
-                                  pitch_min=60, pitch_max=72),
+                                  steps=1_000_000_000, minutes=15.0, n_fft=512, hop=256,
+                                  start_resolution=(1, 32), num_resolutions=4,
+                                  stable_steps=400, fade_steps=400, pitch_min=48, pitch_max=72),
         "pianogan": TrainScale(width=16, batch_size=64, slice_len=256, sample_rate=8000,
                                steps=100_000, minutes=5.0),
     },
@@ -212,22 +219,6 @@ _SCALES: dict[str, dict[str, TrainScale]] = {
                                steps=100_000, minutes=4.0),
     },
 }
-
-# Two octaves (MIDI 48-72) in the laptop profile, a setting for the gansynth scale:
-# ``profile.with_scale("gansynth", **LAPTOP_TWO_OCTAVES)``. At the default 16 x 128 images
-# (n_fft 256 at 8 kHz, 31 Hz bins) the harmonics of MIDI 48 lie 4 bins apart and a semitone
-# moves its fundamental a quarter of a bin, so the pitch of the low octave sits in the IF
-# channel: a real low note given the IF of the note a semitone up is heard at the upper pitch
-# 73% of the time, at its own 7%. A 512-point STFT with hop 256 makes 8 x 256 images (the same
-# number of pixels, so the same cost; start_resolution (1, 32), four resolutions) whose
-# magnitude mostly sets the pitch (75% and 96% in the same test for the low and high octave).
-# Measured on two cores with one thread beside another job (pitch accuracy as notebook 06: 8
-# latents at each of the 25 pitches): in 6 minutes 21% (MIDI 48-59: 21%) against 11% (2%) at
-# 16 x 128; in 15 minutes (8,959 steps, 8.2 steps/s in the last stage) 40.5% (35%), 14 notes
-# of 200 without pitch and 52 a semitone off, most of them sharp, against 24% (7%), 57 and 38
-# for 16 x 128 (8,889 steps).
-LAPTOP_TWO_OCTAVES = MappingProxyType(dict(pitch_min=48, n_fft=512, hop=256,
-                                           start_resolution=(1, 32)))
 
 _GENERIC = {
     "smoke": dict(n_train=64, n_eval=32, preview_every=0),

@@ -40,8 +40,7 @@ from torch import nn
 from .audio import save_audio
 from .checkpoint import (CHECKPOINT_FORMAT, checkpoint_file, checkpoint_path, config_dict,
                          config_differences, latest_checkpoint, list_checkpoints, load_checkpoint,
-                         load_generator,
-                         model_spec, result_checkpoint, save_checkpoint)
+                         load_generator, model_spec, result_checkpoint, save_checkpoint)
 from .experiments import Experiment, make_experiment
 from .models.conditional import resolve_label
 from .notes import render_notes, write_midi
@@ -569,26 +568,27 @@ def shipped_info(name: str, root: str | os.PathLike | None = None) -> dict:
 def ship_run(run_dir: str | os.PathLike, name: str, command: str, scores: dict,
              profile: str, notes: str = "", options: dict | None = None,
              root: str | os.PathLike | None = None) -> Path:
-    """Write the newest checkpoint of ``run_dir`` as shipped run ``name``; returns its folder.
+    """Write the result of run ``run_dir`` as shipped run ``name``; returns its folder.
 
     ``audiogan_lesson/shipped/<name>/`` (or ``root/<name>``) gets ``generator.pt`` (the EMA
-    generator's weights, else the generator's, with the config, model spec, metadata and latent
-    size :func:`load_run` needs) and ``run.json`` (``command``: the exact command that made the
-    run, ``profile``, ``step``, ``seconds``, ``scores`` measured now, ``notes``, the logged
-    ``history``, and ``options``: the further keyword arguments of ``make_experiment(model,
-    dataset, profile, loss=loss, **options)`` that rebuild its settings). No critic or
-    optimiser state: a shipped run is for sampling and scoring.
+    generator's weights, else the generator's, with what :func:`load_run` needs) and
+    ``run.json`` (``command``: the exact command that made the run, ``profile``, ``step``,
+    ``seconds``, ``scores`` measured now, ``notes``, the logged ``history``, and ``options``:
+    the further keyword arguments of ``make_experiment(model, dataset, profile, loss=loss,
+    **options)``). No critic or optimiser state. The weights are the kept best's (``best.pt``)
+    when the run kept one (``kept_step``, ``selections``); the step, seconds and history are
+    the whole run's.
     """
     ckpt = latest_checkpoint(run_dir)
     if ckpt is None:
         raise FileNotFoundError(f"{run_dir}: no checkpoint to ship; train the run first")
     state = load_checkpoint(ckpt)
     if "representation" not in (state.get("meta") or {}):
-        raise ValueError(f"{ckpt}: no experiment metadata; ship runs made by `train` or "
-                         "Experiment.trainer")
-    ema = state.get("ema") is not None
+        raise ValueError(f"{ckpt}: no experiment metadata; ship runs made by `train`")
+    kept = load_checkpoint(result_checkpoint(run_dir))  # best.pt when the run kept one
+    ema = kept.get("ema") is not None
     weights = {k: v.detach().clone().contiguous() if torch.is_tensor(v) else v  # GANSynth: its stage
-               for k, v in (state["ema"] if ema else state["generator"]).items()}
+               for k, v in (kept["ema"] if ema else kept["generator"]).items()}
     folder = _shipped_root(root) / name
     save_checkpoint(folder / "generator.pt", {
         "format": CHECKPOINT_FORMAT, "step": int(state["step"]), "generator": weights,
@@ -597,6 +597,7 @@ def ship_run(run_dir: str | os.PathLike, name: str, command: str, scores: dict,
     info = {"name": name, "command": command, "profile": profile, "model": state["meta"]["model"],
             "dataset": state["meta"].get("dataset"), "step": int(state["step"]),
             "seconds": float(state["seconds"]), "ema": ema, "checkpoint": ckpt.name,
+            "kept_step": int(kept["step"]), "selections": list(state.get("selections") or []),
             "loss": state["config"].get("loss"), "options": dict(options or {}),
             "scores": scores, "notes": notes, "torch": torch.__version__,
             "history": [dict(row) for row in state["history"]]}

@@ -184,13 +184,11 @@ def test_command_line_train_gansynth_then_generate_a_pitch(tmp_path, capsys):
     assert "trained on MIDI pitches 60-64" in capsys.readouterr().err
 
 
-def test_laptop_two_octave_setting_builds_eight_by_256_images():
-    from audiogan_lesson.profiles import LAPTOP_TWO_OCTAVES
-
-    profile = get_profile("laptop", device="cpu").with_scale("gansynth", **LAPTOP_TWO_OCTAVES)
-    exp = make_experiment("gansynth", "toy-notes", profile, n_train=8)
+def test_laptop_gansynth_plays_two_octaves_as_eight_by_256_images_with_a_projection_critic():
+    exp = make_experiment("gansynth", "toy-notes", get_profile("laptop", device="cpu"), n_train=8)
     assert exp.pitches == tuple(range(48, 73))
     assert tuple(exp.examples.shape[1:]) == (2, 8, 256)
     assert exp.hook.resolution(0) == (1, 32) and exp.hook.resolution(6) == (8, 256)
     assert exp.representation.transform.config.n_fft == 512
     assert exp.generator(torch.randn(2, 256), torch.tensor([0, 24])).shape == (2, 2, 8, 256)
+    assert exp.discriminator.takes_labels and exp.config.select_every == 500

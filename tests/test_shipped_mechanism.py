@@ -110,3 +110,18 @@ def test_a_gansynth_run_ships_and_samples_the_same(tmp_path):
     made, _ = runs.sample_run(runs.latest_checkpoint(tmp_path / "made"), 2)
     shipped, _ = runs.sample_run(folder / "generator.pt", 2)
     assert torch.allclose(made, shipped)
+
+
+def test_ship_takes_the_kept_best_weights_and_the_whole_runs_step(tmp_path):
+    exp = tiny(select_every=1)
+    exp.trainer(tmp_path / "made", select=lambda t: -abs(t.step - 2)).train(progress=False)
+    folder = runs.ship_run(tmp_path / "made", "06_tiny", "python -m audiogan_lesson train tiny",
+                           {}, "smoke", root=tmp_path / "shipped")
+    info = json.loads((folder / "run.json").read_text())
+    assert (info["step"], info["kept_step"]) == (3, 2)
+    assert [row["step"] for row in info["selections"]] == [1, 2, 3]
+    shipped = torch.load(folder / "generator.pt", weights_only=True)["generator"]
+    best = torch.load(tmp_path / "made" / "best.pt", weights_only=True)["generator"]
+    last = torch.load(tmp_path / "made" / "ckpt_00000003.pt", weights_only=True)["generator"]
+    assert all(torch.equal(shipped[k], best[k]) for k in best)
+    assert not all(torch.equal(shipped[k], last[k]) for k in last)
