@@ -108,10 +108,15 @@ def plot_spectrogram(wave, sample_rate: int, ax=None, title: str | None = None,
 
 
 def plot_image(image, ax=None, title: str | None = None, cmap: str = "magma", colorbar: bool = True):
-    """Plot a 2-D array (a log-magnitude or IF image, frequency on the vertical axis)."""
+    """Plot a 2-D array (a log-magnitude or IF image, frequency on the vertical axis); leading
+    axes of size 1 are dropped, and an image one frame wide stays a column."""
     import matplotlib.pyplot as plt
 
-    data = np.squeeze(to_numpy(image))
+    data = to_numpy(image)
+    while data.ndim > 2 and data.shape[0] == 1:
+        data = data[0]
+    if data.ndim != 2:
+        raise ValueError(f"plot_image: expected a 2-D image; got shape {data.shape}")
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4))
     shown = ax.imshow(data, origin="lower", aspect="auto", cmap=cmap)

@@ -168,3 +168,17 @@ def test_mos_widget_rates_and_saves(tmp_path):
     buttons[0].click()
     assert box.test.done and box.test.ratings == [5, 1]
     assert (tmp_path / "r.csv").is_file() and "MOS" in box.children[3].value
+
+
+def test_plot_image_keeps_an_image_one_frame_wide_as_a_column():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from audiogan_lesson import display as show
+
+    ax = show.plot_image(np.arange(32.0).reshape(32, 1), colorbar=False)
+    assert ax.images[0].get_array().shape == (32, 1)  # GANSynth's first stage: 1 x 32
+    ax = show.plot_image(np.zeros((1, 1, 4, 5)), colorbar=False)
+    assert ax.images[0].get_array().shape == (4, 5)
+    with pytest.raises(ValueError, match="2-D image"):
+        show.plot_image(np.zeros(7))
