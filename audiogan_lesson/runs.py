@@ -693,7 +693,7 @@ def _load_shipped(experiment: Experiment, folder: Path, name: str, progress: boo
         trainer.ema.load_state_dict(state["generator"])
     trainer.step, trainer.seconds = int(state["step"]), float(state["seconds"])
     trainer.history = History(dict(row) for row in state["history"])
-    trainer.last_checkpoint = path
+    trainer.selections, trainer.last_checkpoint = list(info.get("selections") or []), path
     print(f"Loaded the shipped run {name} ({trainer.step:,} steps in {trainer.seconds / 60:.1f} "
           f"minutes, {info['profile']} profile) instead of training it; to train it from scratch "
           f"set train_from_scratch=True, or run: {info['command']}")

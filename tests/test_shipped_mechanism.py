@@ -112,7 +112,7 @@ def test_a_gansynth_run_ships_and_samples_the_same(tmp_path):
     assert torch.allclose(made, shipped)
 
 
-def test_ship_takes_the_kept_best_weights_and_the_whole_runs_step(tmp_path):
+def test_ship_takes_the_kept_best_weights_and_the_whole_runs_step(tmp_path, monkeypatch):
     exp = tiny(select_every=1)
     exp.trainer(tmp_path / "made", select=lambda t: -abs(t.step - 2)).train(progress=False)
     folder = runs.ship_run(tmp_path / "made", "06_tiny", "python -m audiogan_lesson train tiny",
@@ -125,3 +125,7 @@ def test_ship_takes_the_kept_best_weights_and_the_whole_runs_step(tmp_path):
     last = torch.load(tmp_path / "made" / "ckpt_00000003.pt", weights_only=True)["generator"]
     assert all(torch.equal(shipped[k], best[k]) for k in best)
     assert not all(torch.equal(shipped[k], last[k]) for k in last)
+    monkeypatch.setattr(runs, "_shipped_root", lambda r=None: tmp_path / "shipped")
+    trainer = runs.train_or_load(exp, tmp_path / "runs" / "06_tiny", shipped="06_tiny")
+    assert trainer.step == 3 and trainer.best == {"step": 2, "score": 0.0}
+    assert all(torch.equal(trainer.sampler.state_dict()[k], best[k]) for k in best)
