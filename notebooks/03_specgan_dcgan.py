@@ -485,13 +485,16 @@ print(f"IS SpecGAN (BCE, step {trainer.step}): {is_specgan[0]:.2f} ± {is_specga
 
 # %% [markdown]
 # **What happened in this run.** When this notebook was last executed in the laptop profile
-# (d = 16, batch 32, four minutes), BCE did not get SpecGAN anywhere: the discriminator's
-# accuracy was near 1 from the first hundred steps on, the generator's loss kept climbing, and
-# every latent gave nearly the same loud, static spectrogram, grid included. An inception score
-# of 1.0 is the minimum: the classifier puts every generated sound in the same class. It is a
-# common outcome of the original GAN loss on a short budget, and not a bug to hide: the paper
-# trains SpecGAN with the Wasserstein loss and gradient penalty, and notebook 05 retrains this
-# model with it. Section 9 points at one reason the discriminator wins so fast here.
+# (d = 16, batch 32), the run reached its 600 steps in 173 s, inside the four-minute cap, and
+# BCE did not get SpecGAN far: the discriminator's accuracy reached 1 by step 100 and stayed
+# between about 0.8 and 0.95 after that, and the generator's loss climbed to about 9 by step 200,
+# then swung between about 2.4 and 7.5 without settling. Every latent gave nearly the same
+# spectrogram, loud in the first frames and darkest near the end, grid included; through
+# Griffin-Lim each is a short burst followed by near silence. An inception score of 1.02 is
+# barely above the minimum of 1.0: the classifier puts nearly every generated sound in the same
+# class. It is a common outcome of the original GAN loss on a short budget, and not a bug to
+# hide: the paper trains SpecGAN with the Wasserstein loss and gradient penalty, and notebook 05
+# retrains this model with it. Section 9 points at one reason the discriminator wins so fast here.
 
 # %% [markdown]
 # ## 9. Four ways to upsample, on the same budget
@@ -560,13 +563,14 @@ for mode, v in variants.items():
 # - The grid is also a free tell for the discriminator. Watch the last column of the table: in
 #   the laptop run shown here, the discriminator facing the transposed-convolution generator was
 #   right on every example after 150 steps, while against the three resize generators it stayed
-#   near chance, a balanced game in which the generator still gets a useful signal.
+#   near chance (0.51 to 0.59), a balanced game in which the generator still gets a useful signal.
 # - Resizing first and convolving after builds no grid in, at the same parameter count but
-#   several times the arithmetic (the seconds column). Whether it makes *better sounds* is
-#   another question: in the paper, none of the resize variants beat the transposed convolution
-#   on the spoken digits, and runs of 150 steps are far too short to make drums at all (an
-#   inception score near 1 for every variant). Re-run the comparison with more steps, or with
-#   another `seed=`, before you conclude anything from the scores.
+#   several times the arithmetic (the seconds column: about 2.4 to 3.4 times as long for the
+#   same steps). Whether it makes *better sounds* is another question: in the paper, none of the
+#   resize variants beat the transposed convolution on the spoken digits, and runs of 150 steps
+#   are far too short to make drums at all (an inception score near 1 for every variant). Re-run
+#   the comparison with more steps, or with another `seed=`, before you conclude anything from
+#   the scores.
 # - A spectrogram GAN's sounds can be no better than Griffin-Lim's reconstruction of a perfect
 #   spectrogram (the second ceiling above). Notebook 04 removes that step: WaveGAN generates the
 #   waveform itself.
@@ -587,7 +591,8 @@ for mode, v in variants.items():
 # The model is SpecGAN with one more layer on each side (`models/melimage.py`): 4 x 4 -> 256 x
 # 256 in six stride-2 steps. On the command line it is `train specgan --representation
 # mel-image`. In the laptop profile the clips are one second long (44 frames, still resized to
-# 256 x 256) and the width is halved so that one step costs about what SpecGAN's does.
+# 256 x 256) and the width is halved to bring the cost of a step closer to SpecGAN's (the table
+# below gives the seconds: 150 steps took 25 s here, against 16 s for SpecGAN).
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -408,10 +408,11 @@ for name, waves in fake.items():
     plt.show()
 
 # %% [markdown]
-# In the stored run, after two and a half minutes each (4,839 steps with phase shuffle, 3,187
-# without: the second run shared the machine with other work, so it made fewer steps), some of
-# the sounds have begun to decay like a hit (phase shuffle #0, #1 and #5 fade in their second
-# half), but most are still a steady band of noise, much alike from one sample to the next.
+# In the stored run, after two and a half minutes each (3,889 steps with phase shuffle, 3,844
+# without, about 26 steps a second on two threads), the sounds with phase shuffle have begun to
+# decay like a hit (#0, #1, #4 and #5 fade clearly in their second half, #3 least), while those
+# without it stay loud almost to the end (#5 darkens a little at the end). Within each run the
+# sounds are still much alike from one sample to the next.
 #
 # The power spectra after training, and the two measures of section 3. A trained generator can
 # learn to cancel its pattern; whether it does within this budget, the peaks at the dotted lines
@@ -436,10 +437,11 @@ for name, waves in rows:
     print(f"{name:<19} {tone_excess_db(waves):>20.1f} {float(energy_by_phase(waves, 4).max()):>28.3f}")
 
 # %% [markdown]
-# In the stored spectra both generators still print tones at the multiples of sr/16: 22.0 dB
-# above their neighbours with phase shuffle and 29.2 dB without (the untrained generator 17.8,
-# the real drums 0). The run without phase shuffle also puts 36% of its energy on one sample
-# position in four, against 30% with it and 25% (an even share) in the real drums.
+# In the stored spectra both generators still print tones at the multiples of sr/16: 21.8 dB
+# above their neighbours with phase shuffle and 26.7 dB without (the untrained generator 17.8,
+# the real drums 0). The second measure points the other way: the run with phase shuffle puts 34%
+# of its energy on one sample position in four, against 30% without it and 25% (an even share)
+# in the real drums. Neither run has rid itself of the pattern within this budget.
 #
 # ## 7. The inception score
 #
@@ -458,16 +460,19 @@ for name, trainer in runs.items():
     print(score_run(trainer.out_dir, profile).line())
 
 # %% [markdown]
-# In the stored run both score about 1.2 (26-27% of real, 0.05-0.06 against chance): the
-# classifier hears a little more than one kind of drum, not yet five. Notebook 05's ten-minute
-# run with the Wasserstein recipe reaches 39% of real (0.23 against chance).
+# In the stored run the generator with phase shuffle scores 1.27 (27% of real, 0.07 against
+# chance) and the one without 1.55 (33% of real, 0.15 against chance): the classifier hears little
+# more than one kind of drum from the first and between one and two from the second, not yet
+# five. Notebook 05's ten-minute run with the Wasserstein recipe reaches 39% of real (0.23 against
+# chance).
 #
 # How to read this. On the spoken digits, with the Wasserstein loss and hours of training, the
 # paper found phase shuffle with `n = 2` to be its best WaveGAN setting (inception score 4.67,
-# SpecGAN 6.03). A few minutes of BCE on a laptop is a much noisier experiment: one pair of runs
-# with one seed can come out either way, and the ± above is the spread over splits of the
-# generated set, not over training runs. Trust your ears and the spectra as much as the number,
-# and re-run both trainings with another `seed=` in `make_experiment` before you conclude.
+# SpecGAN 6.03); here the run without phase shuffle scored higher. A few minutes of BCE on a
+# laptop is a much noisier experiment: one pair of runs with one seed can come out either way,
+# and the ± above is the spread over splits of the generated set, not over training runs. Trust
+# your ears and the spectra as much as the number, and re-run both trainings with another
+# `seed=` in `make_experiment` before you conclude.
 #
 # ## 8. The post-processing filter
 #

@@ -579,9 +579,9 @@ for (model, loss), (exp, trainer) in runs.items():
 # decay into silence) or hiss for the whole clip; whether different latents give different
 # kinds of drum or one sound over and over; and, for WaveGAN, the steady tones of periodic
 # artifacts (notebook 04). In the stored outputs above, after two and a half minutes each,
-# the BCE WaveGAN (notebook 04's run, 4,839 steps) scores an inception score of 1.20 (26% of
-# the real drums', 0.05 on the chance-normalised scale) and the WGAN-GP WaveGAN, with 1,352 of
-# its costlier steps, 1.49 (32%, 0.13): both have begun to leave the single class of chance,
+# the BCE WaveGAN (notebook 04's run, 3,889 steps) scores an inception score of 1.27 (27% of
+# the real drums', 0.07 on the chance-normalised scale) and the WGAN-GP WaveGAN, with 1,446 of
+# its costlier steps, 1.50 (32%, 0.14): both have begun to leave the single class of chance,
 # WGAN-GP further. Section 7 shows where ten minutes take the same recipe. With budgets of minutes, one run is
 # one sample of a noisy process:
 # the paper compared its losses after days of training, and WGAN-GP was the one that trained

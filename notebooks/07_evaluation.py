@@ -89,8 +89,9 @@ if not runs:
 
 # %% [markdown]
 # Each run as the notebook that made it scored it: `score_run` (`audiogan_lesson.evaluation.
-# run_scores`) takes 500 clips of the run's newest checkpoint (seed 0) in the run's own sample
-# rate and length, and scores them with the course's classifier of that format, beside held-out
+# run_scores`) takes 500 clips of the run's result (seed 0): its newest checkpoint, or the best
+# weights it kept (notebook 06's GANSynth runs), in the run's own sample rate and length, and
+# scores them with the course's classifier of that format, beside held-out
 # real clips of the same format. It keeps the result in the run's folder, so notebooks 05 and 06
 # and this one print the very same line for the same run (`course check` compares them). The
 # chance-normalised score $(\mathrm{IS} - 1) / (\mathrm{IS}_\text{real} - 1)$ is 0 for a set
@@ -582,15 +583,16 @@ print(f"\nIS out of {len(classes)} drum classes; NDB at p < 0.05; {n_eval} clips
 # %% [markdown]
 # In the stored table, two models stand out from chance: the ten-minute WaveGAN of notebook 05
 # (an inception score of 1.83, the lowest Fréchet distance of the drum models, 56.7, and the
-# widest spread of sounds, 42.7) and notebook 06's fifteen-minute GANSynth on the notes (1.62,
-# against the real notes' 4.18).
-# Notebook 05's WGAN-GP WaveGAN of two and a half minutes comes next (1.49, FD 64.1), ahead of
-# notebook 04's BCE WaveGANs of the same budget (1.25 and 1.26). The BCE runs of notebooks 02
-# and 03 put (nearly) every clip in one class (1.00 to 1.07; SpecGAN with nearest-neighbour
-# upsampling 1.23), and NDB finds 48 to 50 of the 50 bins different for every drum model: none
-# covers the drums yet. GANSynth plays the requested pitch for most of its notes after fifteen
-# minutes (a pitch accuracy of 0.79, against 0.42 after two), though NDB still finds 45 of its
-# 50 bins different from the real notes'.
+# widest spread of sounds, 42.7) and notebook 06's fifteen-minute GANSynth on the notes (1.76,
+# against the real notes' 4.14). Notebook 04's BCE WaveGAN without phase shuffle comes next
+# (1.58, FD 78.4), then notebook 05's WGAN-GP WaveGAN of two and a half minutes (1.52, FD 66.0)
+# and notebook 04's run with phase shuffle (1.31). The BCE runs of notebooks 02 and 03 put
+# (nearly) every clip in one class (1.00 to 1.07; SpecGAN with nearest-neighbour upsampling
+# 1.24), and NDB finds 47 to 49 of the 50 bins different for every drum model: none covers the
+# drums yet. GANSynth plays the requested pitch for most of its notes after fifteen minutes (a
+# pitch accuracy of 0.91 over two octaves, against 0.23 for the kept weights of the two-minute
+# run, whose row shows the step of those weights), though NDB still finds 40 of its 50 bins
+# different from the real notes'.
 #
 # ## 9. The papers' figures, and why ours differ
 #
