@@ -585,7 +585,7 @@ def ship_run(run_dir: str | os.PathLike, name: str, command: str, scores: dict,
     state = load_checkpoint(ckpt)
     if "representation" not in (state.get("meta") or {}):
         raise ValueError(f"{ckpt}: no experiment metadata; ship runs made by `train`")
-    kept = load_checkpoint(result_checkpoint(run_dir))  # best.pt when the run kept one
+    kept = state if (result := result_checkpoint(run_dir)) == ckpt else load_checkpoint(result)
     ema = kept.get("ema") is not None
     weights = {k: v.detach().clone().contiguous() if torch.is_tensor(v) else v  # GANSynth: its stage
                for k, v in (kept["ema"] if ema else kept["generator"]).items()}

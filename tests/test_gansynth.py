@@ -391,13 +391,18 @@ def test_linear_output_option():
 # ----------------------------------------------------------------------------- training
 
 
-def test_two_trainer_steps_with_the_gansynth_recipe():
-    g, d = small_pair()
+def stage_zero_data(g, d):
+    """Put ``g`` and ``d`` at stage 0 and return 32 random 2 x 16 images with pitch labels."""
     g.set_stage(0)
     d.set_stage(0)
     gen = torch.Generator().manual_seed(0)
     data = torch.rand(32, 2, 2, 16, generator=gen) * 2 - 1
-    labels = torch.randint(0, 5, (32,), generator=gen)
+    return data, torch.randint(0, 5, (32,), generator=gen)
+
+
+def test_two_trainer_steps_with_the_gansynth_recipe():
+    g, d = small_pair()
+    data, labels = stage_zero_data(g, d)
     config = TrainConfig(loss="wgan-gp", n_critic=1, conditional=True, latent="normal",
                          aux_weight=10.0, aux_fake_in_d=False, drift=0.001, lr_g=8e-4, lr_d=8e-4,
                          betas=(0.0, 0.99), ema_decay=0.999, batch_size=8, steps=2, log_every=1)
@@ -437,11 +442,7 @@ def test_projection_discriminator_scores_the_pitch_it_is_told():
 def test_two_trainer_steps_with_a_projection_discriminator():
     g = GANSynthGenerator(**SMALL)
     d = GANSynthDiscriminator(**SMALL, projection=True)
-    g.set_stage(0)
-    d.set_stage(0)
-    gen = torch.Generator().manual_seed(0)
-    data = torch.rand(32, 2, 2, 16, generator=gen) * 2 - 1
-    labels = torch.randint(0, 5, (32,), generator=gen)
+    data, labels = stage_zero_data(g, d)
     config = TrainConfig(loss="wgan-gp", n_critic=1, conditional=True, latent="normal",
                          aux_weight=10.0, batch_size=8, steps=2, log_every=1)
     trainer = Trainer(g, d, (data, labels), config, device="cpu")
