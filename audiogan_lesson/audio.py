@@ -320,7 +320,9 @@ def save_audio(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_
                subtype: str = "PCM_16") -> Path:
     """Write ``(samples,)`` or ``(channels, samples)`` to ``path`` (format from its ending).
 
-    Samples are clipped to [-1, 1]; the parent folder is created. Returns the path.
+    Samples are clipped to [-1, 1]; the parent folder is created. Returns the path. A write that
+    fails (a read-only folder, a full disk) leaves no partial file and is an ``OSError`` naming
+    ``path``.
     """
     path = Path(path)
     data = wave.detach().float().cpu().numpy() if isinstance(wave, torch.Tensor) else np.asarray(wave, np.float32)
@@ -332,5 +334,10 @@ def save_audio(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_
     if data.ndim == 2:
         data = data.T  # soundfile wants (samples, channels)
     path.parent.mkdir(parents=True, exist_ok=True)
-    sf.write(str(path), data, int(sample_rate), subtype=subtype)
+    try:
+        sf.write(str(path), data, int(sample_rate), subtype=subtype)
+    except sf.SoundFileRuntimeError as exc:  # libsndfile says only "System error."
+        path.unlink(missing_ok=True)
+        raise OSError(f"{path}: could not be written ({exc}); the folder may be read-only or the "
+                      "disk full: choose another folder or free some space") from None
     return path

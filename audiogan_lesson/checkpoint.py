@@ -11,8 +11,8 @@ the command line's ``generate`` uses :func:`load_generator`.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import os
+import pickle
 import random
 import re
 import tempfile
@@ -23,6 +23,8 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import torch
 
+from .registry import model_class
+
 CHECKPOINT_FORMAT = 1
 _NAME = re.compile(r"^ckpt_(\d{8,})\.pt$")
 BEST_NAME = "best.pt"  # the best scoring weights of a run (``TrainConfig.select_every``)
@@ -30,6 +32,11 @@ BEST_NAME = "best.pt"  # the best scoring weights of a run (``TrainConfig.select
 
 class ConfigMismatchError(ValueError):
     """A checkpoint was written with a different configuration than the one resuming it."""
+
+
+class OtherModelError(ConfigMismatchError):
+    """A checkpoint was written by another model than the one resuming it (``train --resume``
+    given another model's folder)."""
 
 
 def checkpoint_step(path: str | os.PathLike | None) -> int | None:
@@ -121,11 +128,13 @@ def save_checkpoint(path: str | os.PathLike, state: Mapping[str, Any]) -> Path:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError) and exc.filename is None:  # torch's writer names no file
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
         raise
     return path
 
@@ -153,12 +162,19 @@ def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = 
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such checkpoint file")
+    unreadable = (f"{path}: not a checkpoint of this course, or truncated (it cannot be read as "
+                  "one); delete it and resume from an earlier one, or give a .pt file written by "
+                  "train or Trainer")
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as exc:
-        raise ValueError(f"{path}: cannot be read as a checkpoint ({type(exc).__name__}: {exc}); "
-                         "the file is truncated or not a checkpoint of this course; delete it "
-                         "and resume from an earlier one") from None
+    except pickle.UnpicklingError as exc:  # torch's weights-only loader: a Python object, or bytes
+        if "GLOBAL" in str(exc):
+            unreadable = (f"{path}: not a checkpoint of this course: it holds Python objects, not "
+                          "only tensors and plain values, and is never loaded here (it could run "
+                          "code); use a .pt file written by train or Trainer")
+        raise ValueError(unreadable) from None
+    except Exception:
+        raise ValueError(unreadable) from None
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(f"{path}: not a checkpoint of this course (format "
                          f"{state.get('format') if isinstance(state, dict) else type(state).__name__}, "
@@ -250,6 +266,10 @@ def check_resumable(path: str | os.PathLike, state: Mapping, config: Mapping,
     ``run_fields`` may differ), the ``models``' specs, ``meta`` (but its representation) and the
     data's shape. A config field that the checkpoint lacks (one added to the package after it
     was written) counts as its value in ``defaults``."""
+    saved_model, now_model = _model_names(state, meta, models.get("generator"))
+    if saved_model != now_model:
+        raise OtherModelError(f"{path}: a checkpoint of {saved_model}, not of {now_model}; resume it "
+                         f"by training {saved_model}, or give {now_model} a new out folder")
     saved_config = {**(defaults or {}), **state["config"]}
     differences = config_differences(saved_config, config, ignore=run_fields)
     for role, model in models.items():
@@ -270,6 +290,20 @@ def check_resumable(path: str | os.PathLike, state: Mapping, config: Mapping,
             + "\nResume with the same configuration, or start a new run in another out_dir.")
 
 
+def _model_names(state: Mapping, meta: Mapping, generator: torch.nn.Module | None
+                 ) -> tuple[str | None, str | None]:
+    """Which model wrote checkpoint ``state`` and which would resume it: the registry names of
+    both experiments' ``meta`` when both have one, else their generators' classes."""
+    saved_meta = state.get("meta") if isinstance(state.get("meta"), Mapping) else {}
+    if isinstance(saved_meta.get("model"), str) and isinstance(meta.get("model"), str):
+        return saved_meta["model"], meta["model"]
+    saved = (state.get("models") or {}).get("generator")
+    now = model_spec(generator) if generator is not None else None
+    if isinstance(saved, Mapping) and now is not None:
+        return saved.get("class"), now["class"]
+    return None, None
+
+
 def model_spec(model: torch.nn.Module) -> dict | None:
     """How to rebuild ``model``: ``{"module", "class", "config"}`` when it has a dataclass
     ``.config`` attribute (rebuilt as ``type(model)(**asdict(config))``), else None."""
@@ -280,16 +314,29 @@ def model_spec(model: torch.nn.Module) -> dict | None:
             "config": config_dict(config)}
 
 
-def build_model(spec: Mapping) -> torch.nn.Module:
-    """Rebuild a model from a :func:`model_spec` (weights are not loaded)."""
+def build_model(spec: Mapping, source: object = "checkpoint") -> torch.nn.Module:
+    """Rebuild a model from a :func:`model_spec` (weights are not loaded).
+
+    The class is looked up in the model registry (:func:`registry.model_class`), never imported
+    by name: a spec naming anything else (``os.system``) is refused before anything runs, with
+    a ``ValueError`` naming ``source`` (the file). The config's fields must be the class's own.
+    """
+    if not isinstance(spec, Mapping):
+        raise ValueError(f"{source}: the saved model spec is a {type(spec).__name__}, not a dict; "
+                         "not a checkpoint of this course")
+    cls = model_class(spec.get("module"), spec.get("class"), source)
+    config = spec.get("config")
+    fields = {f.name for f in dataclasses.fields(cls.config_class)}
+    if not isinstance(config, Mapping) or not set(config) <= fields:
+        unknown = sorted(set(config) - fields) if isinstance(config, Mapping) else config
+        raise ValueError(f"{source}: the saved config of {cls.__name__} has fields this version "
+                         f"does not know ({unknown}); load it with the package version that "
+                         "wrote it")
     try:
-        cls = importlib.import_module(spec["module"])
-        for part in spec["class"].split("."):
-            cls = getattr(cls, part)
-    except (ImportError, AttributeError) as exc:
-        raise ValueError(f"cannot rebuild model {spec.get('module')}.{spec.get('class')}: {exc}; "
-                         "is the package version the one that wrote the checkpoint?") from None
-    return cls(**dict(spec["config"]))
+        return cls(**dict(config))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{source}: the saved config of {cls.__name__} does not build it ({exc}); "
+                         "the file was not written by this version of the course") from None
 
 
 def all_finite(modules: Iterable[torch.nn.Module | None]) -> torch.Tensor:
@@ -317,7 +364,7 @@ def load_generator(path: str | os.PathLike, device: str | torch.device = "cpu",
         if spec is None:
             raise ValueError(f"{path}: the generator has no saved config (its class has no "
                              "dataclass `.config`); build the model yourself and pass generator=")
-        generator = build_model(spec)
+        generator = build_model(spec, path)
     weights = ckpt["ema"] if prefer_ema and ckpt.get("ema") is not None else ckpt["generator"]
     generator.load_state_dict(weights)
     return generator.to(device).eval(), ckpt

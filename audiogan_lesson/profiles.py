@@ -241,11 +241,17 @@ def pick_device(preferred: str | None = None) -> str:
         preferred = os.environ.get("AUDIOGAN_DEVICE") or None
     if preferred is None:
         return "cuda" if cuda_available() else "cpu"
-    if preferred.startswith("cuda") and not cuda_available():
-        raise RuntimeError(
-            f"device {preferred!r} was asked for but CUDA is not available; "
-            "use device='cpu' or unset AUDIOGAN_DEVICE"
-        )
+    try:
+        kind = torch.device(preferred).type
+    except RuntimeError:
+        raise ValueError(f"device {preferred!r} (AUDIOGAN_DEVICE or device=) is not a device "
+                         "name; use cpu, cuda, cuda:1 or mps") from None
+    if kind == "cuda" and not cuda_available():
+        raise ValueError(f"device {preferred!r} was asked for but CUDA is not available on this "
+                         "machine; use device='cpu' or unset AUDIOGAN_DEVICE")
+    if kind == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"device {preferred!r} was asked for but Apple's Metal (mps) is not "
+                         "available on this machine; use device='cpu' or unset AUDIOGAN_DEVICE")
     return preferred
 
 

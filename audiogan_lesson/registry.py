@@ -138,6 +138,30 @@ MODELS: Mapping[str, ModelEntry] = MappingProxyType({
 })
 MODEL_NAMES = tuple(MODELS)
 
+# The networks a checkpoint may ask to rebuild (:func:`model_class`): those of :data:`MODELS`,
+# by class name. Nothing else is ever imported or called for a name read out of a file.
+MODEL_CLASSES: Mapping[str, type[nn.Module]] = MappingProxyType({
+    cls.__qualname__: cls for entry in MODELS.values()
+    for cls in (entry.generator, entry.discriminator)})
+
+
+class UnregisteredModelError(ValueError):
+    """A checkpoint names a class that is not one of the course's models (:func:`model_class`)."""
+
+
+def model_class(module: object, name: object, source: object = "checkpoint") -> type[nn.Module]:
+    """The network class that a saved spec names (``module``, class ``name``), looked up in
+    :data:`MODEL_CLASSES`; nothing is imported (so a class that moved between the package's
+    modules still loads). A class the registry does not know, or a module outside this package,
+    is an :class:`UnregisteredModelError` naming ``source`` (the file) and what it asked for."""
+    cls = MODEL_CLASSES.get(name) if isinstance(name, str) else None
+    if cls is None or not (isinstance(module, str) and module.startswith(__package__ + ".")):
+        raise UnregisteredModelError(
+            f"{source}: refused to build {module}.{name}: it is not a model of this course "
+            f"(the registry's are {', '.join(MODEL_CLASSES)}); load only checkpoints written by "
+            "audiogan_lesson's train or Trainer")
+    return cls
+
 
 def model_entry(name: str) -> ModelEntry:
     """The registry entry of ``name`` (else :class:`UnknownNameError` listing the models)."""

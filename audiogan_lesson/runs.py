@@ -292,7 +292,7 @@ def load_run(run: RunInfo | str | os.PathLike, device: str | torch.device = "cpu
     if "representation" not in meta:
         raise ValueError(f"{path}: this checkpoint has no experiment metadata (it was not written "
                          "by `train` or Experiment.trainer); sample it with Trainer.sample instead")
-    return LoadedRun(path, generator, representation_from_state(meta["representation"]),
+    return LoadedRun(path, generator, representation_from_state(meta["representation"], path),
                      str(config.get("latent", "uniform")), latent_fn(config),
                      int(ckpt["latent_dim"]), bool(config.get("conditional")),
                      tuple(meta["pitches"]) if meta.get("pitches") else None, meta,

@@ -47,7 +47,7 @@ def test_unknown_profile_is_a_clear_error(monkeypatch):
 
 def test_cuda_requested_without_cuda(monkeypatch):
     monkeypatch.setattr(profiles, "cuda_available", lambda: False)
-    with pytest.raises(RuntimeError, match="CUDA is not available"):
+    with pytest.raises(ValueError, match="CUDA is not available"):
         profiles.pick_device("cuda")
 
 

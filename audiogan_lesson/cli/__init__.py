@@ -12,6 +12,7 @@ size, slice length and the default budget. Ctrl-C writes a checkpoint before exi
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 
 from . import bench, generate, train
@@ -30,14 +31,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; the exit code: 0 done, 1 a refused run, 2 a bad name, path or value,
-    130 interrupted."""
+    """Run one command; the exit code: 0 done, 1 a refused run, 2 a bad name, path, value, file or
+    device (one line on stderr that names it and the fix, never a traceback), 130 interrupted."""
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ValueError, FileNotFoundError) as exc:  # bad names, paths and values: say which
+    except (ValueError, FileNotFoundError, ConnectionError, ImportError) as exc:
+        # bad names, paths, values, checkpoints and downloads (ChecksumError, UnsafeArchiveError
+        # are ValueErrors); ImportError: a torch/torchaudio mismatch, whose message names the fix
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except ImportError as exc:  # e.g. a torch/torchaudio mismatch: the message names the fix
-        print(f"error: {exc}", file=sys.stderr)
+    except OSError as exc:  # a folder that cannot be written: no permission, no space
+        print(f"error: {_os_message(exc)}", file=sys.stderr)
         return 2
+
+
+def _os_message(exc: OSError) -> str:
+    """One line for an ``OSError`` that names the file and the fix."""
+    where = exc.filename or "the output folder"
+    if exc.errno == errno.ENOSPC:
+        return f"{where}: no space left on the disk; free some space or choose another --out"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{where}: not allowed to write here; choose a folder you can write to (--out)"
+    if exc.strerror:
+        return f"{where}: {exc.strerror}; choose another --out"
+    return str(exc)

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..checkpoint import best_path
+from ..checkpoint import OtherModelError, best_path
 from ..evaluation.selection import selection_for
 from ..experiments import make_experiment
 from ..models.conditional import CONDITIONINGS, DEFAULT_CONDITIONING
@@ -125,6 +125,9 @@ def _train(args, profile, shard, say) -> int:
             print(f"\ninterrupted at step {trainer.step}; checkpoint: {trainer.last_checkpoint}\n"
                   f"continue with the same command and --resume", file=sys.stderr)
         return 130
+    except OtherModelError as exc:  # a wrong --out, not a refused run: a bad path
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except (ConfigMismatchError, NonFiniteLossError, FileExistsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

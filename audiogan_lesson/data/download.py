@@ -36,11 +36,11 @@ DATA_ENV = "AUDIOGAN_DATA"
 _CHUNK = 1 << 20
 
 
-class ChecksumError(RuntimeError):
+class ChecksumError(ValueError):
     """A downloaded file does not have the SHA-256 it should have."""
 
 
-class UnsafeArchiveError(RuntimeError):
+class UnsafeArchiveError(ValueError):
     """An archive member would be written outside the destination folder."""
 
 
@@ -175,7 +175,8 @@ def download(url: str, dest: str | os.PathLike, sha256: str | None = None,
             break
         except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError) as err:
             if isinstance(err, urllib.error.HTTPError) and err.code < 500:
-                raise
+                raise ConnectionError(f"{url}: the server answered {err.code} {err.reason}; the "
+                                      "file has moved or the address is wrong") from err
             if attempt == retries:
                 raise ConnectionError(f"{url}: download failed after {retries + 1} attempts "
                                       f"({err}); run again to resume from {part}") from err
