@@ -10,8 +10,10 @@ PROFILE ?= laptop
 
 .PHONY: setup lesson test notebooks student bench clean
 
-# Create the virtual environment and install the package with the pinned CI constraints.
+# Create the virtual environment and install the package with the pinned CI constraints
+# (the pins need Python 3.11 or newer, as pyproject.toml's requires-python says).
 $(STAMP): pyproject.toml .ci/constraints.txt
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(v < (3, 11) and f"error: $(PYTHON) is Python {v[0]}.{v[1]}; the course needs 3.11 or newer (make ... PYTHON=python3.11)")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check -q -c .ci/constraints.txt -e '.[test]'
 	touch $(STAMP)

@@ -32,6 +32,39 @@ def test_environment_yml_matches_pyproject():
     assert python.replace("python", "") == project["requires-python"]
 
 
+def test_one_python_floor_everywhere():
+    """pyproject's requires-python, environment.yml, the README, ruff's target and the Makefile's
+    check name one floor, and every pin of .ci/constraints.txt installs on it."""
+    from importlib import metadata
+
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    project = _pyproject()
+    floor = project["project"]["requires-python"]
+    assert re.fullmatch(r">=3\.\d+", floor), floor
+    minor = int(floor.split(".")[1])
+    env = yaml.safe_load((REPO / "environment.yml").read_text())
+    assert f"python>=3.{minor}" in env["dependencies"]
+    assert f"`python3` (3.{minor} or newer)" in (REPO / "README.md").read_text()
+    assert project["tool"]["ruff"]["target-version"] == f"py3{minor}"
+    assert f"v < (3, {minor})" in (REPO / "Makefile").read_text()
+    lowest = Version(f"3.{minor}")
+    too_new = []
+    for line in (REPO / ".ci" / "constraints.txt").read_text().splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name, version = line.split("==")
+        try:
+            installed = metadata.metadata(name)
+        except metadata.PackageNotFoundError:
+            continue  # a pin for another platform
+        needs = installed.get("Requires-Python")
+        if installed["Version"] == version and needs and lowest not in SpecifierSet(needs):
+            too_new.append(f"{name}=={version} needs Python {needs}")
+    assert not too_new, f"pins that do not install on Python 3.{minor}: {too_new}"
+
+
 def test_course_card_packages_are_dependencies():
     project = _pyproject()["project"]
     names = {re.split(r"[<>=!~ \[]", r)[0].lower() for r in
