@@ -25,6 +25,7 @@ from torch import nn
 
 from . import data
 from .audio import standardize as audio_standardize
+from .evaluation.selection import selection_for
 from .models.gansynth import ProgressiveSchedule, pitch_to_label, stage_resolution
 from .profiles import GANSynthScale, Profile, TrainScale, get_profile
 from .models.conditional import CONDITIONINGS, DEFAULT_CONDITIONING
@@ -270,9 +271,13 @@ class Experiment:
     def trainer(self, out_dir: str | os.PathLike | None = None,
                 preview: Callable | None = None, select: Callable | None = None) -> Trainer:
         """A :class:`Trainer` for this experiment (checkpoints in ``out_dir`` when given).
-        ``select``: the score that a run with ``config.select_every`` keeps its best checkpoint
-        by, :func:`evaluation.selection.selection_for` this experiment."""
+
+        A run with ``config.select_every`` keeps its best checkpoint by the score that
+        :func:`evaluation.selection.selection_for` builds for this experiment (notes, pitch
+        accuracy, per-class or inception score); ``select`` replaces it with another."""
         data = self.examples if not self.config.conditional else (self.examples, self.real.labels)
+        if select is None and self.config.select_every:
+            select = selection_for(self)
         return Trainer(self.generator, self.discriminator, data, self.config, out_dir=out_dir,
                        device=self.profile.device, preview=preview, meta=self.meta(),
                        hook=self.hook, select=select)

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -44,6 +43,7 @@ from .checkpoint import (CHECKPOINT_FORMAT, checkpoint_file, checkpoint_path, co
 from .experiments import Experiment, make_experiment
 from .models.conditional import resolve_label
 from .notes import render_notes, write_midi
+from .paths import runs_dir, use_google_drive  # noqa: F401  (the folders of runs)
 from .profiles import Profile, get_profile, pick_device, tune_backend
 from .representations import representation_from_state
 from .training import ConfigMismatchError, History, TrainConfig, Trainer, latent_fn
@@ -56,47 +56,6 @@ __all__ = ["runs_dir", "use_google_drive", "full_scale_run", "train_or_load", "f
 
 
 # ----------------------------------------------------------------------------- run folders
-
-
-def runs_dir(name: str, profile: Profile | None = None) -> Path:
-    """The folder for the checkpoints of training run ``name`` in ``profile``.
-
-    ``$AUDIOGAN_RUNS/<profile>/<name>``, by default under ``~/.cache/audiogan_lesson/runs`` (on
-    Colab, :func:`use_google_drive` puts it on Google Drive so that a disconnect loses nothing).
-    Notebooks "train or load": a run that already reached its step count is loaded, not retrained.
-    In the ``smoke`` profile the folder is a fresh temporary one, so a quick check never loads a
-    run left by older code.
-    """
-    profile = profile or get_profile()
-    if profile.name == "smoke":
-        return Path(tempfile.mkdtemp(prefix=f"audiogan-{name}-"))
-    root = os.environ.get("AUDIOGAN_RUNS") or os.path.join(
-        os.environ.get("AUDIOGAN_DATA") or os.path.join(Path.home(), ".cache", "audiogan_lesson"), "runs")
-    path = Path(root).expanduser() / profile.name / name
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def use_google_drive(folder: str = "audiogan_lesson", mount_point: str = "/content/drive") -> Path:
-    """On Colab: mount Google Drive and keep the runs and the datasets there (one setting).
-
-    Sets ``AUDIOGAN_RUNS`` to ``MyDrive/<folder>/runs`` and ``AUDIOGAN_DATA`` to
-    ``MyDrive/<folder>``, so that every run folder of :func:`runs_dir` (and the dataset cache)
-    survives a disconnect; a resume then continues from the newest checkpoint that Drive had
-    fully synced (a truncated newer file is skipped with a warning). Returns the Drive folder.
-    Outside Colab it refuses, naming the variables to set instead.
-    """
-    try:
-        from google.colab import drive  # only on Colab
-    except ImportError:
-        raise RuntimeError("use_google_drive() works on Colab only; elsewhere set AUDIOGAN_RUNS "
-                           "(and AUDIOGAN_DATA) to a folder that outlives the session") from None
-    drive.mount(mount_point)
-    root = Path(mount_point) / "MyDrive" / folder
-    (root / "runs").mkdir(parents=True, exist_ok=True)
-    os.environ["AUDIOGAN_DATA"] = str(root)
-    os.environ["AUDIOGAN_RUNS"] = str(root / "runs")
-    return root
 
 
 def _run_folder(name_or_dir: str | os.PathLike, profile: Profile) -> Path:
@@ -134,8 +93,8 @@ def train_or_load(experiment: Experiment, name_or_dir: str | os.PathLike,
     so and which command trains it from scratch. With ``train_from_scratch`` an installed
     shipped run is removed and the run trains here; a run trained here is always loaded first.
     A shipped run cannot be continued: settings that ask for more of it than it made raise
-    :class:`ShippedRunError`. ``select``: :meth:`Experiment.trainer`'s (a run with
-    ``select_every``: ``evaluation.selection.selection_for(experiment)``).
+    :class:`ShippedRunError`. ``select``: :meth:`Experiment.trainer`'s (by default a run with
+    ``select_every`` keeps its best by the experiment's own score).
     """
     folder = _run_folder(name_or_dir, profile or experiment.profile)
     if shipped is not None:

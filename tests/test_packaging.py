@@ -208,6 +208,18 @@ def test_no_import_cycle():
     assert not cycles, f"import cycles: {detail}"
 
 
+def test_evaluation_scores_without_the_runs_so_experiments_can_build_the_score():
+    """The code that trains builds a run's selection score from ``evaluation``: so ``evaluation``
+    (but :mod:`.run_scores`, which samples saved runs) never imports ``runs``, and folders come
+    from ``paths``."""
+    graph = _import_graph()
+    scoring = [m for m in graph if m.startswith(f"{PACKAGE}.evaluation")
+               and m != f"{PACKAGE}.evaluation.run_scores"]
+    assert f"{PACKAGE}.evaluation.selection" in scoring
+    assert [m for m in scoring if f"{PACKAGE}.runs" in graph[m]] == []
+    assert f"{PACKAGE}.evaluation.selection" in graph[f"{PACKAGE}.experiments"]
+
+
 def test_library_never_imports_the_command_line():
     graph = _import_graph()
     for name, targets in graph.items():

@@ -6,7 +6,6 @@ import pytest
 import soundfile as sf
 import torch
 
-from audiogan_lesson import evaluation as ev
 from audiogan_lesson import runs
 from audiogan_lesson.checkpoint import list_checkpoints, load_generator
 from audiogan_lesson.evaluation import to_format
@@ -69,11 +68,6 @@ def test_run_generator_matches_sample_run(runs_root):
     assert latent == "uniform" and latent_dim == 100
     z = torch.rand(3, latent_dim) * 2 - 1
     assert generate(z).shape == (3, 4096)
-
-
-def test_evaluation_offers_the_runs_functions():
-    assert (ev.RunInfo, ev.find_runs, ev.sample_run, ev.run_generator) == \
-        (runs.RunInfo, runs.find_runs, runs.sample_run, runs.run_generator)
 
 
 def _old_sample_run(path, n, seed, batch_size=64):

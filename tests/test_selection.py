@@ -1,5 +1,8 @@
 """Keeping a run's best checkpoint by a score (training/selection.py, evaluation/selection.py)."""
 
+import math
+import warnings
+
 import pytest
 import torch
 import torch.nn as nn
@@ -81,7 +84,7 @@ def test_non_finite_scores_are_recorded_and_never_best(tmp_path):
 
 def test_select_every_without_a_select_function_trains_with_a_warning(tmp_path):
     trainer = make(TrainConfig(**BASE, select_every=2), out_dir=tmp_path)
-    with pytest.warns(UserWarning, match="no best checkpoint is kept.*selection_for"):
+    with pytest.warns(UserWarning, match="no best checkpoint is kept.*Experiment.trainer"):
         trainer.train(steps=4, progress=False)
     assert trainer.selections == [] and not (tmp_path / "best.pt").exists()
     with pytest.raises(ValueError, match="select_every"):
@@ -159,6 +162,24 @@ def test_a_gansynth_experiment_is_selected_by_pitch_accuracy():
     trainer = exp.trainer(None)
     score = selection_for(exp)(trainer)
     assert 0.0 <= score <= 1.0
+
+
+def test_an_experiments_trainer_keeps_its_best_without_being_given_a_score(tmp_path):
+    from audiogan_lesson.experiments import make_experiment
+    from audiogan_lesson.profiles import get_profile
+    from audiogan_lesson.runs import train_or_load
+
+    exp = make_experiment("pianogan", "toy-piano", get_profile("smoke"), n_train=16, steps=4,
+                          select_every=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "select_every but no select" warning
+        trainer = train_or_load(exp, tmp_path / "run")
+    assert [row["step"] for row in trainer.selections] == [2, 4]
+    assert all(math.isfinite(row["score"]) and row["score"] <= 0.0  # note_selection: minus a ratio
+               for row in trainer.selections)
+    assert (tmp_path / "run" / "best.pt").is_file()
+    plain = make_experiment("pianogan", "toy-piano", get_profile("smoke"), n_train=16, steps=4)
+    assert plain.config.select_every == 0 and plain.trainer(None).select is None
 
 
 def test_train_keeps_best_and_generate_reads_a_run_folder(tmp_path, capsys):

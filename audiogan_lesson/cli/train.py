@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 from ..checkpoint import OtherModelError, best_path
-from ..evaluation.selection import selection_for
 from ..experiments import make_experiment
 from ..models.conditional import CONDITIONINGS, DEFAULT_CONDITIONING
 from ..profiles import PROFILE_NAMES, get_profile
@@ -117,7 +116,7 @@ def _train(args, profile, shard, say) -> int:
     if args.conditional:
         say(f"conditional ({args.conditional}) on {len(exp.real.classes)} classes: "
             f"{', '.join(exp.real.classes)}", flush=True)
-    trainer = exp.trainer(args.out, select=selection_for(exp) if exp.config.select_every else None)
+    trainer = exp.trainer(args.out)  # keeps its best by the model's score when select_every
     try:
         trainer.train(resume=args.resume)
     except KeyboardInterrupt:

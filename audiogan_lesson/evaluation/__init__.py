@@ -20,7 +20,8 @@ accuracy and entropy. One module per job:
   :func:`pitch_entropy`, and per pitch and across pitches :func:`pitch_accuracy_by_pitch`,
   :func:`pitch_sweep`, :func:`sweep_scores`, :func:`timbre_consistency` (notebooks 06 and 07).
 - :mod:`.run_scores`: one score per training run, the same in every notebook:
-  :func:`score_run` / :class:`RunScore`, :func:`run_classifier`, :func:`checkpoint_scores`.
+  :func:`score_run` / :class:`RunScore`, :func:`run_classifier`, :func:`checkpoint_scores`
+  (imported from there: it samples runs through :mod:`audiogan_lesson.runs`).
 - :mod:`.reference`: :class:`ReferenceSet` and :func:`to_format` (notebook 07's table),
   :func:`sc09_classifier`.
 - :mod:`.selection`: the scores a run keeps its best checkpoint by (``select_every``):
@@ -29,11 +30,11 @@ accuracy and entropy. One module per job:
   :func:`pitch_class_distance`, :func:`estimate_key` and :func:`in_key_rate` (Krumhansl-
   Schmuckler), :func:`note_scores`, :func:`score_table`, :func:`uniform_notes`.
 
-The runs notebook 07 judges (:func:`find_runs`, :func:`sample_run`, :func:`run_generator`) live
-in :mod:`audiogan_lesson.runs` and are imported here too.
+The runs notebook 07 judges (``find_runs``, ``sample_run``, ``run_generator``) live in
+:mod:`audiogan_lesson.runs`; this package never imports it, so that the code that trains can
+build a run's selection score (:mod:`.selection`) from here.
 """
 
-from ..runs import RunInfo, find_runs, run_generator, sample_run
 from .classifier import (ClassifierConfig, MelClassifier, classifier_accuracy, classifier_features,
                          classifier_probs, data_fingerprint, reference_classifier, train_classifier)
 from .metrics import (NDBBins, NDBResult, Neighbours, diversity, entropy, feature_stats,
@@ -47,7 +48,6 @@ from .notes import (KRUMHANSL_MAJOR, KRUMHANSL_MINOR, estimate_key, feature_w1,
 from .pitch import (PYIN_MAX_TRANSITION_RATE, UNVOICED, PitchTrack, estimate_pitch, pitch_accuracy,
                     pitch_accuracy_by_pitch, pitch_distributions, pitch_entropy, pitch_sweep,
                     pitch_track, sweep_scores, timbre_consistency)
-from .run_scores import RunScore, checkpoint_scores, run_classifier, score_run
 from .reference import SC09_CLASSIFIER, ReferenceSet, sc09_classifier, to_format
 
 __all__ = ["ClassifierConfig", "MelClassifier", "train_classifier", "classifier_probs",
@@ -57,9 +57,8 @@ __all__ = ["ClassifierConfig", "MelClassifier", "train_classifier", "classifier_
            "pitch_accuracy", "pitch_distributions", "entropy", "pitch_entropy", "diversity",
            "two_proportion_z_test", "NDBResult", "NDBBins", "ndb", "Neighbours",
            "nearest_neighbours", "rmse_to_nearest", "snr_to_nearest", "log_mel_features", "SC09_CLASSIFIER", "sc09_classifier",
-           "RunInfo", "find_runs", "sample_run", "to_format", "ReferenceSet", "run_generator",
+           "to_format", "ReferenceSet", "run_generator",
            "KRUMHANSL_MAJOR", "KRUMHANSL_MINOR", "key_profiles", "pitch_class_histogram",
            "estimate_key", "in_key_rate", "feature_w1", "pitch_class_distance", "uniform_notes",
            "note_scores", "score_table", "format_score_table", "chance_normalised", "quiet_floor_db",
-           "pitch_accuracy_by_pitch", "pitch_sweep", "sweep_scores", "timbre_consistency",
-           "RunScore", "score_run", "run_classifier", "checkpoint_scores"]
+           "pitch_accuracy_by_pitch", "pitch_sweep", "sweep_scores", "timbre_consistency"]

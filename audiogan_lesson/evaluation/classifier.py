@@ -30,7 +30,7 @@ from tqdm.auto import tqdm
 from ..checkpoint import save_checkpoint
 from ..env import import_torchaudio
 from ..profiles import get_profile
-from ..runs import runs_dir
+from ..paths import runs_dir
 from .metrics import _as_waves
 
 torchaudio = import_torchaudio()

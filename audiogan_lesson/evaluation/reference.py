@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from ..data import load_dataset
 from ..env import import_torchaudio
 from ..profiles import get_profile
-from ..runs import runs_dir
+from ..paths import runs_dir
 from .classifier import (ClassifierConfig, MelClassifier, classifier_features, classifier_probs,
                          train_classifier)
 from .metrics import (NDBBins, _as_waves, diversity, frechet_distance, inception_score,

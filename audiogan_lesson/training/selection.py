@@ -65,7 +65,7 @@ def warn_unscored(trainer) -> None:
     if every and trainer.select is None and not getattr(trainer, "_warned_unscored", False):
         trainer._warned_unscored = True
         warnings.warn(f"TrainConfig.select_every={every} but no Trainer(select=...): no best "
-                      "checkpoint is kept; evaluation.selection.selection_for(experiment) gives "
+                      "checkpoint is kept; an experiment's trainer (Experiment.trainer) scores by "
                       "the course's score (or set select_every=0)", stacklevel=3)
 
 
