@@ -42,10 +42,6 @@ def test_instance_noise_decays_linearly_to_zero():
     assert tricks.instance_noise_std(0.2, 100, 100) == 0.0
     assert tricks.instance_noise_std(0.2, 150, 100) == 0.0
     assert tricks.instance_noise_std(0.0, 10, 100) == 0.0
-    x = torch.zeros(4000)
-    noisy = tricks.add_instance_noise(x, 0.5, torch.Generator().manual_seed(0))
-    assert abs(float(noisy.std()) - 0.5) < 0.03
-    assert tricks.add_instance_noise(x, 0.0, None) is x
 
 
 def test_gradient_penalties_of_each_kind():

@@ -43,14 +43,6 @@ def instance_noise_std(initial: float, step: int, total_steps: int) -> float:
     return float(initial) * max(0.0, 1.0 - step / total_steps)
 
 
-def add_instance_noise(x: torch.Tensor, std: float, generator: torch.Generator | None) -> torch.Tensor:
-    """``x`` plus Gaussian noise of standard deviation ``std`` (``x`` itself when ``std`` is 0)."""
-    if std <= 0:
-        return x
-    noise = torch.randn(x.shape, generator=generator, device=x.device, dtype=torch.float32)
-    return x + std * noise.to(x.dtype)
-
-
 def bce_gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, weight: float,
                          kind: str = "two-sided", alpha: torch.Tensor | None = None,
                          generator: torch.Generator | None = None) -> torch.Tensor:
