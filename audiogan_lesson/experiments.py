@@ -15,6 +15,7 @@ both use it, so a checkpoint written by one can be loaded by the other::
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,13 +26,15 @@ from torch import nn
 
 from . import data
 from .audio import standardize as audio_standardize
+from .checkpoint import config_dict
 from .evaluation.selection import selection_for
 from .models.gansynth import ProgressiveSchedule, pitch_to_label, stage_resolution
 from .profiles import GANSynthScale, Profile, TrainScale, get_profile
 from .models.conditional import CONDITIONINGS, DEFAULT_CONDITIONING
-from .recipes import Recipe, recipe_for
+from .recipes import Recipe, recipe_layers
 from .registry import (MODEL_NAMES, SPECGAN_SLICE_LEN, UnknownNameError,  # noqa: F401
-                       build_models, model_entry, model_for)
+                       Settings, build_from_settings, config_defaults, model_entry, model_for,
+                       network_settings)
 from .representations import MelIFImages
 from .training import TrainConfig, Trainer
 
@@ -249,6 +252,7 @@ class Experiment:
     config: TrainConfig
     hook: Any = None
     pitches: tuple[int, ...] | None = None
+    settings: dict[str, Settings] = field(default_factory=dict)  # :func:`experiment_settings`
 
     @property
     def sample_rate(self) -> int:
@@ -318,10 +322,76 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
     ``gansynth`` (notebook 06) trains on :func:`load_pitched_notes` as mel-IF images, with
     progressive growing (:class:`models.gansynth.ProgressiveSchedule` as the trainer's hook).
     """
+    plan = _plan(model, profile, loss, seed, recipe, representation, slice_len, sample_rate,
+                 conditional, model_options, train_options)
+    model, entry, scale, profile, conditioning = (plan.model, plan.entry, plan.scale,
+                                                   plan.profile, plan.conditioning)
+    n = n_train or profile.n_train
+    representation_options = _values(plan.settings["representation"])
+    hook = pitches = None
+    if entry.pitched:
+        if not isinstance(scale, GANSynthScale):
+            raise ValueError(f"profile {profile.name!r}: the {model} scale must be a "
+                             f"profiles.GANSynthScale (got {type(scale).__name__})")
+        pitches = tuple(range(scale.pitch_min, scale.pitch_max + 1))
+        real = load_pitched_notes(dataset, n, scale.sample_rate, scale.slice_len, pitches,
+                                  seed=seed, allow_unverified=allow_unverified)
+        representation = entry.representation(scale, representation_options)
+        hook = _progressive_schedule(scale, representation)
+    elif entry.notes:  # note sequences, not sound (PianoGAN, notebook 08)
+        real = load_note_set(dataset, n, scale.slice_len, scale.sample_rate, seed=seed,
+                             allow_unverified=allow_unverified)
+        representation = entry.representation(scale, representation_options).fit(real.notes)
+    else:
+        real = load_audio_set(dataset, n, scale.sample_rate, scale.slice_len, seed=seed,
+                              allow_unverified=allow_unverified, standardize=standardize)
+        representation = entry.representation(scale, representation_options)
+        if hasattr(representation, "fit"):
+            representation.fit(real.waves)
+    # a representation's data augmentation (the mel image's random time shift) changes only
+    # what the model trains on; ``real`` stays as recorded, for evaluation
+    source = real.notes if entry.notes else real.waves
+    train_waves = (representation.augment(source, seed) if hasattr(representation, "augment")
+                   else source)
+    examples = representation.encode(train_waves)
+    settings = plan.settings
+    if conditioning is not None and "n_classes" not in (model_options or {}):
+        for part in ("generator", "discriminator"):
+            settings[part]["n_classes"] = (_class_count(real), "the data")
+    generator, discriminator = build_from_settings(model, settings["generator"],
+                                                   settings["discriminator"])
+    return Experiment(model, str(dataset), profile, scale, generator, discriminator, real,
+                      examples, representation, TrainConfig(**_values(settings["train"])), hook,
+                      pitches, settings)
+
+
+@dataclass
+class _Plan:
+    """What :func:`make_experiment` decides before it reads any data."""
+
+    model: str
+    entry: Any
+    profile: Profile
+    scale: TrainScale
+    conditioning: str | None
+    settings: dict[str, Settings]
+
+
+def _values(settings: Settings) -> dict:
+    return {k: v for k, (v, _) in settings.items()}
+
+
+def _plan(model, profile, loss, seed, recipe, representation, slice_len, sample_rate,
+          conditional, model_options, train_options) -> _Plan:
+    """The model, its scale and every setting of the run with the layer that set it
+    (:func:`experiment_settings`), from :func:`make_experiment`'s arguments; no data is read."""
     model = model_for(model, representation)
     entry = model_entry(model)
     profile = profile or get_profile()
     scale = profile.scale(model)
+    at_profile = f"profile {profile.name}"
+    scale_table = {f.name: (getattr(scale, f.name), at_profile)
+                   for f in dataclasses.fields(scale)}
     if slice_len is not None and entry.slice_len is not None and slice_len != entry.slice_len:
         raise ValueError(f"--slice-len {slice_len}: {model} makes clips of {entry.slice_len} "
                          "samples only; leave the length out (or choose another model)")
@@ -331,51 +401,64 @@ def make_experiment(model: str, dataset: str | os.PathLike = "toy-drums",
         if int(value) < 1:
             raise ValueError(f"{key}={value} must be a positive number of "
                              f"{'samples' if key == 'slice_len' else 'Hz'}")
+        scale_table[key] = (int(value), "option")
     if changes:
         scale = scale.replace(**{k: int(v) for k, v in changes.items()})
     if entry.slice_len is not None and scale.slice_len != entry.slice_len:
         scale = scale.replace(slice_len=entry.slice_len)
+        scale_table["slice_len"] = (entry.slice_len, f"model {model}")
     conditioning = _conditioning(model, entry, conditional)
-    recipe = recipe_for(model, loss, profile.name, conditioning).then(recipe)
-    n = n_train or profile.n_train
-    hook = pitches = None
-    if entry.pitched:
-        if not isinstance(scale, GANSynthScale):
-            raise ValueError(f"profile {profile.name!r}: the {model} scale must be a "
-                             f"profiles.GANSynthScale (got {type(scale).__name__})")
-        pitches = tuple(range(scale.pitch_min, scale.pitch_max + 1))
-        real = load_pitched_notes(dataset, n, scale.sample_rate, scale.slice_len, pitches,
-                                  seed=seed, allow_unverified=allow_unverified)
-        representation = entry.representation(scale, recipe.representation)
-        hook = _progressive_schedule(scale, representation)
-    elif entry.notes:  # note sequences, not sound (PianoGAN, notebook 08)
-        real = load_note_set(dataset, n, scale.slice_len, scale.sample_rate, seed=seed,
-                             allow_unverified=allow_unverified)
-        representation = entry.representation(scale, recipe.representation).fit(real.notes)
-    else:
-        real = load_audio_set(dataset, n, scale.sample_rate, scale.slice_len, seed=seed,
-                              allow_unverified=allow_unverified, standardize=standardize)
-        representation = entry.representation(scale, recipe.representation)
-        if hasattr(representation, "fit"):
-            representation.fit(real.waves)
-    # a representation's data augmentation (the mel image's random time shift) changes only
-    # what the model trains on; ``real`` stays as recorded, for evaluation
-    source = real.notes if entry.notes else real.waves
-    train_waves = (representation.augment(source, seed) if hasattr(representation, "augment")
-                   else source)
-    examples = representation.encode(train_waves)
-    model_options = dict(model_options or {})
-    if conditioning is not None:
-        model_options.setdefault("n_classes", _class_count(real))
-    generator, discriminator = build_models(model, scale, recipe, **model_options)
-    options = dict(loss=loss, batch_size=scale.batch_size, steps=scale.steps,
-                   max_seconds=scale.minutes * 60, seed=seed,
-                   preview_every=profile.preview_every)
-    options.update(recipe.train)
-    options.update(train_options)
-    return Experiment(model, str(dataset), profile, scale, generator, discriminator, real,
-                      examples, representation, TrainConfig(**options), hook,
-                      pitches)
+    layers = recipe_layers(model, loss, profile.name, conditioning)
+    if recipe is not None:
+        layers.append(("recipe argument", recipe))
+    generator, discriminator = network_settings(model, scale, layers, model_options or {},
+                                                scale_layer=at_profile)
+    if conditioning is not None and "n_classes" not in (model_options or {}):
+        for table in (generator, discriminator):  # make_experiment counts them in the data
+            table["n_classes"] = ("the number of the data's classes", "the data")
+    train = config_defaults(TrainConfig)
+    train.update({k: (v, at_profile) for k, v in dict(
+        batch_size=scale.batch_size, steps=scale.steps, max_seconds=scale.minutes * 60,
+        preview_every=profile.preview_every).items()})
+    train.update(loss=(loss, "option"), seed=(seed, "option"))
+    representation_table: Settings = {}
+    for layer, part in layers:
+        train.update({k: (v, layer) for k, v in part.train.items()})
+        representation_table.update({k: (v, layer) for k, v in part.representation.items()})
+    train.update({k: (v, "option") for k, v in (train_options or {}).items()})
+    for key, value in config_dict(TrainConfig(**_values(train))).items():
+        if value != train[key][0]:  # a value TrainConfig works out (n_critic from the loss)
+            train[key] = (value, f"{train[key][1]}, worked out by TrainConfig")
+    return _Plan(model, entry, profile, scale, conditioning,
+                 {"scale": scale_table, "train": train, "generator": generator,
+                  "discriminator": discriminator, "representation": representation_table})
+
+
+def experiment_settings(model: str, profile: Profile | None = None, loss: str = "wgan-gp",
+                        seed: int = 0, model_options: dict | None = None,
+                        recipe: Recipe | None = None, representation: str | None = None,
+                        slice_len: int | None = None, sample_rate: int | None = None,
+                        conditional: str | bool | None = None,
+                        **train_options) -> dict[str, Settings]:
+    """Every setting a :func:`make_experiment` with these arguments would train with, and the
+    layer that set it, without reading any data: ``{part: {name: (value, layer)}}`` for the
+    parts ``scale``, ``train`` (:class:`TrainConfig`), ``generator``, ``discriminator`` and
+    ``representation`` (the options its recipe gives). Layers: ``paper (default)`` (a config's
+    own value), ``profile <name>`` (its scale), ``paper``/``profile <name>``/``conditioning
+    <kind>`` (the recipes, :func:`recipes.recipe_layers`), ``recipe argument``, ``option`` (an
+    argument here, a flag of ``train``). A class-conditional model's ``n_classes`` comes from
+    the data when it is read. :func:`format_settings` prints it; ``train --show-config``."""
+    return _plan(model, profile, loss, seed, recipe, representation, slice_len, sample_rate,
+                 conditional, model_options, train_options).settings
+
+
+def format_settings(settings: dict[str, Settings]) -> str:
+    """The table of :func:`experiment_settings` (or ``Experiment.settings``), one setting a line:
+    ``part.name = value    layer``."""
+    rows = [(f"{part}.{name}", repr(value), layer) for part, table in settings.items()
+            for name, (value, layer) in sorted(table.items())]
+    width = min(max((len(a) + len(b) for a, b, _ in rows), default=0) + 5, 52)
+    return "\n".join(f"{a} = {b}".ljust(width - 1) + " " + layer for a, b, layer in rows)
 
 
 def _conditioning(model: str, entry, conditional: str | bool | None) -> str | None:

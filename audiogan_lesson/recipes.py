@@ -194,15 +194,30 @@ def profile_changes(profile: str, model: str, loss: str) -> Recipe | None:
     return PROFILE_CHANGES.get((profile, model, loss), PROFILE_CHANGES.get((profile, model, None)))
 
 
+def recipe_layers(model: str, loss: str, profile: str | None = None,
+                  conditioning: str | None = None) -> list[tuple[str, Recipe]]:
+    """The recipes that make ``model``'s with ``loss``, in the order they apply, each with the
+    name of the layer that sets it: ``"paper"``, ``"profile <name>"``, ``"conditioning <kind>"``
+    and ``"profile <name>, conditional"`` (absent layers are left out). Later ones win;
+    :func:`recipe_for` folds them, and ``train --show-config`` names them."""
+    if model not in PAPER:
+        raise KeyError(f"no recipe for model {model!r}; known: {', '.join(PAPER)}")
+    layers = [("paper", PAPER[model])]
+    if profile and (changes := profile_changes(profile, model, loss)) is not None:
+        layers.append((f"profile {profile}", changes))
+    if conditioning is not None:
+        layers.append((f"conditioning {conditioning}", CONDITIONAL[conditioning]))
+        if (changes := CONDITIONAL_PROFILE_CHANGES.get((profile, model, loss))) is not None:
+            layers.append((f"profile {profile}, conditional", changes))
+    return layers
+
+
 def recipe_for(model: str, loss: str, profile: str | None = None,
                conditioning: str | None = None) -> Recipe:
     """The recipe of ``model`` with ``loss``: the paper's, with ``profile``'s changes on top;
     for a class-conditional model (``conditioning``, a key of :data:`CONDITIONAL`) then the
-    conditioning's recipe and the profile's changes for it."""
-    if model not in PAPER:
-        raise KeyError(f"no recipe for model {model!r}; known: {', '.join(PAPER)}")
-    recipe = PAPER[model].then(profile_changes(profile, model, loss) if profile else None)
-    if conditioning is None:
-        return recipe
-    return recipe.then(CONDITIONAL[conditioning]).then(
-        CONDITIONAL_PROFILE_CHANGES.get((profile, model, loss)))
+    conditioning's recipe and the profile's changes for it (:func:`recipe_layers`)."""
+    recipe = Recipe()
+    for _, layer in recipe_layers(model, loss, profile, conditioning):
+        recipe = recipe.then(layer)
+    return recipe

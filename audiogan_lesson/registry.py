@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from torch import nn
 
@@ -204,6 +204,57 @@ def split_options(name: str, options: Mapping[str, Any]) -> tuple[dict, dict]:
             {k: v for k, v in options.items() if k in d_fields})
 
 
+# A setting and the layer that set it: ``{field: (value, layer)}`` (``train --show-config``)
+Settings = dict[str, tuple[Any, str]]
+
+DEFAULT_LAYER = "paper (default)"  # a config dataclass's own value: the paper's, or the course's
+
+
+def config_defaults(config_class) -> Settings:
+    """Every field of a config dataclass with its default, from the layer :data:`DEFAULT_LAYER`."""
+    table = {}
+    for f in dataclasses.fields(config_class):
+        value = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        table[f.name] = (value, DEFAULT_LAYER)
+    return table
+
+
+def _set(table: Settings, values: Mapping[str, Any], layer: str) -> None:
+    for key, value in values.items():
+        table[key] = (value, layer)
+
+
+def network_settings(name: str, scale: TrainScale,
+                     layers: Sequence[tuple[str, Recipe]] = (),
+                     options: Mapping[str, Any] | None = None, scale_layer: str = "scale",
+                     options_layer: str = "option") -> tuple[Settings, Settings]:
+    """Every setting of model ``name``'s generator and discriminator, each with the layer that
+    set it: the config's default, then the sizes of ``scale`` (``scale_layer``), then each
+    ``(layer, recipe)`` of ``layers`` in order, then ``options`` (split between the networks by
+    :func:`split_options`). Later layers win. :func:`build_models` builds from these."""
+    entry = model_entry(name)
+    g_opts, d_opts = split_options(name, options or {})
+    sizes = entry.sizes(scale)
+    tables = []
+    for cls, size, part, opts in ((entry.generator, sizes[0], "generator", g_opts),
+                                  (entry.discriminator, sizes[1], "discriminator", d_opts)):
+        table = config_defaults(cls.config_class)
+        _set(table, size, scale_layer)
+        for layer, recipe in layers:
+            _set(table, getattr(recipe, part), layer)
+        _set(table, opts, options_layer)
+        tables.append(table)
+    return tables[0], tables[1]
+
+
+def build_from_settings(name: str, generator: Settings,
+                        discriminator: Settings) -> tuple[nn.Module, nn.Module]:
+    """The networks of model ``name`` with the values of :func:`network_settings`."""
+    entry = model_entry(name)
+    return (entry.generator(**{k: v for k, (v, _) in generator.items()}),
+            entry.discriminator(**{k: v for k, (v, _) in discriminator.items()}))
+
+
 def build_models(name: str, scale: TrainScale, recipe: Recipe | None = None,
                  **options) -> tuple[nn.Module, nn.Module]:
     """Generator and discriminator of model ``name`` at ``scale`` (width, clip length, ...).
@@ -212,9 +263,5 @@ def build_models(name: str, scale: TrainScale, recipe: Recipe | None = None,
     ``options`` are model config fields (``upsample="nn"``, ``phase_shuffle=0``), given to the
     network(s) that have them. Later ones win: scale, recipe, options.
     """
-    entry = model_entry(name)
-    recipe = entry.recipe if recipe is None else recipe
-    g_size, d_size = entry.sizes(scale)
-    g_opts, d_opts = split_options(name, options)
-    return (entry.generator(**{**g_size, **recipe.generator, **g_opts}),
-            entry.discriminator(**{**d_size, **recipe.discriminator, **d_opts}))
+    recipe = model_entry(name).recipe if recipe is None else recipe
+    return build_from_settings(name, *network_settings(name, scale, [("recipe", recipe)], options))

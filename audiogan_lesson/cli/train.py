@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from ..checkpoint import OtherModelError, best_path
-from ..experiments import make_experiment
+from ..experiments import experiment_settings, format_settings, make_experiment
 from ..models.conditional import CONDITIONINGS, DEFAULT_CONDITIONING
 from ..profiles import PROFILE_NAMES, get_profile
 from ..registry import MODELS
@@ -62,6 +62,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
     train.add_argument("--n-train", type=int, default=None, help="training examples (default: profile)")
     train.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints")
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--show-config", action="store_true",
+                       help="print every setting of the run and the layer that set it (paper "
+                            "default, profile, recipe, conditioning, option), then exit without "
+                            "reading data or training")
     train.add_argument("--allow-unverified", action="store_true",
                        help="accept a dataset download whose sha256 the registry does not list yet "
                             "(its hash is printed and recorded for later runs)")
@@ -104,12 +108,16 @@ def _train(args, profile, shard, say) -> int:
             raise ValueError(f"--select-every {args.select_every}: give a number of steps, or 0 "
                              "to keep no best checkpoint")
         options["select_every"] = args.select_every
-    exp = make_experiment(args.model, args.data, profile, loss=args.loss, n_train=args.n_train,
-                          seed=args.seed, checkpoint_every=args.checkpoint_every,
-                          allow_unverified=args.allow_unverified,
-                          representation=args.representation, slice_len=args.slice_len,
-                          sample_rate=args.sample_rate, standardize=args.standardize,
-                          conditional=args.conditional, **options)
+    common = dict(loss=args.loss, seed=args.seed, checkpoint_every=args.checkpoint_every,
+                  representation=args.representation, slice_len=args.slice_len,
+                  sample_rate=args.sample_rate, conditional=args.conditional, **options)
+    if args.show_config:
+        say(f"{args.model}: every setting and the layer that set it (option: a flag of train)")
+        say(format_settings(experiment_settings(args.model, profile, **common)))
+        return 0
+    exp = make_experiment(args.model, args.data, profile, n_train=args.n_train,
+                          allow_unverified=args.allow_unverified, standardize=args.standardize,
+                          **common)
     batch = exp.config.batch_size
     say(f"{exp.model} on {args.data}: {exp.describe()}; loss={args.loss}, batch={batch}" + (f" ({shard.world_size} x {shard.local_batch(batch)})"
                             if shard.distributed else "") + f", width={exp.scale.width}", flush=True)
