@@ -112,7 +112,7 @@ def mel_to_linear_power(mel: torch.Tensor, filterbank: torch.Tensor, method: str
     if method == "nnls":
         return nnls(filterbank, mel, n_iter=n_iter)
     if method == "pinv":
-        inv = torch.linalg.pinv(filterbank.double()).float().to(mel.device)
+        inv = torch.linalg.pinv(filterbank.cpu().double()).float().to(mel.device)  # mps: no float64
         return (mel.float() @ inv.T).clamp_min(0.0)
     raise ValueError(f"mel inverse method={method!r}; choose 'nnls' or 'pinv'")
 

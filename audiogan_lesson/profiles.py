@@ -235,23 +235,47 @@ def cuda_available() -> bool:
         return False
 
 
+def mps_available() -> bool:
+    """Whether Apple's Metal GPU (``mps``) can be used (an Apple-silicon Mac with a torch built
+    for it)."""
+    try:
+        return bool(torch.backends.mps.is_available())
+    except Exception:
+        return False
+
+
+DEVICE_KINDS = ("cpu", "cuda", "mps")
+
+
 def pick_device(preferred: str | None = None) -> str:
-    """``"cuda"`` when available, else ``"cpu"``; ``preferred`` forces one (and is checked)."""
+    """The device to train and sample on: ``preferred`` (``--device``, else ``$AUDIOGAN_DEVICE``)
+    when given, checked; else CUDA when available, then Apple's ``mps``, then ``cpu``.
+
+    ``preferred`` is ``cpu``, ``cuda``, ``cuda:N`` or ``mps``; an unknown name, or a device this
+    machine does not have, is a ``ValueError`` that names it and the fix.
+    """
     if preferred is None:
         preferred = os.environ.get("AUDIOGAN_DEVICE") or None
     if preferred is None:
-        return "cuda" if cuda_available() else "cpu"
+        return "cuda" if cuda_available() else "mps" if mps_available() else "cpu"
+    unset = " (or unset AUDIOGAN_DEVICE)" if os.environ.get("AUDIOGAN_DEVICE") else ""
     try:
-        kind = torch.device(preferred).type
-    except RuntimeError:
-        raise ValueError(f"device {preferred!r} (AUDIOGAN_DEVICE or device=) is not a device "
-                         "name; use cpu, cuda, cuda:1 or mps") from None
-    if kind == "cuda" and not cuda_available():
+        device = torch.device(preferred)
+    except (RuntimeError, TypeError):
+        device = None
+    if device is None or device.type not in DEVICE_KINDS:
+        raise ValueError(f"device {preferred!r} is not one of cpu, cuda, cuda:N, mps; choose one "
+                         f"of those{unset}")
+    if device.type == "cuda" and not cuda_available():
         raise ValueError(f"device {preferred!r} was asked for but CUDA is not available on this "
-                         "machine; use device='cpu' or unset AUDIOGAN_DEVICE")
-    if kind == "mps" and not torch.backends.mps.is_available():
+                         f"machine; use --device cpu{unset}")
+    if device.type == "cuda" and device.index is not None \
+            and device.index >= torch.cuda.device_count():
+        raise ValueError(f"device {preferred!r}: this machine has {torch.cuda.device_count()} "
+                         f"CUDA device(s), cuda:0 to cuda:{torch.cuda.device_count() - 1}")
+    if device.type == "mps" and not mps_available():
         raise ValueError(f"device {preferred!r} was asked for but Apple's Metal (mps) is not "
-                         "available on this machine; use device='cpu' or unset AUDIOGAN_DEVICE")
+                         f"available on this machine; use --device cpu{unset}")
     return preferred
 
 

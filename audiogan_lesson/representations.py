@@ -415,7 +415,7 @@ class NoteFeatures:
         ``round_pitch`` rounds pitches to whole MIDI numbers (as a MIDI file needs). With the
         ``pitch_class`` encoding a pitch is always whole: the most likely key given the class
         channels and the pitch channel (the class docstring says how)."""
-        raw = examples.detach().double().cpu()
+        raw = examples.detach().cpu().double()  # on the CPU first: Metal (mps) has no float64
         if raw.dim() != 3 or raw.shape[1] != self.channels:
             raise ValueError(f"NoteFeatures.to_notes: expected examples (N, {self.channels}, "
                              f"length) for pitch_encoding={self.pitch_encoding!r}; got "

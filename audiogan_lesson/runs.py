@@ -355,7 +355,7 @@ def generate_from_checkpoint(checkpoint: str | os.PathLike, n: int, out_dir: str
     path = checkpoint_file(checkpoint)
     if n < 1:
         raise ValueError(f"--n {n}: ask for at least one file")
-    loaded = load_run(path, device or pick_device())
+    loaded = load_run(path, pick_device(device))  # None: CUDA, then mps, then the CPU
     classes, index, name = list(loaded.meta.get("classes") or []), None, loaded.meta["model"]
     if label is not None:
         if loaded.pitches:

@@ -611,6 +611,8 @@ class IFSpectrogram:
 
     def encode(self, wave: torch.Tensor) -> torch.Tensor:
         """``(..., length)`` -> ``(..., 2, frames, bins)``: log magnitude and IF."""
+        if wave.device.type == "mps":  # Metal has no float64, which the phase sums need
+            return self.encode(wave.cpu()).to(wave.device)
         spec = self.to_stft(wave)
         phase = torch.angle(spec)
         eps = self.config.eps
@@ -625,7 +627,10 @@ class IFSpectrogram:
         return torch.stack([logmag, inst], dim=-3)
 
     def decode(self, image: torch.Tensor) -> torch.Tensor:
-        """``(..., 2, frames, bins)`` -> ``(..., length)``; exact for ``mel=False``."""
+        """``(..., 2, frames, bins)`` -> ``(..., length)``; exact for ``mel=False``. On Apple's
+        ``mps`` it runs on the CPU (the phase sums are float64, which Metal lacks)."""
+        if image.device.type == "mps":
+            return self.decode(image.cpu()).to(image.device)
         if image.shape[-3:] != self.shape:
             raise ValueError(f"expected images of shape (..., {self.shape[0]}, {self.shape[1]}, "
                              f"{self.shape[2]}); got {tuple(image.shape)}")

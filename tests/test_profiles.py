@@ -51,6 +51,32 @@ def test_cuda_requested_without_cuda(monkeypatch):
         profiles.pick_device("cuda")
 
 
+@pytest.mark.parametrize("cuda, mps, picked", [(True, True, "cuda"), (False, True, "mps"),
+                                                (False, False, "cpu")])
+def test_the_default_device_is_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, picked):
+    monkeypatch.delenv("AUDIOGAN_DEVICE", raising=False)
+    monkeypatch.delenv("AUDIOGAN_PROFILE", raising=False)
+    monkeypatch.setattr(profiles, "cuda_available", lambda: cuda)
+    monkeypatch.setattr(profiles, "mps_available", lambda: mps)
+    assert profiles.pick_device() == picked
+    assert get_profile(None).name == ("gpu" if picked == "cuda" else "laptop")  # mps: a laptop
+
+
+def test_asked_for_devices_are_checked(monkeypatch):
+    monkeypatch.delenv("AUDIOGAN_DEVICE", raising=False)
+    monkeypatch.setattr(profiles, "cuda_available", lambda: True)
+    monkeypatch.setattr(profiles.torch.cuda, "device_count", lambda: 2)
+    monkeypatch.setattr(profiles, "mps_available", lambda: False)
+    assert profiles.pick_device("cuda:1") == "cuda:1" and profiles.pick_device("cpu") == "cpu"
+    with pytest.raises(ValueError, match="'cuda:2': this machine has 2 CUDA device"):
+        profiles.pick_device("cuda:2")
+    with pytest.raises(ValueError, match="'mps' was asked for but Apple's Metal"):
+        profiles.pick_device("mps")
+    for name in ("gpu", "meta", "tpu:0"):
+        with pytest.raises(ValueError, match=f"'{name}' is not one of cpu, cuda, cuda:N, mps"):
+            profiles.pick_device(name)
+
+
 def test_gpu_scale_is_paper_size():
     scale = get_profile("gpu").scale("not-listed-model")
     assert (scale.width, scale.batch_size, scale.slice_len, scale.sample_rate) == (64, 64, 16384, 16000)

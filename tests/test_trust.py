@@ -116,6 +116,27 @@ def test_unavailable_device(tmp_path, monkeypatch, capsys):
     assert "'gpu0'" in _one_line(capsys.readouterr().err)
 
 
+@pytest.mark.parametrize("command", ["train", "generate", "bench"])
+def test_device_flag(tmp_path, monkeypatch, capsys, command):
+    monkeypatch.delenv("AUDIOGAN_DEVICE", raising=False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    args = {"train": ["train", "dense", "--data", "toy-drums", "--steps", "1", "--out",
+                      str(tmp_path / "r"), *SMOKE],
+            "generate": ["generate", str(tmp_path / "run"), "--n", "1", "--out",
+                         str(tmp_path / "g")],
+            "bench": ["bench", "--quick"]}[command]
+    if command == "generate":
+        _trained(tmp_path)
+        capsys.readouterr()
+    assert main(args + ["--device", "mps"]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "'mps'" in line and "--device cpu" in line
+    assert main(args + ["--device", "tpu"]) == 2
+    assert "'tpu' is not one of cpu, cuda, cuda:N, mps" in _one_line(capsys.readouterr().err)
+    if command != "bench":  # the benchmark's run on the CPU is test_bench's
+        assert main(args + ["--device", "cpu"]) == 0
+
+
 def _sc09_archive(tmp_path: Path, member: str = "sc09/train/Zero_a_nohash_0.wav") -> Path:
     wav = tmp_path / "one.wav"
     sf.write(wav, [0.0] * 1600, 16000, subtype="PCM_16")

@@ -13,7 +13,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``bench``: ``--models``, ``--device``, ``--repeats``, ``--quick``,
     ``--compile``."""
     parser.add_argument("--models", default="wavegan,specgan", help="comma-separated model names")
-    parser.add_argument("--device", default=None, help="cpu or cuda (default: the profile's)")
+    parser.add_argument("--device", default=None,
+                        help="cpu, cuda, cuda:N or mps (default: $AUDIOGAN_DEVICE, else CUDA, "
+                             "then mps, then cpu)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true",
                         help="skip paper-size training steps and the reference comparison")

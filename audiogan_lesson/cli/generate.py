@@ -27,6 +27,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
                      help="class name or index (class-conditional models, train --conditional); "
                           "without it the checkpoint's classes in turn")
     gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--device", default=None,
+                     help="cpu, cuda, cuda:N or mps (default: $AUDIOGAN_DEVICE, else CUDA, then mps, "
+                          "then cpu)")
     gen.set_defaults(run=run)
     return gen
 
@@ -35,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     """Write ``args.n`` examples into ``args.out`` (wav files; .mid and .wav for notes); 0 when
     done."""
     paths = generate_from_checkpoint(args.checkpoint, args.n, args.out, seed=args.seed,
-                                     pitch=args.pitch, label=args.label)
+                                     pitch=args.pitch, label=args.label, device=args.device)
     print(f"wrote {len(paths)} file{'' if len(paths) == 1 else 's'} to {args.out}")
     return 0
 

@@ -59,6 +59,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     train.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
     train.add_argument("--profile", choices=list(PROFILE_NAMES), default=None,
                        help="default: $AUDIOGAN_PROFILE, else gpu with CUDA, else laptop")
+    train.add_argument("--device", default=None,
+                       help="cpu, cuda, cuda:N or mps (default: $AUDIOGAN_DEVICE, else CUDA, then mps, "
+                            "then cpu)")
     train.add_argument("--n-train", type=int, default=None, help="training examples (default: profile)")
     train.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints")
     train.add_argument("--seed", type=int, default=0)
@@ -76,7 +79,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Train as ``args`` say; 0 when done, 1 when the run is refused or diverges, 130 on Ctrl-C
     (after the trainer has written a checkpoint)."""
-    profile = get_profile(args.profile)
+    profile = get_profile(args.profile, device=args.device)
     shard, device = distributed.init_from_env(profile.device)
     say = print if shard.main else (lambda *a, **k: None)
     ended = False
