@@ -1,8 +1,9 @@
-"""Command line: ``python -m audiogan_lesson train|generate|bench`` (the notebooks' "Run at full scale").
+"""Command line: ``python -m audiogan_lesson train|generate|export|bench`` (the notebooks' "Run at full scale").
 
     python -m audiogan_lesson train wavegan --data toy-drums --loss wgan-gp --minutes 10 --out runs/wg
     python -m audiogan_lesson train wavegan --data toy-drums --out runs/wg --resume   # after a stop
     python -m audiogan_lesson generate runs/wg/ckpt_00001000.pt --n 16 --out samples/
+    python -m audiogan_lesson export runs/wg --out wavegan.ts   # TorchScript, no package needed
     python -m audiogan_lesson bench
 
 The profile (``--profile``, else ``AUDIOGAN_PROFILE``, else the hardware) sets model width, batch
@@ -15,7 +16,7 @@ import argparse
 import errno
 import sys
 
-from . import bench, generate, train
+from . import bench, export, generate, train
 
 PROG = "python -m audiogan_lesson"
 
@@ -24,8 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser of ``python -m audiogan_lesson``: one subcommand per module of this package."""
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{train,generate,bench}")
-    for command in (train, generate, bench):
+    sub = parser.add_subparsers(dest="command", required=True,
+                                metavar="{train,generate,export,bench}")
+    for command in (train, generate, export, bench):
         command.add_parser(sub)
     return parser
 
