@@ -249,7 +249,8 @@ def test_checkpoints_are_atomic_and_pruned(tmp_path):
     tr = make(cfg, out_dir=tmp_path)
     tr.train(steps=7, progress=False)
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["ckpt_00000006.pt", "ckpt_00000007.pt"]  # last two, no temporaries left
+    assert names == ["ckpt_00000006.pt", "ckpt_00000007.pt", "metrics.csv"]  # the last two, the
+    # log, no temporaries left
     state = ckpt_io.load_checkpoint(tmp_path / "ckpt_00000007.pt")
     assert state["step"] == 7 and state["config"]["checkpoint_every"] == 2
     assert {"python", "numpy", "torch", "cuda", "generators"} <= set(state["rng"])

@@ -11,6 +11,9 @@ import argparse
 import sys
 from pathlib import Path
 
+import torch
+
+from ..audio import save_audio
 from ..checkpoint import OtherModelError, best_path
 from ..experiments import experiment_settings, format_settings, make_experiment
 from ..models.conditional import CONDITIONINGS, DEFAULT_CONDITIONING
@@ -65,6 +68,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
     train.add_argument("--n-train", type=int, default=None, help="training examples (default: profile)")
     train.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints")
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--preview-every", type=int, default=None,
+                       help="steps between preview wavs of fixed latents in OUT/previews/ "
+                            "(default: the profile's, 250 on a laptop, 1000 on a GPU; 0: none); "
+                            "the losses go to OUT/metrics.csv as the run goes")
     train.add_argument("--show-config", action="store_true",
                        help="print every setting of the run and the layer that set it (paper "
                             "default, profile, recipe, conditioning, option), then exit without "
@@ -106,6 +113,11 @@ def _train(args, profile, shard, say) -> int:
         options["max_seconds"] = args.minutes * 60 if args.minutes is not None else None
     if args.gp_precision is not None:
         options["gp_precision"] = args.gp_precision
+    if args.preview_every is not None:
+        if args.preview_every < 0:
+            raise ValueError(f"--preview-every {args.preview_every}: give a number of steps, or 0 "
+                             "for no previews")
+        options["preview_every"] = args.preview_every
     if args.select_every is not None:
         if args.select_every < 0:
             raise ValueError(f"--select-every {args.select_every}: give a number of steps, or 0 "
@@ -127,7 +139,8 @@ def _train(args, profile, shard, say) -> int:
     if args.conditional:
         say(f"conditional ({args.conditional}) on {len(exp.real.classes)} classes: "
             f"{', '.join(exp.real.classes)}", flush=True)
-    trainer = exp.trainer(args.out)  # keeps its best by the model's score when select_every
+    # keeps its best by the model's score when select_every; previews of fixed latents as wavs
+    trainer = exp.trainer(args.out, preview=_wav_previews(exp, args.out))
     try:
         trainer.train(resume=args.resume)
     except KeyboardInterrupt:
@@ -158,3 +171,15 @@ def _train(args, profile, shard, say) -> int:
         say(f"best: step {trainer.best['step']} (score {trainer.best['score']:.4g}; the last "
             f"scores {scored}): {best_path(args.out)}")
     return 0
+
+
+def _wav_previews(exp, out: Path):
+    """``preview(trainer, step, samples)`` that writes the preview latents' sounds, one after
+    another with a tenth of a second of silence between them, to ``out/previews/step_N.wav``."""
+    def preview(trainer, step: int, samples) -> None:
+        waves = exp.to_audio(samples).float()
+        gap = torch.zeros(waves.shape[0], exp.sample_rate // 10)
+        save_audio(out / "previews" / f"step_{step:08d}.wav",
+                   torch.cat([waves.reshape(waves.shape[0], -1), gap], dim=1).reshape(-1),
+                   exp.sample_rate)
+    return preview

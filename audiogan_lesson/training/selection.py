@@ -26,6 +26,7 @@ from typing import Any, Callable
 import torch.nn as nn
 
 from .. import checkpoint as ckpt_io
+from .metrics_file import SCORE_COLUMN
 from .state import save_trainer
 
 SelectFn = Callable[[Any], float]  # select(trainer) -> score, higher is better
@@ -52,6 +53,9 @@ def select_if_due(trainer) -> Path | None:
     before = best_row(trainer.selections)
     score = float(trainer.select(trainer))
     trainer.selections.append({"step": trainer.step, "score": score})
+    if getattr(trainer, "metrics_file", None) is not None:
+        trainer.metrics_file.append({"step": trainer.step, "seconds": trainer.seconds,
+                                     SCORE_COLUMN: score})
     if not math.isfinite(score) or (before is not None and score <= before["score"]):
         return None
     if not trainer.writes:

@@ -39,6 +39,7 @@ from . import distributed
 from .config import RUN_FIELDS, LatentFn, TrainConfig, latent_fn as config_latent_fn
 from .ema import make_ema
 from .interrupt import StopRequest, deferred_sigint, save_on_interrupt
+from .metrics_file import MetricsFile
 from .log import History, MetricLog, NonFiniteLossError
 from .round import Batches, Players, metric_names, train_round
 from .selection import SelectFn, best_row, best_sampler, select_if_due, warn_unscored
@@ -134,6 +135,7 @@ class Trainer:
         self._stop = StopRequest()
         self._poisoned = False
         self._bar = None
+        self.metrics_file: MetricsFile | None = None  # out_dir/metrics.csv once training starts
 
     @property
     def amp_dtype(self) -> torch.dtype | None:
@@ -167,6 +169,8 @@ class Trainer:
                 "this trainer's state is not finite since an earlier NaN/inf; make a new Trainer "
                 f"and resume from the last good checkpoint ({self.last_checkpoint})",
                 step=self.step, loss="unknown")
+        if self.writes:  # the run's log, from the step it (re)starts at
+            self.metrics_file = MetricsFile(self.out_dir, self.metrics).start(self.step)
         budget = seconds
         if seconds is None and cfg.max_seconds is not None:
             budget = cfg.max_seconds - self.seconds
@@ -256,6 +260,8 @@ class Trainer:
         except NonFiniteLossError:
             self._poisoned = True
             raise
+        if entry is not None and self.metrics_file is not None:
+            self.metrics_file.append(entry)
         if entry is not None and self._bar is not None:
             self._bar.set_postfix({"step": self.step,
                                    **{k: f"{entry[k]:.3g}" for k in self.metrics[:3]}},
