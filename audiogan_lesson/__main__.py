@@ -1,4 +1,4 @@
-"""``python -m audiogan_lesson train|generate|bench``: see :mod:`audiogan_lesson.cli`."""
+"""``python -m audiogan_lesson train|generate|export|bench``: see :mod:`audiogan_lesson.cli`."""
 
 import sys
 
