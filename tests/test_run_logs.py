@@ -45,3 +45,18 @@ def test_scorings_are_rows_of_their_own(tmp_path):
     scored = [r for r in _rows(out) if r["select_score"]]
     assert [int(r["step"]) for r in scored] == [2, 4] and not scored[0]["d_loss"]
     assert not (out / "previews").exists()
+
+
+def test_tensorboard_gets_the_losses_scores_and_previews(tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    out = tmp_path / "run"
+    assert main(["train", "pianogan", "--data", "toy-piano", "--steps", "4", "--select-every",
+                 "2", "--preview-every", "2", "--tensorboard", "--out", str(out), *SMOKE]) == 0
+    board = EventAccumulator(str(out / "tensorboard"), size_guidance={"audio": 0})
+    board.Reload()
+    tags = board.Tags()
+    assert {"train/d_loss", "train/g_loss", "select/score"} <= set(tags["scalars"])
+    assert [e.step for e in board.Scalars("select/score")] == [2, 4]
+    assert "preview/0" in tags["audio"] and [e.step for e in board.Audio("preview/0")] == [2, 4]
+    assert (out / "metrics.csv").is_file() and not (out / "previews").exists()

@@ -72,6 +72,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
                        help="steps between preview wavs of fixed latents in OUT/previews/ "
                             "(default: the profile's, 250 on a laptop, 1000 on a GPU; 0: none); "
                             "the losses go to OUT/metrics.csv as the run goes")
+    train.add_argument("--tensorboard", action="store_true",
+                       help="also log the losses, the kept-best scores and the previews' audio "
+                            "for TensorBoard into OUT/tensorboard (pip install "
+                            "'audiogan-lesson[tensorboard]'; then tensorboard --logdir OUT)")
     train.add_argument("--show-config", action="store_true",
                        help="print every setting of the run and the layer that set it (paper "
                             "default, profile, recipe, conditioning, option), then exit without "
@@ -140,7 +144,9 @@ def _train(args, profile, shard, say) -> int:
         say(f"conditional ({args.conditional}) on {len(exp.real.classes)} classes: "
             f"{', '.join(exp.real.classes)}", flush=True)
     # keeps its best by the model's score when select_every; previews of fixed latents as wavs
-    trainer = exp.trainer(args.out, preview=_wav_previews(exp, args.out))
+    board = _TensorBoard(exp, args.out) if args.tensorboard and shard.main else None
+    trainer = exp.trainer(args.out, preview=board.preview if board is not None
+                          else _wav_previews(exp, args.out))
     try:
         trainer.train(resume=args.resume)
     except KeyboardInterrupt:
@@ -154,6 +160,9 @@ def _train(args, profile, shard, say) -> int:
     except (ConfigMismatchError, NonFiniteLossError, FileExistsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        if board is not None:
+            board.close(trainer)
     if trainer.resumed_world_size not in (None, shard.world_size):
         say(f"resumed a checkpoint trained on {trainer.resumed_world_size} process(es) with "
             f"{shard.world_size}; the global batch stayed {batch}")
@@ -183,3 +192,41 @@ def _wav_previews(exp, out: Path):
                    torch.cat([waves.reshape(waves.shape[0], -1), gap], dim=1).reshape(-1),
                    exp.sample_rate)
     return preview
+
+
+class _TensorBoard:
+    """``train --tensorboard``: the history's values and the kept-best scores as scalars, and the
+    previews as audio, in ``out/tensorboard`` (``tensorboard --logdir OUT``). Written at each
+    preview and when the run ends, from :attr:`Trainer.history` and :attr:`Trainer.selections`."""
+
+    def __init__(self, exp, out: Path):
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+        except ImportError:  # torch's writer needs the tensorboard package
+            raise ImportError("--tensorboard needs the tensorboard package: pip install "
+                              "'audiogan-lesson[tensorboard]' (or pip install tensorboard)") from None
+        self.exp, self.writer = exp, SummaryWriter(str(out / "tensorboard"))
+        self.written = None  # the last step written (a resumed run wrote up to its start before)
+
+    def _scalars(self, trainer) -> None:
+        after = trainer.start_step if self.written is None else self.written
+        for row in trainer.history:
+            if row["step"] > after:
+                for key, value in row.items():
+                    if key not in ("step", "seconds") and isinstance(value, (int, float)):
+                        self.writer.add_scalar(f"train/{key}", value, row["step"])
+        for row in trainer.selections:
+            if row["step"] > after:
+                self.writer.add_scalar("select/score", row["score"], row["step"])
+        self.written = trainer.step
+
+    def preview(self, trainer, step: int, samples) -> None:
+        self._scalars(trainer)
+        for i, wave in enumerate(self.exp.to_audio(samples).float()):
+            self.writer.add_audio(f"preview/{i}", wave.reshape(1, -1).clamp(-1, 1), step,
+                                  sample_rate=self.exp.sample_rate)
+        self.writer.flush()
+
+    def close(self, trainer) -> None:
+        self._scalars(trainer)
+        self.writer.close()

@@ -136,6 +136,7 @@ class Trainer:
         self._poisoned = False
         self._bar = None
         self.metrics_file: MetricsFile | None = None  # out_dir/metrics.csv once training starts
+        self.start_step = 0
 
     @property
     def amp_dtype(self) -> torch.dtype | None:
@@ -169,6 +170,7 @@ class Trainer:
                 "this trainer's state is not finite since an earlier NaN/inf; make a new Trainer "
                 f"and resume from the last good checkpoint ({self.last_checkpoint})",
                 step=self.step, loss="unknown")
+        self.start_step = self.step  # where this call began (after a resume: its checkpoint's)
         if self.writes:  # the run's log, from the step it (re)starts at
             self.metrics_file = MetricsFile(self.out_dir, self.metrics).start(self.step)
         budget = seconds
