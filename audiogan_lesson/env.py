@@ -15,7 +15,7 @@ from types import ModuleType
 
 import torch
 
-from .profiles import cuda_available
+from .devices import cuda_available
 
 
 class TorchaudioImportError(ImportError):

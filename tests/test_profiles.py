@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from audiogan_lesson import profiles
+from audiogan_lesson import devices, profiles
 from audiogan_lesson.profiles import TrainScale, get_profile, seed_everything
 
 
@@ -31,9 +31,9 @@ def test_sizes_grow_with_profile():
 
 def test_hardware_choice_without_env(monkeypatch):
     monkeypatch.delenv("AUDIOGAN_PROFILE", raising=False)
-    monkeypatch.setattr(profiles, "cuda_available", lambda: False)
+    monkeypatch.setattr(devices, "cuda_available", lambda: False)
     assert get_profile().name == "laptop"
-    monkeypatch.setattr(profiles, "cuda_available", lambda: True)
+    monkeypatch.setattr(devices, "cuda_available", lambda: True)
     monkeypatch.setattr(profiles, "autocast_dtype", lambda device: torch.bfloat16)
     p = get_profile()
     assert p.name == "gpu" and p.device == "cuda"
@@ -46,7 +46,7 @@ def test_unknown_profile_is_a_clear_error(monkeypatch):
 
 
 def test_cuda_requested_without_cuda(monkeypatch):
-    monkeypatch.setattr(profiles, "cuda_available", lambda: False)
+    monkeypatch.setattr(devices, "cuda_available", lambda: False)
     with pytest.raises(ValueError, match="CUDA is not available"):
         profiles.pick_device("cuda")
 
@@ -56,17 +56,17 @@ def test_cuda_requested_without_cuda(monkeypatch):
 def test_the_default_device_is_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, picked):
     monkeypatch.delenv("AUDIOGAN_DEVICE", raising=False)
     monkeypatch.delenv("AUDIOGAN_PROFILE", raising=False)
-    monkeypatch.setattr(profiles, "cuda_available", lambda: cuda)
-    monkeypatch.setattr(profiles, "mps_available", lambda: mps)
+    monkeypatch.setattr(devices, "cuda_available", lambda: cuda)
+    monkeypatch.setattr(devices, "mps_available", lambda: mps)
     assert profiles.pick_device() == picked
     assert get_profile(None).name == ("gpu" if picked == "cuda" else "laptop")  # mps: a laptop
 
 
 def test_asked_for_devices_are_checked(monkeypatch):
     monkeypatch.delenv("AUDIOGAN_DEVICE", raising=False)
-    monkeypatch.setattr(profiles, "cuda_available", lambda: True)
+    monkeypatch.setattr(devices, "cuda_available", lambda: True)
     monkeypatch.setattr(profiles.torch.cuda, "device_count", lambda: 2)
-    monkeypatch.setattr(profiles, "mps_available", lambda: False)
+    monkeypatch.setattr(devices, "mps_available", lambda: False)
     assert profiles.pick_device("cuda:1") == "cuda:1" and profiles.pick_device("cpu") == "cpu"
     with pytest.raises(ValueError, match="'cuda:2': this machine has 2 CUDA device"):
         profiles.pick_device("cuda:2")

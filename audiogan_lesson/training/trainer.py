@@ -34,7 +34,7 @@ import torch.nn as nn
 from tqdm.auto import tqdm
 
 from .. import checkpoint as ckpt_io
-from ..profiles import autocast_dtype, native_autocast_dtype, pick_device, tune_backend
+from ..devices import autocast_dtype, native_autocast_dtype, pick_device, tune_backend
 from . import distributed
 from .config import RUN_FIELDS, LatentFn, TrainConfig, latent_fn as config_latent_fn
 from .ema import make_ema
