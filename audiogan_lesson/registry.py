@@ -1,148 +1,89 @@
-"""The model registry: a model's name -> its generator, discriminator, representation and recipe.
+"""The model registry: a model's name -> its :class:`~.models.entry.ModelEntry` (networks,
+representation, recipes, scales), collected from the model modules.
 
-Adding a model to the course is one :class:`ModelEntry` in :data:`MODELS`;
-:func:`experiments.make_experiment`, the command line and ``bench`` find it here::
+A model of the course is one module and one entry: ``models/wavegan.py`` defines WaveGAN's
+networks, its recipes and its scales, and ends with ``ENTRY``; this module collects the entries.
+:func:`experiments.make_experiment`, :mod:`profiles`, :mod:`recipes`, the command line and
+``bench`` find everything about a model here::
 
     entry = MODELS["wavegan"]
     G, D = build_models("wavegan", profile.scale("wavegan"), upsample="nn")
 
-``build_models`` gives each option to the network whose config dataclass has a field of that
-name (both when both have it), so no list of option names is kept by hand.
+A model defined elsewhere (a notebook, a test, a research project) joins with
+:func:`register_model` and then trains, generates and benchmarks like the course's own (the
+README's "Adding a model"). ``build_models`` gives each option to the network whose config
+dataclass has a field of that name (both when both have it), so no list of option names is kept
+by hand.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from torch import nn
 
-from .models.dense import DenseDiscriminator, DenseGenerator
-from .models.gansynth import GANSynthDiscriminator, GANSynthGenerator
-from .models.pianogan import PianoGANDiscriminator, PianoGANGenerator
-from .models.melimage import MelImageDiscriminator, MelImageGenerator
-from .models.specgan import SpecGANDiscriminator, SpecGANGenerator
-from .models.wavegan import WaveGANDiscriminator, WaveGANGenerator
-from .profiles import TrainScale
-from .recipes import PAPER, Recipe
-from .representations import MelIFImages, MelImage, NoteFeatures, SpecGANSpectrogram, Waveform
-from .spectral import IFSpecConfig
+from .models import dense, gansynth, melimage, pianogan, specgan, wavegan
+from .models.entry import ModelEntry, Recipe
+from .scales import TrainScale
 
-SPECGAN_SLICE_LEN = 16384  # 128 frames of hop 128: SpecGAN's image is always 128 x 128
+__all__ = ["MODELS", "MODEL_NAMES", "ModelEntry", "UnknownNameError", "model_entry", "model_for",
+           "register_model", "unregister_model", "MODEL_CLASSES", "model_class",
+           "UnregisteredModelError", "split_options", "network_settings", "build_from_settings",
+           "build_models", "config_defaults", "Settings", "DEFAULT_LAYER", "SPECGAN_SLICE_LEN"]
+
+SPECGAN_SLICE_LEN = specgan.SLICE_LEN  # 128 frames of hop 128: SpecGAN's image is 128 x 128
 
 
 class UnknownNameError(ValueError):
     """A model or dataset name that the course does not know; the message lists what exists."""
 
 
-@dataclass(frozen=True)
-class ModelEntry:
-    """One model of the course.
-
-    ``sizes(scale)`` gives the constructor arguments that a profile's :class:`TrainScale` sets,
-    as ``(generator kwargs, discriminator kwargs)``; ``representation(scale, options)`` makes what
-    the model sees (fitted to the data later when it has a ``fit``); ``slice_len`` fixes the clip
-    length when the model allows only one; ``pitched`` models are conditioned on pitch and train
-    on notes of known MIDI pitch; ``notes`` models see note sequences (pitch, step, duration)
-    of ``slice_len`` notes instead of audio (:func:`experiments.load_note_set`); ``conditions``
-    models can be made class-conditional (``n_classes``, ``conditioning``: :mod:`models.conditional`,
-    ``train --conditional``); ``notebook`` is where the course teaches it.
-    ``representations`` names the other ways a model can see its data, each the registry name of
-    the entry that does (``train specgan --representation mel-image`` trains ``specgan-mel``);
-    :func:`model_for` looks them up.
-    """
-
-    name: str
-    generator: type[nn.Module]
-    discriminator: type[nn.Module]
-    sizes: Callable[[TrainScale], tuple[dict, dict]]
-    representation: Callable[[TrainScale, Mapping[str, Any]], Any]
-    recipe: Recipe
-    notebook: str
-    slice_len: int | None = None
-    pitched: bool = False
-    notes: bool = False
-    conditions: bool = False
-    representations: Mapping[str, str] = dataclasses.field(
-        default_factory=lambda: MappingProxyType({}))
+_ENTRIES: dict[str, ModelEntry] = {e.name: e for e in (
+    dense.ENTRY, specgan.ENTRY, melimage.ENTRY, wavegan.ENTRY, gansynth.ENTRY, pianogan.ENTRY)}
+MODELS: Mapping[str, ModelEntry] = MappingProxyType(_ENTRIES)  # read-only, and always current
+MODEL_NAMES = tuple(MODELS)  # the course's own models
+_MODEL_CLASSES: dict[str, type[nn.Module]] = {}
 
 
-def _both(**kwargs) -> tuple[dict, dict]:
-    return dict(kwargs), dict(kwargs)
+def register_model(entry: ModelEntry) -> ModelEntry:
+    """Add ``entry`` to :data:`MODELS` (and its networks to :data:`MODEL_CLASSES`, so that its
+    checkpoints load): from then on ``train``, ``generate``, ``bench`` and ``make_experiment``
+    know it by ``entry.name``. An incomplete entry (:meth:`ModelEntry.missing`) or a name that is
+    taken is a ``ValueError`` that says what is wrong. Returns the entry."""
+    if not isinstance(entry, ModelEntry):
+        raise TypeError(f"register_model takes a ModelEntry, not a {type(entry).__name__}")
+    if entry.name in _ENTRIES:
+        raise ValueError(f"a model named {entry.name!r} is registered already; choose another "
+                         "name (or unregister_model it first)")
+    gaps = entry.missing()
+    if gaps:
+        raise ValueError(f"model {entry.name!r} cannot be registered: {'; '.join(gaps)}")
+    _ENTRIES[entry.name] = entry
+    _collect_classes()
+    return entry
 
 
-def _gansynth_sizes(scale) -> tuple[dict, dict]:
-    """GANSynth at ``scale`` (a :class:`profiles.GANSynthScale`): ``fmap_max = width`` and
-    ``fmap_base = 16 * width`` (the paper's 256 and 4096), its resolutions and pitch range."""
-    return _both(pitches=tuple(range(scale.pitch_min, scale.pitch_max + 1)),
-                 num_resolutions=scale.num_resolutions,
-                 start_resolution=tuple(scale.start_resolution), fmap_max=scale.width,
-                 fmap_base=16 * scale.width)
-
-
-def _mel_if(scale, options) -> MelIFImages:
-    spec = IFSpecConfig(n_fft=scale.n_fft, hop=scale.hop, length=scale.slice_len,
-                        sample_rate=scale.sample_rate)
-    return MelIFImages(spec, **options)
-
-
-def _mel_image_sizes(scale) -> tuple[dict, dict]:
-    """The mel-image GAN at ``scale``: width ``d`` and the image's height and width."""
-    height, width = getattr(scale, "image_size", (256, 256))
-    return _both(d=scale.width, height=height, width=width)
-
-
-def _mel_image(scale, options) -> MelImage:
-    """The mel image at ``scale`` (a :class:`profiles.MelImageScale`; its defaults otherwise)."""
-    fields = dict(n_mels=64, n_fft=1024, hop=512, image_size=(256, 256))
-    fields = {k: getattr(scale, k, v) for k, v in fields.items()}
-    return MelImage(sample_rate=scale.sample_rate, length=scale.slice_len,
-                    n_mels=fields["n_mels"], n_fft=fields["n_fft"], hop=fields["hop"],
-                    size=tuple(fields["image_size"]), **options)
-
-
-SPECGAN_REPRESENTATIONS = MappingProxyType({"linear": "specgan", "mel-image": "specgan-mel"})
-
-MODELS: Mapping[str, ModelEntry] = MappingProxyType({
-    "dense": ModelEntry(
-        "dense", DenseGenerator, DenseDiscriminator,
-        sizes=lambda s: _both(slice_len=s.slice_len, width=s.width),
-        representation=lambda s, options: Waveform(**options),
-        recipe=PAPER["dense"], notebook="02_dense_gan_baseline"),
-    "specgan": ModelEntry(
-        "specgan", SpecGANGenerator, SpecGANDiscriminator,
-        sizes=lambda s: _both(d=s.width),
-        representation=lambda s, options: SpecGANSpectrogram(**options),
-        recipe=PAPER["specgan"], notebook="03_specgan_dcgan", slice_len=SPECGAN_SLICE_LEN,
-        representations=SPECGAN_REPRESENTATIONS, conditions=True),
-    "specgan-mel": ModelEntry(
-        "specgan-mel", MelImageGenerator, MelImageDiscriminator, sizes=_mel_image_sizes,
-        representation=_mel_image, recipe=PAPER["specgan-mel"], notebook="03_specgan_dcgan",
-        representations=SPECGAN_REPRESENTATIONS),
-    "wavegan": ModelEntry(
-        "wavegan", WaveGANGenerator, WaveGANDiscriminator,
-        sizes=lambda s: _both(d=s.width, slice_len=s.slice_len),
-        representation=lambda s, options: Waveform(**options),
-        recipe=PAPER["wavegan"], notebook="04_wavegan_phase_shuffle", conditions=True),
-    "gansynth": ModelEntry(
-        "gansynth", GANSynthGenerator, GANSynthDiscriminator, sizes=_gansynth_sizes,
-        representation=_mel_if, recipe=PAPER["gansynth"], notebook="06_gansynth_progressive",
-        pitched=True),
-    "pianogan": ModelEntry(
-        "pianogan", PianoGANGenerator, PianoGANDiscriminator,
-        sizes=lambda s: _both(d=s.width, length=s.slice_len),
-        representation=lambda s, options: NoteFeatures(sample_rate=s.sample_rate, **options),
-        recipe=PAPER["pianogan"], notebook="08_pianogan_notes", notes=True),
-})
-MODEL_NAMES = tuple(MODELS)
+def unregister_model(name: str) -> None:
+    """Remove a model that :func:`register_model` added (the course's own stay)."""
+    if name in MODEL_NAMES:
+        raise ValueError(f"{name!r} is one of the course's own models; it stays")
+    _ENTRIES.pop(name, None)
+    _collect_classes()
 
 # The networks a checkpoint may ask to rebuild (:func:`model_class`): those of :data:`MODELS`,
 # by class name. Nothing else is ever imported or called for a name read out of a file.
-MODEL_CLASSES: Mapping[str, type[nn.Module]] = MappingProxyType({
-    cls.__qualname__: cls for entry in MODELS.values()
-    for cls in (entry.generator, entry.discriminator)})
+MODEL_CLASSES: Mapping[str, type[nn.Module]] = MappingProxyType(_MODEL_CLASSES)
+
+
+def _collect_classes() -> None:
+    _MODEL_CLASSES.clear()
+    _MODEL_CLASSES.update({cls.__qualname__: cls for entry in MODELS.values()
+                           for cls in (entry.generator, entry.discriminator)})
+
+
+_collect_classes()
 
 
 class UnregisteredModelError(ValueError):
@@ -152,10 +93,12 @@ class UnregisteredModelError(ValueError):
 def model_class(module: object, name: object, source: object = "checkpoint") -> type[nn.Module]:
     """The network class that a saved spec names (``module``, class ``name``), looked up in
     :data:`MODEL_CLASSES`; nothing is imported (so a class that moved between the package's
-    modules still loads). A class the registry does not know, or a module outside this package,
-    is an :class:`UnregisteredModelError` naming ``source`` (the file) and what it asked for."""
+    modules still loads). A class the registry does not know, or a module that is neither its
+    own nor one of this package's, is an :class:`UnregisteredModelError` naming ``source`` (the
+    file) and what it asked for."""
     cls = MODEL_CLASSES.get(name) if isinstance(name, str) else None
-    if cls is None or not (isinstance(module, str) and module.startswith(__package__ + ".")):
+    if cls is None or not (isinstance(module, str) and (
+            module == cls.__module__ or module.startswith(__package__ + "."))):
         raise UnregisteredModelError(
             f"{source}: refused to build {module}.{name}: it is not a model of this course "
             f"(the registry's are {', '.join(MODEL_CLASSES)}); load only checkpoints written by "
@@ -166,7 +109,7 @@ def model_class(module: object, name: object, source: object = "checkpoint") -> 
 def model_entry(name: str) -> ModelEntry:
     """The registry entry of ``name`` (else :class:`UnknownNameError` listing the models)."""
     if name not in MODELS:
-        raise UnknownNameError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
+        raise UnknownNameError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
     return MODELS[name]
 
 

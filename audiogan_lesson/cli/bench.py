@@ -7,12 +7,14 @@ import sys
 from typing import Sequence
 
 from .. import bench
+from ..registry import MODELS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``bench``: ``--models``, ``--device``, ``--repeats``, ``--quick``,
     ``--compile``."""
-    parser.add_argument("--models", default="wavegan,specgan", help="comma-separated model names")
+    parser.add_argument("--models", default="wavegan,specgan",
+                        help="comma-separated model names of the registry")
     parser.add_argument("--device", default=None,
                         help="cpu, cuda, cuda:N or mps (default: $AUDIOGAN_DEVICE, else CUDA, "
                              "then mps, then cpu)")
@@ -35,9 +37,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Check the options, then print :func:`bench.report`; 0 when done, 2 for a bad option."""
     models = [m.strip() for m in str(args.models).split(",") if m.strip()]
-    unknown = [m for m in models if m not in bench.MODELS]
+    unknown = [m for m in models if m not in MODELS]  # any model of the registry
     if unknown or not models:
-        print(f"error: --models {args.models!r}: choose from {', '.join(bench.MODELS)}",
+        print(f"error: --models {args.models!r}: choose from {', '.join(MODELS)}",
               file=sys.stderr)
         return 2
     if args.repeats < 1:

@@ -22,6 +22,9 @@ from dataclasses import dataclass
 
 from torch import nn
 
+from ..representations import Waveform
+from ..scales import TrainScale
+from .entry import ModelEntry, Recipe, both
 from .layers import LatentGenerator, LogitDiscriminator, init_like_tensorflow
 
 
@@ -132,3 +135,23 @@ class DenseDiscriminator(LogitDiscriminator, nn.Module):
         layers["output"] = nn.Linear(size, 1)
         self.net = nn.Sequential(layers)
         init_like_tensorflow(self)
+
+# ----------------------------------------------------------------------------- the course's entry
+
+DENSE = Recipe()  # the dense baseline of notebook 02: TrainConfig's defaults, loss chosen per run
+
+# Sizes per profile: the gpu's is the source report's Dense 512-512-1024-1024 at width 1024
+SCALES = {
+    "smoke": TrainScale(width=16, batch_size=16, slice_len=4096, sample_rate=8000, steps=4,
+                        minutes=0.2),
+    "laptop": TrainScale(width=128, batch_size=64, slice_len=4096, sample_rate=8000, steps=1500,
+                         minutes=2.0),
+    "gpu": TrainScale(width=1024, batch_size=64, slice_len=16384, sample_rate=16000, steps=20000,
+                      minutes=4.0),
+}
+
+ENTRY = ModelEntry(
+    "dense", DenseGenerator, DenseDiscriminator,
+    sizes=lambda s: both(slice_len=s.slice_len, width=s.width),
+    representation=lambda s, options: Waveform(**options),
+    recipe=DENSE, notebook="02_dense_gan_baseline", scales=SCALES)

@@ -20,10 +20,13 @@ from dataclasses import dataclass
 
 from torch import nn
 
+from ..representations import MelImage
+from ..scales import MelImageScale
 from .dcgan import discriminator_layers, generator_layers
+from .entry import ModelEntry, Recipe, both
 from .layers import LatentGenerator, LogitDiscriminator, init_like_tensorflow
-from .specgan import (DISCRIMINATOR_MULTS, START, STRIDE, SpecGANDiscriminatorConfig,
-                      SpecGANGeneratorConfig)
+from .specgan import (DISCRIMINATOR_MULTS, REPRESENTATIONS, START, STRIDE,
+                      SpecGANDiscriminatorConfig, SpecGANGeneratorConfig)
 
 PAPER_SIZE = 256  # the street-music GAN's images (resize_shape = (256, 256))
 
@@ -134,3 +137,46 @@ class MelImageDiscriminator(_Images, LogitDiscriminator, nn.Module):
                                                       cfg.d, cfg.kernel_len, cfg.batch_norm,
                                                       cfg.negative_slope))
         init_like_tensorflow(self)
+
+# ----------------------------------------------------------------------------- the course's entry
+
+SPECGAN_MEL = Recipe()  # the mel-image GAN is SpecGAN's design on mel images: SpecGAN's recipe
+
+# The street-music mel-image GAN's training (the course's source reports, UrbanSound8K): BCE
+# with one-sided label smoothing 0.1, two generator updates per step, noise of 0.02 on the
+# discriminator's inputs, a one-sided gradient penalty of weight 25, its gradients clipped at 0.5
+# and the real and fake losses weighted dynamically (training.tricks). With loss="bce":
+# make_experiment("specgan", "urbansound8k_street_music", representation="mel-image",
+# loss="bce", recipe=STREET_MUSIC) (notebook 03's "Run at full scale").
+STREET_MUSIC = Recipe(train=dict(label_smoothing=0.1, g_steps_per_d=2, instance_noise=0.02,
+                                 bce_gp_weight=25.0, bce_gp_kind="one-sided",
+                                 grad_clip_value=0.5, dynamic_weighting=True))
+
+
+def _sizes(scale) -> tuple[dict, dict]:
+    """The mel-image GAN at ``scale`` (a :class:`scales.MelImageScale`): width ``d`` and the
+    image's height and width."""
+    height, width = scale.image_size
+    return both(d=scale.width, height=height, width=width)
+
+
+def _representation(scale, options) -> MelImage:
+    """The mel image at ``scale`` (a :class:`scales.MelImageScale`)."""
+    return MelImage(sample_rate=scale.sample_rate, length=scale.slice_len, n_mels=scale.n_mels,
+                    n_fft=scale.n_fft, hop=scale.hop, size=tuple(scale.image_size), **options)
+
+
+SCALES = {
+    # 3 resolutions (2x16 to 8x64, a 512-sample clip), 5 pitches, 2 steps per stage
+    "smoke": MelImageScale(width=4, batch_size=8, slice_len=8192, steps=4, minutes=0.2,
+                           image_size=(32, 32)),
+    # one-second drums at 22,050 Hz (44 frames of hop 512, resized to 256 x 256 as the report),
+    # d=8 so that its steps cost about SpecGAN's laptop steps
+    "laptop": MelImageScale(width=8, batch_size=32, slice_len=22050, steps=600, minutes=4.0),
+    "gpu": MelImageScale(steps=200_000, minutes=4.0),
+}
+
+ENTRY = ModelEntry(
+    "specgan-mel", MelImageGenerator, MelImageDiscriminator, sizes=_sizes,
+    representation=_representation, recipe=SPECGAN_MEL, notebook="03_specgan_dcgan",
+    scales=SCALES, representations=REPRESENTATIONS)

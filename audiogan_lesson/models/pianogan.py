@@ -48,8 +48,10 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ..representations import note_channels
+from ..representations import NoteFeatures, note_channels
+from ..scales import TrainScale
 from .dcgan import check_sizes, check_upsample, discriminator_layers, generator_layers
+from .entry import ModelEntry, Recipe, both
 from .layers import LatentGenerator, LogitDiscriminator, init_like_tensorflow
 
 STRIDE = 4
@@ -227,3 +229,66 @@ class PianoGANDiscriminator(_NoteShape, LogitDiscriminator, nn.Module):
             layers = {"pitch_classes": PitchClassFeatures(cfg.pitch_classes), **layers}
         self.net = nn.Sequential(OrderedDict(layers))
         init_like_tensorflow(self)
+
+# ----------------------------------------------------------------------------- the course's entry
+
+# PianoGAN (the source report): WaveGAN's design and training over notes, with the Wasserstein
+# loss; every value is a default of TrainConfig and the configs
+PIANOGAN = Recipe()
+
+# PianoGAN with BCE on 2 cores: Adam 3e-4, and the discriminator also sees each note's pitch
+# class (cos and sin of 6 harmonics of the octave and the magnitudes of their means,
+# models.pianogan.PitchClassFeatures). So trained for 200 seconds, its notes had an in-key rate
+# of 0.78 (real pieces 0.97, uniform noise 0.66). WGAN-GP runs with or without the pitch
+# classes (n_critic 2 or 5, Adam 1e-4 or 3e-4, batch norm, EMA) stayed at 0.66-0.67: the
+# gradient penalty forbids the steep steps that pitch classes are (models.pianogan), so WGAN-GP
+# keeps the paper's recipe (notebook 08).
+LAPTOP_PIANOGAN_BCE = Recipe(train=dict(lr_g=3e-4, lr_d=3e-4),
+                             discriminator=dict(pitch_classes=6))
+
+
+def pitch_encoding(name: str) -> Recipe:
+    """The PianoGAN recipe change that gives notes with ``pitch_encoding=name`` to the
+    representation and both models alike (:class:`representations.NoteFeatures`)."""
+    return Recipe(generator=dict(pitch_encoding=name), discriminator=dict(pitch_encoding=name),
+                  representation=dict(pitch_encoding=name))
+
+
+# PianoGAN with WGAN-GP on 2 cores: the pitch class as 12 one-hot channels beside the pitch
+# (a softmax in G; representations.NoteFeatures), since the scalar pitch has to be within about
+# 0.4 semitone (0.009 of its [-1, 1]) for notes to keep to a key, and the scalar generator's
+# pitches fell between whole keys no closer than chance: after 4-5 minutes (one thread, two
+# jobs at a time) its notes were in key as often as uniform noise's (0.66; real pieces 0.98).
+# With the pitch classes, 5-minute runs ended at 0.78-0.89 in key (five runs; with the
+# softmax's logits times 4, classes nearer one-hot, 0.75-0.96 in three more: no difference
+# shown, so the plain softmax stays), against 0.83 for 85% of the real pieces' rate; two of
+# four runs of the `train` command itself were better at step 500 (about 2 minutes: 0.84 and
+# 0.86 in key, W1 pitch a quarter of uniform noise's) than at their end. The spread of the
+# pitches swings from checkpoint to checkpoint between too narrow and too wide: W1 pitch ended
+# at 0.26-0.72 of noise's (a third or less in two runs of eight), while W1 step and duration
+# stayed under a fifth of noise's. Two critic steps with Adam 3e-4 and an EMA of 0.99 (WaveGAN's
+# laptop recipe) spread the pitches wider than noise's; an EMA of 0.99 alone kept fewer notes in
+# key (0.68). So the run keeps its best weights, scored every 100 steps
+# (evaluation.selection.note_selection): `train pianogan --data toy-piano --minutes 5` made
+# 1,405 steps, kept step 600 (its later scores were worse), and `generate --n 200` from it gave
+# 0.92 in key (94% of the real pieces' rate) with W1 pitch, step and duration at 0.19, 0.18 and
+# 0.06 of noise's. Notebook 08 shows a run.
+LAPTOP_PIANOGAN_WGAN = pitch_encoding("pitch_class").then(Recipe(train=dict(select_every=100)))
+
+SCALES = {
+    # slice_len counts notes; sample_rate is what they are rendered at
+    "smoke": TrainScale(width=4, batch_size=8, slice_len=256, sample_rate=8000, steps=4,
+                        minutes=0.2),
+    "laptop": TrainScale(width=16, batch_size=64, slice_len=256, sample_rate=8000,
+                         steps=100_000, minutes=5.0),
+    "gpu": TrainScale(width=64, batch_size=64, slice_len=256, sample_rate=16000, steps=100_000,
+                      minutes=4.0),
+}
+
+ENTRY = ModelEntry(
+    "pianogan", PianoGANGenerator, PianoGANDiscriminator,
+    sizes=lambda s: both(d=s.width, length=s.slice_len),
+    representation=lambda s, options: NoteFeatures(sample_rate=s.sample_rate, **options),
+    recipe=PIANOGAN, notebook="08_pianogan_notes", scales=SCALES, notes=True,
+    profile_recipes={("laptop", "bce"): LAPTOP_PIANOGAN_BCE,
+                     ("laptop", "wgan-gp"): LAPTOP_PIANOGAN_WGAN})

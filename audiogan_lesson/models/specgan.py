@@ -17,9 +17,12 @@ from dataclasses import dataclass
 
 from torch import nn
 
+from ..representations import SpecGANSpectrogram
+from ..scales import TrainScale
 from .conditional import (DEFAULT_CONDITIONING, ConditionalDiscriminator, ConditionalGenerator,
                           check_conditioning)
 from .dcgan import check_sizes, check_upsample, discriminator_layers, generator_layers
+from .entry import ModelEntry, Recipe, both, frozen
 from .layers import init_like_tensorflow
 
 SIZE = 128  # output height and width
@@ -129,3 +132,27 @@ class SpecGANDiscriminator(_Spectrograms, ConditionalDiscriminator, nn.Module):
         self.net = nn.Sequential(layers)
         init_like_tensorflow(self)
         self.add_label_head()
+
+# ----------------------------------------------------------------------------- the course's entry
+
+SPECGAN = Recipe()
+
+SLICE_LEN = 16384  # 128 frames of hop 128: SpecGAN's image is always 128 x 128
+# the ways SpecGAN's design can see its data, each the registry name of the entry that does
+REPRESENTATIONS = frozen({"linear": "specgan", "mel-image": "specgan-mel"})
+
+SCALES = {
+    "smoke": TrainScale(width=4, batch_size=8, slice_len=16384, sample_rate=16000, steps=4,
+                        minutes=0.2),
+    "laptop": TrainScale(width=16, batch_size=32, slice_len=16384, sample_rate=16000, steps=600,
+                         minutes=4.0),
+    "gpu": TrainScale(width=64, batch_size=64, slice_len=16384, sample_rate=16000,
+                      steps=200_000, minutes=4.0),
+}
+
+ENTRY = ModelEntry(
+    "specgan", SpecGANGenerator, SpecGANDiscriminator,
+    sizes=lambda s: both(d=s.width),
+    representation=lambda s, options: SpecGANSpectrogram(**options),
+    recipe=SPECGAN, notebook="03_specgan_dcgan", scales=SCALES, slice_len=SLICE_LEN,
+    representations=REPRESENTATIONS, conditions=True)
