@@ -48,6 +48,7 @@ from .profiles import Profile, get_profile, pick_device, tune_backend
 from .representations import representation_from_state
 from .training import ConfigMismatchError, History, TrainConfig, Trainer, latent_fn
 from .training.config import RUN_FIELDS
+from .training.sampling import latent_batches
 
 __all__ = ["runs_dir", "use_google_drive", "full_scale_run", "train_or_load", "finished_run", "RunInfo", "find_runs", "run_info",
            "LoadedRun", "ShippedRunError", "ship_run", "shipped_runs", "shipped_info",
@@ -282,21 +283,14 @@ def sample_batches(run: LoadedRun, n: int, seed: int = 0, batch_size: int = 64,
 def _latents(run: LoadedRun, n: int, seed: int, batch_size: int, pitch: int | None = None,
              label: int | None = None):
     """The latents of :func:`sample_batches` in turn: ``(z (m, latent_dim), labels (m,) or None,
-    MIDI (m,) or None)``, all from one ``torch.Generator`` seeded with ``seed``."""
-    g = torch.Generator(device=run.device)
-    g.manual_seed(seed)
-    for start in range(0, n, batch_size):
-        m = min(batch_size, n - start)
-        z = run.latent_fn(m, run.latent_dim, g, run.device)
-        labels = midi = None
-        if run.conditional:
-            if pitch is not None or label is not None:
-                index = run.pitches.index(pitch) if pitch is not None else label
-                labels = torch.full((m,), index, dtype=torch.long, device=run.device)
-            else:
-                labels = torch.arange(start, start + m, device=run.device) % run.n_classes
-            if run.pitches:
-                midi = torch.tensor(run.pitches)[labels.cpu()]
+    MIDI (m,) or None)``, by the course's one rule (:func:`training.sampling.latent_batches`)."""
+    index = run.pitches.index(pitch) if pitch is not None else label
+    for z, labels in latent_batches(run.latent_fn, run.latent_dim, n, run.device, seed,
+                                    n_classes=run.n_classes if run.conditional else 0,
+                                    label=index if run.conditional else None,
+                                    batch_size=batch_size):
+        midi = torch.tensor(run.pitches)[labels.cpu()] if run.pitches and labels is not None \
+            else None
         yield z, labels, midi
 
 

@@ -1,4 +1,5 @@
-"""Runs (notebooks 05 and 07, the command line): train or load, finding runs, sampling a checkpoint."""
+"""Runs (notebooks 05 and 07, the command line): train or load, finding runs, sampling a
+checkpoint."""
 
 import os
 
@@ -22,7 +23,7 @@ def tiny(model="dense", **options):
     return make_experiment(model, "toy-drums", SMOKE, n_train=16, preview_every=0, **options)
 
 
-# ----------------------------------------------------------------------------- finding and sampling runs
+# ------------------------------------------------------------------------ finding and sampling runs
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,8 @@ def _old_sample_run(path, n, seed, batch_size=64):
     waves = []
     with torch.no_grad():
         for start in range(0, n, batch_size):
-            z = uniform_latents(min(batch_size, n - start), ckpt["latent_dim"], g, torch.device("cpu"))
+            z = uniform_latents(min(batch_size, n - start), ckpt["latent_dim"], g,
+                                torch.device("cpu"))
             waves.append(representation.decode(generator(z).float()).cpu())
     return torch.cat(waves)
 
@@ -90,7 +92,8 @@ def test_the_one_sampler_gives_the_waves_of_before(runs_root, tmp_path):
     waves, _ = runs.sample_run(path, 70, seed=4)
     assert torch.equal(waves, before)
     files = runs.generate_from_checkpoint(path, 70, tmp_path / "wavs", seed=4, device="cpu")
-    assert [p.name for p in files[:2]] == ["wavegan_0000.wav", "wavegan_0001.wav"] and len(files) == 70
+    assert ([p.name for p in files[:2]] == ["wavegan_0000.wav", "wavegan_0001.wav"]
+            and len(files) == 70)
     written = torch.stack([torch.from_numpy(sf.read(p, dtype="float32")[0]) for p in files])
     torch.testing.assert_close(written, before, atol=1e-4, rtol=0)  # PCM-16 files
     generate, latent_dim, _ = runs.run_generator(path)
@@ -135,7 +138,8 @@ def test_train_or_load_counts_its_time_budget_across_calls(tmp_path, monkeypatch
 
     monkeypatch.setattr(Trainer, "train", one_more_step)
     # stopped on its clock: 10 s of budget in all, so only what the first call left
-    later = runs.train_or_load(tiny(steps=10**9, max_seconds=first.seconds + 10.0), tmp_path / "run")
+    later = runs.train_or_load(tiny(steps=10**9, max_seconds=first.seconds + 10.0),
+                               tmp_path / "run")
     assert budgets == [pytest.approx(10.0)] and later.step == 3
     # a second or less left: loaded, not trained, and finished for finished_run
     used = runs.train_or_load(tiny(steps=10**9, max_seconds=later.seconds + 0.5), tmp_path / "run")
@@ -157,7 +161,7 @@ def test_runs_dir_is_a_fresh_folder_in_the_smoke_profile():
     assert a != b and a.is_dir() and not any(a.iterdir())
 
 
-# ----------------------------------------------------------------------------- notebook 07's sources
+# ---------------------------------------------------------------------------- notebook 07's sources
 
 
 def test_source_from_run_samples_the_checkpoint(runs_root):
@@ -204,7 +208,7 @@ def test_use_google_drive_points_runs_and_data_at_drive(tmp_path, monkeypatch):
     assert runs.runs_dir("05_x", get_profile("laptop")) == root / "runs" / "laptop" / "05_x"
 
 
-# ----------------------------------------------------------------------------- one score per run, everywhere
+# -------------------------------------------------------------------- one score per run, everywhere
 
 
 def _executed(path, *printed):
@@ -260,3 +264,20 @@ def test_score_run_is_cached_in_the_run_folder(runs_root, monkeypatch):
     rows = run_scores.checkpoint_scores(run, SMOKE)
     assert [r["step"] for r in rows] == [2] and abs(rows[0]["IS"] - first.IS) < 1e-3
     assert sum(rows[0]["classes"].values()) == SMOKE.n_eval
+
+
+@pytest.mark.parametrize("model, data, conditional", [("wavegan", "toy-drums", "projection"),
+                                                      ("gansynth", "toy-notes", None)])
+def test_one_sampler_for_the_trainer_and_generate(tmp_path, model, data, conditional):
+    """The same run, sampled by its trainer (notebooks, kept-best scores) and from its checkpoint
+    (``generate``, notebook 07), gives the same examples for the same seed: one rule for the
+    latents and the labels (training.sampling.latent_batches)."""
+    exp = make_experiment(model, data, get_profile("smoke"), n_train=16, steps=2,
+                          conditional=conditional)
+    trainer = exp.trainer(tmp_path / "run")
+    trainer.train(progress=False)
+    for seed in (0, 5):
+        ours = exp.to_audio(trainer.sample(70, seed=seed))  # more than one batch of 64
+        theirs = torch.cat([w for w, _ in runs.sample_batches(runs.load_run(tmp_path / "run"),
+                                                              70, seed=seed)])
+        torch.testing.assert_close(ours, theirs, rtol=1e-4, atol=1e-5)

@@ -42,6 +42,7 @@ from .interrupt import StopRequest, deferred_sigint, save_on_interrupt
 from .metrics_file import MetricsFile
 from .log import History, MetricLog, NonFiniteLossError
 from .round import Batches, Players, metric_names, train_round
+from .sampling import SAMPLE_BATCH, SAMPLE_SEED, latent_batches
 from .selection import SelectFn, best_row, best_sampler, select_if_due, warn_unscored
 from .state import restore_newest, restore_trainer, save_trainer, trainer_state
 
@@ -309,39 +310,33 @@ class Trainer:
         return eval_forward(self.sampler, self.preview_z, self.preview_labels)
 
     def sample(self, n: int, labels: torch.Tensor | None = None, seed: int | None = None,
-               batch_size: int = 256, best: bool = False) -> torch.Tensor:
+               batch_size: int = SAMPLE_BATCH, best: bool = False) -> torch.Tensor:
         """``n`` generated examples ``(n, ...)`` on the trainer's device, in fp32.
 
-        Latents come from a generator seeded with ``seed`` (default ``config.seed + 2``), so the
-        training random state is untouched. ``labels`` ``(n,)`` for a conditional generator
-        (default: drawn from the data's labels); ``best``: the kept best weights instead.
+        Latents and labels follow the course's one sampling rule (:func:`.sampling.latent_batches`,
+        the same as ``generate``'s): a generator of their own seeded with ``seed`` (default 0),
+        so the training random state is untouched; a conditional generator gets ``labels``
+        ``(n,)`` when given, else its classes in turn. ``best``: the kept best weights instead.
         """
-        g = torch.Generator(device=self.device)
-        g.manual_seed(self.config.seed + 2 if seed is None else seed)
-        if not self.config.conditional:
-            labels = None
-        elif labels is None:  # drawn from the data's
-            labels = self.labels[torch.randint(0, self.data.shape[0], (n,), generator=g,
-                                               device=self.device)]
-        return sample_examples(best_sampler(self) if best else self.sampler, self.latent_fn,
-                               self.latent_dim, n, g, labels, batch_size)
+        model = best_sampler(self) if best else self.sampler
+        n_classes = self.n_classes if self.config.conditional else 0
+        out = [eval_forward(model, z, lab) for z, lab in latent_batches(
+            self.latent_fn, self.latent_dim, n, self.device,
+            SAMPLE_SEED if seed is None else seed, n_classes=n_classes,
+            labels=labels if self.config.conditional else None, batch_size=batch_size)]
+        return torch.cat(out)
+
+    @property
+    def n_classes(self) -> int:
+        """The labels a conditional generator takes: its pitches, else its classes (from the
+        experiment's ``meta``), else one more than the largest label in the data."""
+        for key in ("pitches", "classes"):
+            if self.meta.get(key):
+                return len(self.meta[key])
+        return int(self.labels.max()) + 1 if self.labels is not None else 0
 
 
 # ----------------------------------------------------------------------------- setup
-
-
-def sample_examples(model: nn.Module, latents: LatentFn, latent_dim: int, n: int,
-                    generator: torch.Generator, labels: torch.Tensor | None = None,
-                    batch_size: int = 256) -> torch.Tensor:
-    """``n`` examples of ``model`` (eval mode, fp32) in batches, latents drawn from ``generator``
-    on its device; ``labels`` ``(n,)`` for a conditional model."""
-    out = []
-    for start in range(0, n, batch_size):
-        m = min(batch_size, n - start)
-        z = latents(m, latent_dim, generator, generator.device)
-        lab = labels[start:start + m].to(generator.device) if labels is not None else None
-        out.append(eval_forward(model, z, lab))
-    return torch.cat(out)
 
 
 def progress_bar(desc: str, step: int, target: int, budget: float | None, enabled: bool) -> tqdm:
