@@ -94,7 +94,8 @@ def checkpoint_file(path: str | os.PathLike) -> Path:
 
 
 def newest_readable_checkpoint(out_dir: str | os.PathLike) -> tuple[Path, dict] | None:
-    """The newest checkpoint of ``out_dir`` that loads, as ``(path, state)``; None when there is none.
+    """The newest checkpoint of ``out_dir`` that loads, as ``(path, state)``; None when there is
+    none.
 
     A newer file that cannot be read (truncated: on Colab, a Drive file still being synced when
     the runtime went away) is skipped with a warning that names it, and the one before it is
@@ -112,7 +113,8 @@ def newest_readable_checkpoint(out_dir: str | os.PathLike) -> tuple[Path, dict] 
             continue
         return path, state
     if skipped:
-        raise ValueError(f"{out_dir}: no checkpoint can be read ({', '.join(p.name for p in skipped)});"
+        raise ValueError(f"{out_dir}: no checkpoint can be read "
+                         f"({', '.join(p.name for p in skipped)});"
                          " delete them to start afresh, or restore a good copy")
     return None
 
@@ -176,8 +178,8 @@ def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = 
     except Exception:
         raise ValueError(unreadable) from None
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{path}: not a checkpoint of this course (format "
-                         f"{state.get('format') if isinstance(state, dict) else type(state).__name__}, "
+        found = state.get("format") if isinstance(state, dict) else type(state).__name__
+        raise ValueError(f"{path}: not a checkpoint of this course (format {found}, "
                          f"expected {CHECKPOINT_FORMAT})")
     return state
 
@@ -268,8 +270,9 @@ def check_resumable(path: str | os.PathLike, state: Mapping, config: Mapping,
     was written) counts as its value in ``defaults``."""
     saved_model, now_model = _model_names(state, meta, models.get("generator"))
     if saved_model != now_model:
-        raise OtherModelError(f"{path}: a checkpoint of {saved_model}, not of {now_model}; resume it "
-                         f"by training {saved_model}, or give {now_model} a new out folder")
+        raise OtherModelError(f"{path}: a checkpoint of {saved_model}, not of {now_model}; "
+                              f"resume it by training {saved_model}, "
+                              f"or give {now_model} a new out folder")
     saved_config = {**(defaults or {}), **state["config"]}
     differences = config_differences(saved_config, config, ignore=run_fields)
     for role, model in models.items():
@@ -312,6 +315,17 @@ def model_spec(model: torch.nn.Module) -> dict | None:
         return None
     return {"module": type(model).__module__, "class": type(model).__qualname__,
             "config": config_dict(config)}
+
+
+def spec_differences(saved: dict, model: torch.nn.Module) -> list[str]:
+    """How a saved model spec differs from ``model``'s (:func:`checkpoint.model_spec`); a config
+    field that the spec lacks (added to the package since) counts as its class default."""
+    now = model_spec(model) or {}
+    try:
+        defaults = config_dict(type(model.config)())
+    except TypeError:  # a config class without defaults for every field
+        defaults = {}
+    return config_differences({**saved, "config": {**defaults, **saved.get("config", {})}}, now)
 
 
 def build_model(spec: Mapping, source: object = "checkpoint") -> torch.nn.Module:

@@ -38,6 +38,12 @@ from .registry import (MODEL_NAMES, SPECGAN_SLICE_LEN, UnknownNameError,  # noqa
 from .representations import MelIFImages
 from .training import TrainConfig, Trainer
 
+def seeded_subset(total: int, n: int, seed: int) -> torch.Tensor:
+    """The indices of ``n`` of ``total`` examples, chosen at random with ``seed`` (the same
+    subset every time): how a data set larger than ``n_train`` is cut."""
+    return torch.randperm(total, generator=torch.Generator().manual_seed(seed))[:n]
+
+
 TOY_DATASETS = ("toy-drums", "toy-notes")
 NOTE_DATASETS = ("toy-piano",)  # note sequences (PianoGAN); the registry's MIDI sets too
 
@@ -114,7 +120,7 @@ def _load_audio_set(name, n: int, sample_rate: int, length: int, seed: int, down
                          "check that the folder holds wav/flac/ogg/mp3 files")
     waves, labels = folder.tensors()
     if waves.shape[0] > n:
-        keep = torch.randperm(waves.shape[0], generator=torch.Generator().manual_seed(seed))[:n]
+        keep = seeded_subset(waves.shape[0], n, seed)
         waves, labels = waves[keep], (labels[keep] if labels is not None else None)
     return AudioSet(waves, sample_rate, labels, list(getattr(folder, "classes", []) or []), key)
 
@@ -178,7 +184,7 @@ def load_note_set(name: str | os.PathLike, n: int, length: int, sample_rate: int
                          f"notes\n{folder.summary()}")
     notes, sources = folder.notes, list(folder.sources)
     if notes.shape[0] > n:
-        keep = torch.randperm(notes.shape[0], generator=torch.Generator().manual_seed(seed))[:n]
+        keep = seeded_subset(notes.shape[0], n, seed)
         notes, sources = notes[keep], [sources[i] for i in keep.tolist()]
     return NoteSet(notes, sample_rate, None, key, sources, list(folder.skipped))
 

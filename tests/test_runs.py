@@ -174,7 +174,7 @@ def test_source_from_run_samples_the_checkpoint(runs_root):
 
 
 def test_stand_in_keeps_a_run_of_other_settings_and_trains_beside_it(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(runs, "runs_dir", lambda name, profile=None: tmp_path / name)
+    monkeypatch.setattr(runs.sources, "runs_dir", lambda name, profile=None: tmp_path / name)
     other = tmp_path / "07_fallback_dense"
     runs.train_or_load(tiny(steps=1, loss="wgan-gp"), other)
     kept = list_checkpoints(other)

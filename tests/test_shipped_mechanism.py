@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from audiogan_lesson import runs
-from audiogan_lesson.checkpoint import ConfigMismatchError
+from audiogan_lesson.checkpoint import ConfigMismatchError, latest_checkpoint
 from audiogan_lesson.experiments import make_experiment
 from audiogan_lesson.profiles import get_profile
 
@@ -28,7 +28,7 @@ def shipped(tmp_path, monkeypatch):
     root = tmp_path / "shipped"
     folder = runs.ship_run(tmp_path / "made", "05_tiny", "python -m audiogan_lesson train tiny",
                            {"IS": 1.5}, "smoke", notes="one thread", root=root)
-    monkeypatch.setattr(runs, "_shipped_root", lambda r=None: Path(r) if r is not None else root)
+    monkeypatch.setattr(runs.shipped, "_shipped_root", lambda r=None: Path(r) if r is not None else root)
     return folder
 
 
@@ -107,7 +107,7 @@ def test_a_gansynth_run_ships_and_samples_the_same(tmp_path):
     exp.trainer(tmp_path / "made").train(progress=False)
     folder = runs.ship_run(tmp_path / "made", "06_tiny", "python -m audiogan_lesson train gansynth",
                            {}, "smoke", root=tmp_path / "shipped")
-    made, _ = runs.sample_run(runs.latest_checkpoint(tmp_path / "made"), 2)
+    made, _ = runs.sample_run(latest_checkpoint(tmp_path / "made"), 2)
     shipped, _ = runs.sample_run(folder / "generator.pt", 2)
     assert torch.allclose(made, shipped)
 
@@ -125,7 +125,7 @@ def test_ship_takes_the_kept_best_weights_and_the_whole_runs_step(tmp_path, monk
     last = torch.load(tmp_path / "made" / "ckpt_00000003.pt", weights_only=True)["generator"]
     assert all(torch.equal(shipped[k], best[k]) for k in best)
     assert not all(torch.equal(shipped[k], last[k]) for k in last)
-    monkeypatch.setattr(runs, "_shipped_root", lambda r=None: tmp_path / "shipped")
+    monkeypatch.setattr(runs.shipped, "_shipped_root", lambda r=None: tmp_path / "shipped")
     trainer = runs.train_or_load(exp, tmp_path / "runs" / "06_tiny", shipped="06_tiny")
     assert trainer.step == 3 and trainer.best == {"step": 2, "score": 0.0}
     assert all(torch.equal(trainer.sampler.state_dict()[k], best[k]) for k in best)

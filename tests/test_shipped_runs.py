@@ -7,12 +7,13 @@ Tolerance of the score: the shipped score was measured with the course's classif
 run's format, trained with seed 0, on 500 clips drawn with seed 0, and the test measures it the
 same way with a classifier trained afresh. Under the torch version that shipped the run the
 classifier comes out the same (the test trains it with one thread, as it was at shipping
-time, so that no other order of summation enters) and the score repeats: the tolerance is 0.05, about the spread of an inception score over its ten groups of
-50 clips (the shipped WaveGAN: 1.83 +- 0.03). Under another torch version the classifier's
-training can take another path, which moves the score as much as a classifier trained with
-another seed: at shipping time the same clips were scored under classifiers of seeds 1, 2 and
-3 too (``scores["noise"]`` in ``run.json``; for the WaveGAN 1.59, 1.46 and 1.58 against 1.83),
-and the tolerance is then twice the widest of those distances. A model that no longer matches
+time, so that no other order of summation enters) and the score repeats: the tolerance is
+0.05, about the spread of an inception score over its ten groups of 50 clips (the shipped
+WaveGAN: 1.83 +- 0.03). Under another torch version the classifier's training can take another
+path, which moves the score as much as a classifier trained with another seed: at shipping time
+the same clips were scored under classifiers of seeds 1, 2 and 3 too (``scores["noise"]`` in
+``run.json``; for the WaveGAN 1.59, 1.46 and 1.58 against 1.83), and the tolerance is then
+twice the widest of those distances. A model that no longer matches
 its weights, or a broken sampler, scores about 1.0 and fails either way.
 """
 
@@ -54,7 +55,7 @@ def test_the_course_ships_notebook_05s_run():
 
 
 def test_all_shipped_runs_stay_under_10_mb():
-    root = runs._shipped_root()
+    root = runs.shipped._shipped_root()
     files = [p for p in root.rglob("*") if p.is_file()]
     assert files and sum(p.stat().st_size for p in files) < BUDGET_BYTES
 
