@@ -1,4 +1,5 @@
-"""Audio in and out: load, resample, mono, pad/trim/slice, normalise, save (notebook ``01_audio_preprocessing``).
+"""Audio in and out: load, resample, mono, pad/trim/slice, normalise, save (notebook
+``01_audio_preprocessing``).
 
 Everything a dataset needs between a file on disk and a fixed-length training example:
 
@@ -150,11 +151,13 @@ def load_audio(path: str | os.PathLike, sample_rate: int | None = 16000,
 
 
 def to_mono(wave: torch.Tensor) -> torch.Tensor:
-    """Average the channels of ``(channels, samples)`` to ``(samples,)``; 1-D input is returned as is."""
+    """Average the channels of ``(channels, samples)`` to ``(samples,)``; 1-D input is returned
+    as is."""
     if wave.dim() == 1:
         return wave
     if wave.dim() != 2:
-        raise ValueError(f"to_mono expects (samples,) or (channels, samples); got {tuple(wave.shape)}")
+        raise ValueError(f"to_mono expects (samples,) or (channels, samples); "
+                         f"got {tuple(wave.shape)}")
     return wave.mean(dim=0)
 
 
@@ -228,7 +231,8 @@ def num_slices(n_samples: int, length: int = 16384, hop: int | None = None,
 
 def slice_audio(wave: torch.Tensor, length: int = 16384, hop: int | None = None,
                 pad_end: bool = True) -> torch.Tensor:
-    """Cut one recording ``(samples,)`` into examples ``(n, length)`` starting every ``hop`` samples.
+    """Cut one recording ``(samples,)`` into examples ``(n, length)`` starting every ``hop``
+    samples.
 
     ``hop`` defaults to ``length`` (back-to-back examples); a smaller hop makes overlapping ones,
     so a long file gives many examples. With ``pad_end`` (the default) the tail that does not
@@ -287,7 +291,8 @@ def check_emphasis_coeff(coeff: float) -> float:
 
 
 def preemphasis(wave: torch.Tensor, coeff: float) -> torch.Tensor:
-    """First-order pre-emphasis ``y[n] = (x[n] - coeff * x[n-1]) / (1 + coeff)`` along the last axis.
+    """First-order pre-emphasis ``y[n] = (x[n] - coeff * x[n-1]) / (1 + coeff)`` along the last
+    axis.
 
     ``x[-1]`` is taken as 0. Dividing by ``1 + coeff`` keeps a wave in [-1, 1] inside [-1, 1],
     the range of a tanh output. The filter lowers low frequencies relative to high ones (with
@@ -325,7 +330,8 @@ def save_audio(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_
     ``path``.
     """
     path = Path(path)
-    data = wave.detach().float().cpu().numpy() if isinstance(wave, torch.Tensor) else np.asarray(wave, np.float32)
+    data = (wave.detach().float().cpu().numpy() if isinstance(wave, torch.Tensor)
+            else np.asarray(wave, np.float32))
     if data.ndim not in (1, 2):
         raise ValueError(f"save_audio expects (samples,) or (channels, samples); got {data.shape}")
     if not np.isfinite(data).all():

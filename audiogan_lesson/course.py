@@ -95,7 +95,8 @@ def stub_source(source: str, where: str, number: int | None = None) -> tuple[str
         begin = _BEGIN.match(lines[i])
         if not begin:
             if _END.match(lines[i]):
-                raise CourseError(f"{where}: '# END SOLUTION' without a '# BEGIN SOLUTION' before it")
+                raise CourseError(f"{where}: '# END SOLUTION' without a '# BEGIN SOLUTION' "
+                                  "before it")
             out.append(lines[i])
             i += 1
             continue
@@ -114,7 +115,8 @@ def stub_source(source: str, where: str, number: int | None = None) -> tuple[str
         j = i + 1
         while j < len(lines) and not _END.match(lines[j]):
             if _BEGIN.match(lines[j]):
-                raise CourseError(f"{where}: nested '# BEGIN SOLUTION' inside {label.group('label')}")
+                raise CourseError(f"{where}: nested '# BEGIN SOLUTION' inside "
+                                  f"{label.group('label')}")
             j += 1
         if j == len(lines):
             raise CourseError(f"{where}: {label.group('label')} has no '# END SOLUTION' line")
@@ -150,7 +152,8 @@ def to_student(solution, name: str = "notebook"):
     exercises: list[Exercise] = []
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
-            cell.source = cell.source.replace(f"{COLAB_PREFIX}solutions/", f"{COLAB_PREFIX}notebooks/")
+            cell.source = cell.source.replace(f"{COLAB_PREFIX}solutions/",
+                                              f"{COLAB_PREFIX}notebooks/")
             cell.source = cell.source.replace("(solution copy)", "(student copy)")
             continue
         if cell.cell_type != "code":
@@ -188,7 +191,8 @@ def list_exercises(solution, name: str = "notebook") -> list[Exercise]:
 def solution_names(root: Path = REPO_ROOT) -> list[str]:
     """Names (without suffix) of the solution notebooks, from their ``.py`` or ``.ipynb`` files."""
     folder = root / "solutions"
-    names = {p.stem for p in folder.glob("[0-9]*.py")} | {p.stem for p in folder.glob("[0-9]*.ipynb")}
+    names = ({p.stem for p in folder.glob("[0-9]*.py")}
+             | {p.stem for p in folder.glob("[0-9]*.ipynb")})
     return sorted(names)
 
 
@@ -245,19 +249,22 @@ def pair_problems(ipynb_path: Path) -> list[str]:
     py_path = ipynb_path.with_suffix(".py")
     rel = lambda p: p.relative_to(REPO_ROOT) if p.is_relative_to(REPO_ROOT) else p  # noqa: E731
     if not ipynb_path.exists():
-        return [f"{rel(ipynb_path)} is missing; run: python -m audiogan_lesson.course execute {ipynb_path.stem}"]
+        return [f"{rel(ipynb_path)} is missing; "
+                f"run: python -m audiogan_lesson.course execute {ipynb_path.stem}"]
     if not py_path.exists():
         return [f"{rel(py_path)} is missing; run: jupytext --sync {rel(ipynb_path)}"]
     a = _cells_key(_read_ipynb(ipynb_path), with_outputs=False)
     b = _cells_key(jupytext.read(py_path), with_outputs=False)
     if a != b:
-        return [f"{rel(ipynb_path)} and {rel(py_path)} are out of sync ({_first_difference(a, b)}); "
+        return [f"{rel(ipynb_path)} and {rel(py_path)} are out of sync "
+                f"({_first_difference(a, b)}); "
                 f"edit one and run: jupytext --sync {rel(py_path)}"]
     return []
 
 
 def build(root: Path = REPO_ROOT, check: bool = False, names: list[str] | None = None) -> list[str]:
-    """Build ``notebooks/`` from ``solutions/``; with ``check=True`` write nothing, report staleness.
+    """Build ``notebooks/`` from ``solutions/``; with ``check=True`` write nothing, report
+    staleness.
 
     Returns the list of problems (empty when everything is in order). Without ``check`` the
     student notebooks are (re)written, and the problems are those that building cannot fix.
@@ -276,15 +283,18 @@ def build(root: Path = REPO_ROOT, check: bool = False, names: list[str] | None =
             _write_pair(student, target)
             continue
         if not target.exists() or not target.with_suffix(".py").exists():
-            problems.append(f"notebooks/{name} is missing; run: python -m audiogan_lesson.course build")
+            problems.append(f"notebooks/{name} is missing; "
+                            "run: python -m audiogan_lesson.course build")
             continue
         want = _cells_key(student, with_outputs=True)
         have = _cells_key(_read_ipynb(target), with_outputs=True)
         if want != have:
             problems.append(f"notebooks/{name}.ipynb is stale ({_first_difference(want, have)}); "
                             "run: python -m audiogan_lesson.course build")
-        if _cells_key(jupytext.read(target.with_suffix(".py")), False) != _cells_key(student, False):
-            problems.append(f"notebooks/{name}.py is stale; run: python -m audiogan_lesson.course build")
+        if (_cells_key(jupytext.read(target.with_suffix(".py")), False)
+                != _cells_key(student, False)):
+            problems.append(f"notebooks/{name}.py is stale; "
+                            "run: python -m audiogan_lesson.course build")
     if check and names == solution_names(root):
         known = set(names)
         for path in sorted((root / "notebooks").glob("[0-9]*.ipynb")):
@@ -354,9 +364,11 @@ def _run_solution(name: str, profile: str, root: Path, timeout: int, **env: str)
     """Execute ``solutions/<name>.py`` in a fresh kernel under ``profile``; the notebook."""
     src = root / "solutions" / f"{name}.py"
     if not src.exists():
-        raise FileNotFoundError(f"{src} does not exist; solutions are written as jupytext .py files")
+        raise FileNotFoundError(f"{src} does not exist; "
+                                "solutions are written as jupytext .py files")
     nb = jupytext.read(src)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
     backend = os.environ.get("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     with _environment(AUDIOGAN_PROFILE=profile, MPLBACKEND=backend, **env):
         nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3",
@@ -364,7 +376,8 @@ def _run_solution(name: str, profile: str, root: Path, timeout: int, **env: str)
     return nb
 
 
-def execute(name: str, profile: str = "laptop", root: Path = REPO_ROOT, timeout: int = 3600) -> Path:
+def execute(name: str, profile: str = "laptop", root: Path = REPO_ROOT,
+            timeout: int = 3600) -> Path:
     """Run ``solutions/<name>.py`` top to bottom in a fresh kernel under ``profile``.
 
     Writes the executed ``solutions/<name>.ipynb`` and its ``.py`` twin, then rebuilds the
@@ -427,7 +440,7 @@ def time_notebooks(names: list[str], profile: str = "laptop", root: Path = REPO_
             first = time.perf_counter() - start
             second = None
             if again:
-                out(f"  again, with the runs it made ...")
+                out("  again, with the runs it made ...")
                 start = time.perf_counter()
                 _run_solution(name, profile, root, timeout, AUDIOGAN_RUNS=runs)
                 second = time.perf_counter() - start
@@ -461,7 +474,8 @@ def main(argv: list[str] | None = None) -> int:
     p_time.add_argument("--no-again", action="store_true", help="skip the second execution")
     p_time.add_argument("--json", type=Path, help="also write the timings to this JSON file")
     parser.add_argument("--root", type=Path, default=REPO_ROOT,
-                        help="course folder holding solutions/ and notebooks/ (default: this repository)")
+                        help="course folder holding solutions/ and notebooks/ "
+                             "(default: this repository)")
     args = parser.parse_args(argv)
     try:
         if args.command == "execute":

@@ -26,7 +26,8 @@ def _mono(wave) -> np.ndarray:
     x = to_numpy(wave)
     x = np.squeeze(x)
     if x.ndim != 1:
-        raise ValueError(f"expected one waveform of shape (samples,) or (1, samples); got {x.shape}")
+        raise ValueError(f"expected one waveform of shape (samples,) or (1, samples); "
+                         f"got {x.shape}")
     return x
 
 
@@ -107,7 +108,8 @@ def plot_spectrogram(wave, sample_rate: int, ax=None, title: str | None = None,
     return ax
 
 
-def plot_image(image, ax=None, title: str | None = None, cmap: str = "magma", colorbar: bool = True):
+def plot_image(image, ax=None, title: str | None = None, cmap: str = "magma",
+               colorbar: bool = True):
     """Plot a 2-D array (a log-magnitude or IF image, frequency on the vertical axis); leading
     axes of size 1 are dropped, and an image one frame wide stays a column."""
     import matplotlib.pyplot as plt
@@ -159,7 +161,8 @@ def plot_grid(waves, sample_rate: int, kind: str = "spectrogram", cols: int = 4,
 
 
 def plot_history(history, keys: Sequence[str] | None = None, ax=None, title: str | None = None):
-    """Plot training curves from a history: a list of dicts with a ``step`` key, or a dict of lists."""
+    """Plot training curves from a history: a list of dicts with a ``step`` key, or a dict of
+    lists."""
     import matplotlib.pyplot as plt
 
     if isinstance(history, dict):

@@ -42,7 +42,8 @@ def split_output(output) -> tuple[torch.Tensor, torch.Tensor | None]:
     """``(scores, aux_logits)`` from a discriminator output.
 
     A plain tensor gives ``(output, None)``; a tuple or list ``(scores, aux_logits, ...)`` gives
-    its first two items. ``scores`` has shape ``(B,)`` or ``(B, 1)``; ``aux_logits`` ``(B, classes)``.
+    its first two items. ``scores`` has shape ``(B,)`` or ``(B, 1)``; ``aux_logits``
+    ``(B, classes)``.
     """
     if isinstance(output, (tuple, list)):
         if not output:
@@ -68,10 +69,11 @@ def discriminator_bce_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor,
                            real_target: float = 1.0) -> torch.Tensor:
     """Binary cross-entropy of the discriminator, from logits.
 
-    ``real_logits`` ``(B,)`` or ``(B, 1)`` are the scores of real examples (label 1), ``fake_logits``
-    those of generated ones (label 0). The loss is ``BCE(real, real_target) + BCE(fake, 0)``, each
-    term a mean over its batch. ``real_target=0.9`` is one-sided label smoothing (Salimans et al.
-    2016): only the real label is softened, the fake one stays 0. Notebook ``02_dense_gan_baseline``.
+    ``real_logits`` ``(B,)`` or ``(B, 1)`` are the scores of real examples (label 1),
+    ``fake_logits`` those of generated ones (label 0). The loss is
+    ``BCE(real, real_target) + BCE(fake, 0)``, each term a mean over its batch.
+    ``real_target=0.9`` is one-sided label smoothing (Salimans et al. 2016): only the real label
+    is softened, the fake one stays 0. Notebook ``02_dense_gan_baseline``.
     """
     real = _scores(real_logits, "real_logits")
     fake = _scores(fake_logits, "fake_logits")
@@ -152,15 +154,16 @@ def gradient_penalty(critic: Callable, real: torch.Tensor, fake: torch.Tensor, w
     Returns a 0-d float32 tensor. Notebook ``05_wgan_gp`` (exercise 5.2 asks for this function).
     """
     if real.shape != fake.shape:
-        raise ValueError(f"real {tuple(real.shape)} and fake {tuple(fake.shape)} must have the same "
-                         "shape to interpolate between them")
+        raise ValueError(f"real {tuple(real.shape)} and fake {tuple(fake.shape)} must have the "
+                         "same shape to interpolate between them")
     if precision not in GP_PRECISIONS:
         raise ValueError(f"gradient_penalty: precision={precision!r}; choose one of "
                          f"{', '.join(GP_PRECISIONS)}")
     batch = real.shape[0]
     alpha_shape = (batch,) + (1,) * (real.dim() - 1)
     if alpha is None:
-        alpha = torch.rand(alpha_shape, generator=generator, device=real.device, dtype=torch.float32)
+        alpha = torch.rand(alpha_shape, generator=generator, device=real.device,
+                           dtype=torch.float32)
     elif tuple(alpha.shape) != alpha_shape:
         raise ValueError(f"gradient_penalty: alpha has shape {tuple(alpha.shape)}; expected "
                          f"{alpha_shape}, one weight per example")

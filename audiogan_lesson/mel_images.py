@@ -57,7 +57,8 @@ def slaney_mel_filterbank(n_mels: int, n_fft: int, sample_rate: int, f_min: floa
 
 
 def mel_power(wave: torch.Tensor, filterbank: torch.Tensor, n_fft: int, hop: int) -> torch.Tensor:
-    """Mel power spectrogram as ``librosa.feature.melspectrogram``: ``(..., samples)`` -> ``(..., frames, n_mels)``.
+    """Mel power spectrogram as ``librosa.feature.melspectrogram``: ``(..., samples)`` ->
+    ``(..., frames, n_mels)``.
 
     Centred frames (``n_fft // 2`` zeros on each side, so ``1 + samples // hop`` frames),
     periodic Hann window, power ``|X|^2``, then ``filterbank`` ``(n_mels, n_fft // 2 + 1)``.
@@ -69,7 +70,8 @@ def mel_power(wave: torch.Tensor, filterbank: torch.Tensor, n_fft: int, hop: int
 
 def centred_magnitude(wave: torch.Tensor, n_fft: int, hop: int) -> torch.Tensor:
     """``|STFT|`` with centred frames, ``(..., samples)`` -> ``(..., frames, n_fft // 2 + 1)``:
-    what :func:`mel_power` starts from, for measuring round trips (:func:`spectral.spectral_convergence`)."""
+    what :func:`mel_power` starts from, for measuring round trips
+    (:func:`spectral.spectral_convergence`)."""
     return stft(wave.float(), n_fft, hop, pad_left=n_fft // 2, pad_right=n_fft // 2).abs()
 
 
@@ -119,7 +121,8 @@ def mel_to_linear_power(mel: torch.Tensor, filterbank: torch.Tensor, method: str
 
 def griffin_lim_centred(magnitude: torch.Tensor, n_fft: int, hop: int, length: int,
                         n_iter: int = 32, momentum: float = 0.99) -> torch.Tensor:
-    """Griffin-Lim for centred frames: magnitude ``(..., frames, n_fft // 2 + 1)`` -> ``(..., length)``.
+    """Griffin-Lim for centred frames: magnitude ``(..., frames, n_fft // 2 + 1)`` ->
+    ``(..., length)``.
 
     The inverse of :func:`centred_magnitude`'s framing, with the defaults of
     ``librosa.griffinlim`` (32 iterations, momentum 0.99, the "fast Griffin-Lim" of Perraudin et

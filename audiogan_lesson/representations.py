@@ -77,7 +77,8 @@ class SpecGANSpectrogram:
         return griffin_lim(logmag, n_iter=self.n_iter).clamp(-1, 1)
 
     def state(self) -> dict:
-        return {"kind": self.kind, "n_iter": self.n_iter, "normalizer": self.normalizer.state_dict()}
+        return {"kind": self.kind, "n_iter": self.n_iter,
+                "normalizer": self.normalizer.state_dict()}
 
 
 class MelIFImages:
@@ -130,10 +131,11 @@ class MelIFImages:
 
     def round_trip(self, examples: torch.Tensor) -> torch.Tensor:
         """Images ``(N, 2, frames, bins)`` at full size -> what they hold once they are audio:
-        :meth:`decode` then :meth:`encode`, differentiable (:meth:`spectral.IFSpectrogram.round_trip`),
-        scaled and clipped as :meth:`encode`. A real note's image comes back as it was. The
-        generator's option ``consistent_output`` passes its images through it, so that the
-        discriminator judges what the audio holds (notebook 06)."""
+        :meth:`decode` then :meth:`encode`, differentiable
+        (:meth:`spectral.IFSpectrogram.round_trip`), scaled and clipped as :meth:`encode`. A
+        real note's image comes back as it was. The generator's option ``consistent_output``
+        passes its images through it, so that the discriminator judges what the audio holds
+        (notebook 06)."""
         a, b = self._ab(examples)
         return (a * self.transform.round_trip((examples - b) / a) + b).clamp(-1.0, 1.0)
 
@@ -148,7 +150,8 @@ POWER_FLOOR = 1e-10  # librosa.power_to_db's amin
 
 
 class MelImage:
-    """A mel spectrogram in decibels as an image: waves ``(N, length)`` <-> ``(N, 1, height, width)``.
+    """A mel spectrogram in decibels as an image: waves ``(N, length)`` <->
+    ``(N, 1, height, width)``.
 
     The street-music GAN of the course's source reports (UrbanSound8K, Brooks and Sallah 2024)
     made its images so, and its values are the defaults: ``sample_rate`` 22,050 Hz, ``length``
@@ -181,15 +184,19 @@ class MelImage:
                  top_db: float = 80.0, ref_db: float | None = None, time_shift: float = 0.4,
                  inverse: str = "nnls", n_iter: int = 32, momentum: float = 0.99,
                  nnls_iter: int = 200):
-        size = (int(size), int(size)) if isinstance(size, (int, float)) else tuple(int(s) for s in size)
+        size = ((int(size), int(size)) if isinstance(size, (int, float))
+                else tuple(int(s) for s in size))
         problems = []
         if len(size) != 2 or min(size) < 1:
-            problems.append(f"size={size} must be two positive sides (height, width), e.g. (256, 256)")
+            problems.append(f"size={size} must be two positive sides (height, width), "
+                            "e.g. (256, 256)")
         if sample_rate < 1 or length < 1 or hop < 1 or n_fft < 2 or hop > n_fft:
-            problems.append(f"sample_rate={sample_rate}, length={length}, n_fft={n_fft}, hop={hop}: "
-                            "need positive values and hop <= n_fft (defaults 22050, 88200, 1024, 512)")
+            problems.append(f"sample_rate={sample_rate}, length={length}, n_fft={n_fft}, "
+                            f"hop={hop}: need positive values and hop <= n_fft "
+                            "(defaults 22050, 88200, 1024, 512)")
         if not 1 <= n_mels <= n_fft // 2 + 1:
-            problems.append(f"n_mels={n_mels} must be between 1 and n_fft // 2 + 1 = {n_fft // 2 + 1}")
+            problems.append(f"n_mels={n_mels} must be between 1 and "
+                            f"n_fft // 2 + 1 = {n_fft // 2 + 1}")
         if top_db <= 0:
             problems.append(f"top_db={top_db} must be > 0 (librosa: 80)")
         if not 0.0 <= time_shift < 1.0:
@@ -226,7 +233,8 @@ class MelImage:
         return 10.0 * torch.log10(power.clamp_min(POWER_FLOOR))
 
     def fit(self, waves: torch.Tensor) -> "MelImage":
-        """Set ``ref_db`` to the loudest mel bin of ``waves`` ``(N, length)`` (the +1 of the images)."""
+        """Set ``ref_db`` to the loudest mel bin of ``waves`` ``(N, length)`` (the +1 of the
+        images)."""
         loudest = float(max(self.mel_db(chunk).max() for chunk in waves.split(256)))
         self.ref_db = loudest
         return self
@@ -256,7 +264,8 @@ class MelImage:
         return image.clamp(-1.0, 1.0)
 
     def image_to_mel_db(self, images: torch.Tensor) -> torch.Tensor:
-        """Undo the resize and the scaling: ``(N, 1, height, width)`` -> dB ``(N, n_mels, frames)``."""
+        """Undo the resize and the scaling: ``(N, 1, height, width)`` -> dB
+        ``(N, n_mels, frames)``."""
         x = images.detach().float()
         if tuple(x.shape[-2:]) != self.size:
             raise ValueError(f"MelImage: images of shape {tuple(x.shape)}; expected (N, 1, "

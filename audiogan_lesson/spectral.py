@@ -75,7 +75,8 @@ def _window(n_fft: int, like: torch.Tensor) -> torch.Tensor:
 
 def stft(wave: torch.Tensor, n_fft: int, hop: int, pad_left: int = 0,
          pad_right: int = 0) -> torch.Tensor:
-    """Short-time Fourier transform without centering: ``(..., samples)`` -> complex ``(..., frames, n_fft//2+1)``.
+    """Short-time Fourier transform without centering: ``(..., samples)`` -> complex
+    ``(..., frames, n_fft//2+1)``.
 
     The wave is padded with ``pad_left``/``pad_right`` zeros; frame ``t`` then covers padded
     samples ``[t*hop, t*hop + n_fft)`` under a periodic Hann window, as ``tf.signal.stft`` with
@@ -85,7 +86,8 @@ def stft(wave: torch.Tensor, n_fft: int, hop: int, pad_left: int = 0,
     if pad_left or pad_right:
         x = F.pad(x, (pad_left, pad_right))
     if x.shape[-1] < n_fft:
-        raise ValueError(f"stft needs at least n_fft={n_fft} samples after padding; got {x.shape[-1]}")
+        raise ValueError(f"stft needs at least n_fft={n_fft} samples after padding; "
+                         f"got {x.shape[-1]}")
     spec = torch.stft(x, n_fft, hop, window=_window(n_fft, x), center=False, return_complex=True)
     spec = spec.transpose(-1, -2)
     return spec.reshape(lead + tuple(spec.shape[-2:]))
@@ -113,7 +115,8 @@ def istft(spec: torch.Tensor, n_fft: int, hop: int, length: int | None = None,
     X, lead = _flatten(spec, 2)
     frames = X.shape[-2]
     if X.shape[-1] != n_fft // 2 + 1:
-        raise ValueError(f"istft expects {n_fft // 2 + 1} bins for n_fft={n_fft}; got {X.shape[-1]}")
+        raise ValueError(f"istft expects {n_fft // 2 + 1} bins for n_fft={n_fft}; "
+                         f"got {X.shape[-1]}")
     total = (frames - 1) * hop + n_fft
     window = _window(n_fft, X)
     pieces = torch.fft.irfft(X, n=n_fft, dim=-1) * window  # (B, frames, n_fft)
@@ -127,7 +130,8 @@ def istft(spec: torch.Tensor, n_fft: int, hop: int, length: int | None = None,
         out = out / env.clamp_min(min_envelope * float(env.max()))
     out = out[:, pad_left:]
     if length is not None:
-        out = out[:, :length] if out.shape[-1] >= length else F.pad(out, (0, length - out.shape[-1]))
+        out = (out[:, :length] if out.shape[-1] >= length
+               else F.pad(out, (0, length - out.shape[-1])))
     return out.reshape(lead + (out.shape[-1],))
 
 
@@ -147,7 +151,8 @@ def _specgan_stft(wave: torch.Tensor, n_fft: int, hop: int) -> torch.Tensor:
 
 def stft_logmag(wave: torch.Tensor, n_fft: int = SPECGAN_N_FFT, hop: int = SPECGAN_HOP,
                 eps: float = LOG_EPS) -> torch.Tensor:
-    """The SpecGAN representation: ``(..., 16384)`` -> log magnitude ``(..., 128, 128)`` (frames, bins).
+    """The SpecGAN representation: ``(..., 16384)`` -> log magnitude ``(..., 128, 128)``
+    (frames, bins).
 
     STFT with a 256-sample periodic Hann window and hop 128, the end zero-padded so that there
     is one frame per hop (``ceil(samples / hop)`` frames, as ``tf.signal.stft(pad_end=True)`` in
@@ -167,14 +172,16 @@ def griffin_lim(logmag: torch.Tensor, n_iter: int = 16, n_fft: int = SPECGAN_N_F
                 hop: int = SPECGAN_HOP, length: int | None = None, momentum: float = 0.0,
                 init: str = "zeros", generator: torch.Generator | None = None,
                 eps: float = LOG_EPS) -> torch.Tensor:
-    """Estimate a wave from a log magnitude alone: ``(..., frames, n_fft//2)`` -> ``(..., frames*hop)``.
+    """Estimate a wave from a log magnitude alone: ``(..., frames, n_fft//2)`` ->
+    ``(..., frames*hop)``.
 
     Griffin-Lim (1984) as in the SpecGAN code: start from ``init="zeros"`` phase (or
     ``"random"`` phase drawn with ``generator``), then ``n_iter`` times go to the time domain and
     back, keeping the new phase and the given magnitude. The dropped Nyquist bin is restored as
     zero. ``momentum`` > 0 gives the "fast Griffin-Lim" of Perraudin et al. (2013; 0.99 is
     usual); the paper's 16 plain iterations are the default. Batched over the leading axes and
-    run on ``logmag``'s device. Used in notebooks ``01_audio_preprocessing`` and ``03_specgan_dcgan``.
+    run on ``logmag``'s device. Used in notebooks ``01_audio_preprocessing`` and
+    ``03_specgan_dcgan``.
 
     Deviation from the original code, no option: the inverse STFT here divides by the
     steady-state sum of squared windows (``istft(..., steady=True)``);
@@ -188,7 +195,8 @@ def griffin_lim(logmag: torch.Tensor, n_iter: int = 16, n_fft: int = SPECGAN_N_F
     if init == "zeros":
         angles = torch.ones_like(mag, dtype=torch.complex64)
     elif init == "random":
-        phase = torch.rand(mag.shape, generator=generator, device=generator.device if generator else None)
+        phase = torch.rand(mag.shape, generator=generator,
+                           device=generator.device if generator else None)
         angles = torch.polar(torch.ones_like(mag), 2 * math.pi * phase.to(mag.device))
     else:
         raise ValueError(f"init must be 'zeros' or 'random'; got {init!r}")
@@ -265,7 +273,8 @@ class SpecGANNormalizer:
             flat = batch.detach().reshape(-1, batch.shape[-1]).double()
             if not torch.isfinite(flat).all():
                 raise ValueError("SpecGANNormalizer.fit: the spectrograms hold NaN or infinite "
-                                 "values; compute them with stft_logmag (which adds eps before log)")
+                                 "values; compute them with stft_logmag "
+                                 "(which adds eps before log)")
             s, s2 = flat.sum(0), (flat * flat).sum(0)
             total = s if total is None else total + s
             total_sq = s2 if total_sq is None else total_sq + s2
@@ -281,7 +290,8 @@ class SpecGANNormalizer:
 
     def _moments(self, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if self.mean is None:
-            raise RuntimeError("SpecGANNormalizer is not fitted: call fit(specs) or load(path) first")
+            raise RuntimeError("SpecGANNormalizer is not fitted: "
+                               "call fit(specs) or load(path) first")
         if like.shape[-1] != self.mean.numel():
             raise ValueError(f"spectrogram has {like.shape[-1]} bins on its last axis but the "
                              f"moments have {self.mean.numel()}; expected (..., frames, bins)")
@@ -300,7 +310,8 @@ class SpecGANNormalizer:
     def state_dict(self) -> dict:
         """The moments and settings; ``SpecGANNormalizer(**state)`` rebuilds the normaliser."""
         if self.mean is None:
-            raise RuntimeError("SpecGANNormalizer is not fitted: call fit(specs) or load(path) first")
+            raise RuntimeError("SpecGANNormalizer is not fitted: "
+                               "call fit(specs) or load(path) first")
         return {"mean": self.mean, "std": self.std, "clip_nstd": self.clip_nstd,
                 "min_std": self.min_std}
 
@@ -369,7 +380,8 @@ def mel_filterbank(n_mels: int, bin_freqs: torch.Tensor, f_min: float, f_max: fl
 def log_mel_spectrogram(wave: torch.Tensor, sample_rate: int = 16000, n_fft: int = 1024,
                         hop: int = 256, n_mels: int = 128, f_min: float = 0.0,
                         f_max: float | None = None, eps: float = LOG_EPS) -> torch.Tensor:
-    """A log-power mel spectrogram for looking and listening: ``(..., samples)`` -> ``(..., frames, n_mels)``.
+    """A log-power mel spectrogram for looking and listening: ``(..., samples)`` ->
+    ``(..., frames, n_mels)``.
 
     Centred frames (the wave is padded by ``n_fft // 2`` on both sides), periodic Hann window,
     peak-one triangular filters on the HTK mel scale, ``log(power + eps)``. Notebook ``01``.
@@ -396,7 +408,8 @@ def unwrap_phase(phase: torch.Tensor, dim: int = -2) -> torch.Tensor:
     """
     step = torch.diff(phase, dim=dim)
     wrapped = _wrap(step)
-    wrapped = torch.where((wrapped == -math.pi) & (step > 0), torch.full_like(wrapped, math.pi), wrapped)
+    wrapped = torch.where((wrapped == -math.pi) & (step > 0), torch.full_like(wrapped, math.pi),
+                          wrapped)
     correction = torch.cumsum(wrapped - step, dim=dim)
     zero = torch.zeros_like(phase.narrow(dim, 0, 1))
     return phase + torch.cat([zero, correction], dim=dim)
@@ -509,7 +522,8 @@ class IFSpectrogram:
 
     ``encode(wave)``: ``(..., length)`` -> ``(..., 2, frames, bins)``, channel 0 the log magnitude,
     channel 1 the instantaneous frequency in [-1, 1]. ``decode(image)`` goes back to
-    ``(..., length)``. Used in notebooks ``01_audio_preprocessing`` and ``06_gansynth_progressive``::
+    ``(..., length)``. Used in notebooks ``01_audio_preprocessing`` and
+    ``06_gansynth_progressive``::
 
         rep = IFSpectrogram(IFSpecConfig(length=16384))   # 32 frames x 1024 mel bins
         image = rep.encode(waves)                          # (n, 2, 32, 1024)
@@ -537,7 +551,8 @@ class IFSpectrogram:
     def __init__(self, config: IFSpecConfig | None = None):
         self.config = cfg = config or IFSpecConfig()
         if cfg.n_fft % 2 or cfg.hop < 1 or cfg.hop > cfg.n_fft:
-            raise ValueError(f"need an even n_fft and 1 <= hop <= n_fft; got {cfg.n_fft}, {cfg.hop}")
+            raise ValueError(f"need an even n_fft and 1 <= hop <= n_fft; "
+                             f"got {cfg.n_fft}, {cfg.hop}")
         for field, allowed in (("drop_bin", ("dc", "nyquist")), ("pad", ("front", "center")),
                                ("fill_dropped", ("zeros", "window_zero")),
                                ("mel_variant", ("pinv", "gansynth"))):
@@ -548,8 +563,8 @@ class IFSpectrogram:
         self.n_bins = cfg.n_fft // 2
         covered = (self.n_frames - 1) * cfg.hop + cfg.n_fft
         if covered < cfg.length:
-            raise ValueError(f"{self.n_frames} frames of hop {cfg.hop} cover only {covered} samples, "
-                             f"fewer than length={cfg.length}; raise n_frames")
+            raise ValueError(f"{self.n_frames} frames of hop {cfg.hop} cover only "
+                             f"{covered} samples, fewer than length={cfg.length}; raise n_frames")
         padding = covered - cfg.length
         self.pad_left = padding if cfg.pad == "front" else padding // 2
         self.pad_right = padding - self.pad_left
@@ -562,7 +577,8 @@ class IFSpectrogram:
     def __repr__(self) -> str:
         kind = "mel" if self.config.mel else "linear"
         return (f"IFSpectrogram({kind}, length={self.config.length} -> "
-                f"(2, {self.n_frames}, {self.n_bins}), n_fft={self.config.n_fft}, hop={self.config.hop})")
+                f"(2, {self.n_frames}, {self.n_bins}), n_fft={self.config.n_fft}, "
+                f"hop={self.config.hop})")
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -571,7 +587,8 @@ class IFSpectrogram:
 
     def bin_frequencies(self) -> torch.Tensor:
         """Centre frequency in Hz of each kept linear bin ``(bins,)``."""
-        k = torch.arange(self.n_bins + 1, dtype=torch.float64) * self.config.sample_rate / self.config.n_fft
+        k = (torch.arange(self.n_bins + 1, dtype=torch.float64) * self.config.sample_rate
+             / self.config.n_fft)
         return k[1:] if self.config.drop_bin == "dc" else k[:-1]
 
     def _matrices(self, device) -> tuple[torch.Tensor, torch.Tensor]:

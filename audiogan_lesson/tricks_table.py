@@ -1,4 +1,5 @@
-"""Notebook 02's table of tricks: the dense GAN trained with one change at a time, same budget, same scores.
+"""Notebook 02's table of tricks: the dense GAN trained with one change at a time, same budget,
+same scores.
 
 Each row of :data:`ROWS` is one change from the dense baseline (``make_experiment("dense",
 "toy-drums", loss="bce")`` in a profile): the stabilisation options of the street-music report
@@ -110,7 +111,8 @@ def measure(profile_name: str = "laptop", seeds=(0, 1), workers: int = 1,
         for out in (o for o in outs if o["name"] == name):
             audio = out["audio"][:, :length]
             score = inception_score(classifier_probs(classifier, audio))[0]
-            runs.append({"seed": out["seed"], "is": score, "is_norm": chance_normalised(score, is_real),
+            runs.append({"seed": out["seed"], "is": score,
+                         "is_norm": chance_normalised(score, is_real),
                          "diversity": diversity(audio[:64]), "d_acc": out["d_acc"],
                          "steps": out["steps"], "seconds": round(out["seconds"], 1)})
         rows.append({"name": name, "change": ROWS[name], "runs": runs})
@@ -136,7 +138,8 @@ def format_table(result: dict) -> str:
              f"{'diversity':>9} {'D acc':>6}"]
     for row in result["rows"]:
         runs = row["runs"]
-        mean = {k: sum(r[k] for r in runs) / len(runs) for k in ("is", "is_norm", "diversity", "d_acc")}
+        mean = {k: sum(r[k] for r in runs) / len(runs)
+                for k in ("is", "is_norm", "diversity", "d_acc")}
         seeds = " ".join(f"{r['is_norm']:.2f}" for r in runs)
         lines.append(f"{row['name']:<32} {mean['is']:>5.2f} {mean['is_norm']:>19.2f} {seeds:>13} "
                      f"{mean['diversity']:>9.2f} {mean['d_acc']:>6.2f}")

@@ -32,9 +32,9 @@ from IPython.display import HTML, display
 
 from .display import audio, plot_grid, plot_spectrogram
 
-__all__ = ["Trial", "ListeningTest", "listening_test_widget", "MOSTest", "mos_test_widget", "LatentExplorer",
-           "latent_explorer_widget", "interpolate_latents", "interpolation_widget",
-           "plot_interpolation"]
+__all__ = ["Trial", "ListeningTest", "listening_test_widget", "MOSTest", "mos_test_widget",
+           "LatentExplorer", "latent_explorer_widget", "interpolate_latents",
+           "interpolation_widget", "plot_interpolation"]
 
 Generate = Callable[[torch.Tensor], torch.Tensor]
 """A generator as the widgets see it: latents ``(N, latent_dim)`` -> waves ``(N, L)``."""
@@ -107,7 +107,8 @@ class ListeningTest:
         return (real, fake) if trial.real_is_a else (fake, real)
 
     def answer(self, choice: str) -> bool:
-        """Record that the listener thinks ``choice`` (``"A"`` or ``"B"``) is real; True if right."""
+        """Record that the listener thinks ``choice`` (``"A"`` or ``"B"``) is real; True if
+        right."""
         choice = str(choice).strip().upper()
         if choice not in ("A", "B"):
             raise ValueError(f"choice must be 'A' or 'B'; got {choice!r}")
@@ -334,7 +335,8 @@ class MOSTest:
                          f"{r['n']} ratings)" for name, r in self.results().items() if r["n"])
 
     def to_csv(self, path) -> Path:
-        """Write every rating to ``path`` as CSV (position, source, clip, rating); returns the path."""
+        """Write every rating to ``path`` as CSV (position, source, clip, rating); returns the
+        path."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", newline="") as f:
@@ -469,9 +471,11 @@ def interpolate_latents(z0: torch.Tensor, z1: torch.Tensor, steps: int = 8,
     ``mode="linear"`` walks the straight line, which stays inside the WaveGAN prior's cube;
     ``"slerp"`` walks the great circle (keeps the norm, the usual choice for Gaussian priors).
     """
-    z0, z1 = torch.as_tensor(z0, dtype=torch.float32).flatten(), torch.as_tensor(z1, dtype=torch.float32).flatten()
+    z0, z1 = (torch.as_tensor(z0, dtype=torch.float32).flatten(),
+              torch.as_tensor(z1, dtype=torch.float32).flatten())
     if z0.shape != z1.shape:
-        raise ValueError(f"z0 and z1 must have the same size; got {tuple(z0.shape)} and {tuple(z1.shape)}")
+        raise ValueError(f"z0 and z1 must have the same size; "
+                         f"got {tuple(z0.shape)} and {tuple(z1.shape)}")
     if steps < 2:
         raise ValueError(f"steps must be at least 2 (the two ends); got {steps}")
     t = torch.linspace(0, 1, steps)[:, None]

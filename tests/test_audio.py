@@ -179,7 +179,8 @@ def test_pad_or_trim_keeps_the_start():
 @pytest.mark.parametrize("n, length, hop, pad_end, expected", [
     (100, 40, None, True, 3), (100, 40, None, False, 2), (80, 40, None, True, 2),
     (80, 40, 20, True, 3), (90, 40, 20, True, 4), (90, 40, 20, False, 3),
-    (10, 40, None, True, 1), (10, 40, None, False, 0), (40, 40, 7, True, 1), (0, 40, None, True, 0)])
+    (10, 40, None, True, 1), (10, 40, None, False, 0), (40, 40, 7, True, 1),
+    (0, 40, None, True, 0)])
 def test_slice_counts(n, length, hop, pad_end, expected):
     x = torch.arange(1, n + 1, dtype=torch.float32)
     slices = slice_audio(x, length, hop, pad_end)
@@ -226,7 +227,8 @@ def test_to_mono_and_save_round_trip(tmp_path):
 def test_deemphasis_inverts_preemphasis_and_the_range_stays_in_one(coeff):
     gen = torch.Generator().manual_seed(0)
     wave = torch.rand(3, 2, 4096, generator=gen) * 2 - 1
-    wave[0, 0] = torch.where(torch.arange(4096) % 2 == 0, 1.0, -1.0)  # the worst case: +-1 alternating
+    # the worst case: +-1 alternating
+    wave[0, 0] = torch.where(torch.arange(4096) % 2 == 0, 1.0, -1.0)
     emph = preemphasis(wave, coeff)
     assert emph.shape == wave.shape
     assert emph.abs().max() <= 1.0
@@ -237,7 +239,10 @@ def test_preemphasis_tilts_low_frequencies_down_by_the_filter_gain():
     rate, coeff = 8000, 0.7
     t = torch.arange(8000) / rate
     low, high = torch.sin(2 * math.pi * 50 * t), torch.sin(2 * math.pi * 3500 * t)
-    rms = lambda x: x[100:].square().mean().sqrt()  # past the first sample's edge
+
+    def rms(x):  # past the first sample's edge
+        return x[100:].square().mean().sqrt()
+
     gain_db = 20 * torch.log10(rms(preemphasis(high, coeff)) / rms(preemphasis(low, coeff)))
     expected = 20 * math.log10(abs(1 - coeff * np.exp(-2j * math.pi * 3500 / rate))
                                / abs(1 - coeff * np.exp(-2j * math.pi * 50 / rate)))

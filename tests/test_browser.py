@@ -97,7 +97,8 @@ def lab(tmp_path_factory):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("JupyterLab did not start:\n" + (home / "server.log").read_text()[-3000:])
+                    pytest.fail("JupyterLab did not start:\n"
+                                + (home / "server.log").read_text()[-3000:])
                 time.sleep(0.5)
         yield url, token, folder
     finally:

@@ -46,7 +46,8 @@ def test_train_generate_and_resume(tmp_path, capsys):
     assert "loss" in capsys.readouterr().err
 
     wavs = tmp_path / "wavs"
-    assert main(["generate", str(_ckpts(out)[-1]), "--n", "3", "--out", str(wavs), "--seed", "1"]) == 0
+    assert main(["generate", str(_ckpts(out)[-1]), "--n", "3", "--out", str(wavs),
+                 "--seed", "1"]) == 0
     files = sorted(wavs.glob("*.wav"))
     assert len(files) == 3
     audio, rate = sf.read(files[0])
@@ -103,7 +104,8 @@ def test_pitch_refused_for_unconditioned_model(tmp_path, capsys):
     out = tmp_path / "run"
     main(["train", "dense", "--data", "toy-drums", "--loss", "bce", "--steps", "1",
           "--out", str(out), "--profile", "smoke", "--n-train", "16"])
-    assert main(["generate", str(_ckpts(out)[-1]), "--out", str(tmp_path / "w"), "--pitch", "60"]) == 2
+    assert main(["generate", str(_ckpts(out)[-1]), "--out", str(tmp_path / "w"),
+                 "--pitch", "60"]) == 2
     assert "not pitch-conditioned" in capsys.readouterr().err
 
 

@@ -42,9 +42,11 @@ def test_default_models_keep_the_papers_parameter_counts():
 # package as it was, then and now with one thread).
 BEFORE = {
     "WaveGANGenerator": (14.325684439507484, 29.592200085562865,
-                         [-0.00018117875151801854, -4.987454667571001e-05, -0.00012437524856068194]),
+                         [-0.00018117875151801854, -4.987454667571001e-05,
+                          -0.00012437524856068194]),
     "SpecGANGenerator": (-27.21225027390699, 74.71983486799434,
-                         [0.00011661864846246317, 2.261011286464054e-05, 0.00018889288185164332]),
+                         [0.00011661864846246317, 2.261011286464054e-05,
+                          0.00018889288185164332]),
 }
 # make_experiment(model, "toy-drums", smoke, n_train=32, steps=3) after torch.manual_seed(0), one
 # thread: the last row's d_loss and g_loss and the generator's weight sum, measured on the package
@@ -86,7 +88,8 @@ def test_default_training_is_unchanged(model):
 def test_generator_puts_a_one_hot_beside_the_latent():
     gen = WaveGANGenerator(d=4, slice_len=2048, n_classes=3, label_scale=2.0)
     assert gen.net.z_project.in_features == 103
-    assert _count(gen) == _count(WaveGANGenerator(d=4, slice_len=2048)) + 3 * gen.net.z_project.out_features
+    assert _count(gen) == (_count(WaveGANGenerator(d=4, slice_len=2048))
+                           + 3 * gen.net.z_project.out_features)
     z = torch.zeros(2, 100)
     inputs = one_hot_beside(z, torch.tensor([2, 0]), 3, 2.0)
     assert inputs[:, 100:].tolist() == [[0, 0, 2], [2, 0, 0]]
@@ -190,7 +193,8 @@ def test_labels_come_from_a_folders_sub_folders(tmp_path):
         (tmp_path / name).mkdir()
         for i in range(3):
             t = np.arange(4096) / rate
-            sf.write(tmp_path / name / f"{i}.wav", 0.5 * np.sin(2 * np.pi * freq * (i + 1) * t), rate)
+            sf.write(tmp_path / name / f"{i}.wav", 0.5 * np.sin(2 * np.pi * freq * (i + 1) * t),
+                     rate)
     exp = make_experiment("wavegan", str(tmp_path), get_profile("smoke"), n_train=32, steps=1,
                           conditional="acgan")
     assert exp.real.classes == ["high", "low"] and exp.generator.config.n_classes == 2
@@ -255,18 +259,21 @@ def test_command_line_conditional_train_generate_and_label_errors(tmp_path, caps
     out = tmp_path / "run"
     assert main(["train", "wavegan", "--data", "toy-drums", "--conditional", "--steps", "2",
                  "--out", str(out), *SMOKE]) == 0
-    assert "conditional (acgan) on 5 classes: kick, snare, hihat, clap, tom" in capsys.readouterr().out
+    assert ("conditional (acgan) on 5 classes: kick, snare, hihat, clap, tom"
+            in capsys.readouterr().out)
     ckpt = _ckpt(out)
     run = load_run(ckpt)
     assert run.conditional and run.meta["classes"] == ["kick", "snare", "hihat", "clap", "tom"]
 
     for label, name in (("hihat", "hihat"), ("3", "clap")):
         folder = tmp_path / f"label_{label}"
-        assert main(["generate", str(ckpt), "--label", label, "--n", "3", "--out", str(folder)]) == 0
+        assert main(["generate", str(ckpt), "--label", label, "--n", "3",
+                     "--out", str(folder)]) == 0
         files = sorted(folder.glob("*.wav"))
         assert [f.name for f in files] == [f"wavegan_{name}_{i:04d}.wav" for i in range(3)]
         audio, rate = sf.read(files[0])
-        assert rate == get_profile("smoke").scale("wavegan").sample_rate and np.isfinite(audio).all()
+        assert (rate == get_profile("smoke").scale("wavegan").sample_rate
+                and np.isfinite(audio).all())
     # without --label: every class in turn
     assert main(["generate", str(ckpt), "--n", "5", "--out", str(tmp_path / "all")]) == 0
     assert len(list((tmp_path / "all").glob("*.wav"))) == 5
@@ -282,7 +289,8 @@ def test_command_line_conditional_train_generate_and_label_errors(tmp_path, caps
     assert main(["train", "wavegan", "--data", "toy-drums", "--steps", "1", "--out", str(plain),
                  *SMOKE]) == 0
     capsys.readouterr()
-    assert main(["generate", str(_ckpt(plain)), "--label", "kick", "--out", str(tmp_path / "y")]) == 2
+    assert main(["generate", str(_ckpt(plain)), "--label", "kick",
+                 "--out", str(tmp_path / "y")]) == 2
     err = capsys.readouterr().err
     assert "unconditional" in err and "0=kick" in err and "--conditional" in err
 

@@ -73,7 +73,8 @@ def test_colab_badge_points_at_student_copy():
     [
         ("    # BEGIN SOLUTION Exercise 4.1: a\n    pass\n", "no '# END SOLUTION'"),
         ("    # BEGIN SOLUTION\n    pass\n    # END SOLUTION\n", "write the exercise after BEGIN"),
-        ("    # BEGIN SOLUTION Exercise 3.1: a\n    pass\n    # END SOLUTION\n", "number it Exercise 4.1"),
+        ("    # BEGIN SOLUTION Exercise 3.1: a\n    pass\n    # END SOLUTION\n",
+         "number it Exercise 4.1"),
         ("    pass\n    # END SOLUTION\n", "without a '# BEGIN SOLUTION'"),
     ],
 )
@@ -85,7 +86,8 @@ def test_malformed_blocks_name_the_cell(source, message):
 
 def test_list_exercises():
     found = course.list_exercises(_solution_notebook(), "04_x")
-    assert [(e.label, e.text, e.cell) for e in found] == [("Exercise 4.1", "shift x by k samples", 2)]
+    assert [(e.label, e.text, e.cell) for e in found] == [
+        ("Exercise 4.1", "shift x by k samples", 2)]
 
 
 @pytest.fixture()
@@ -129,7 +131,8 @@ def test_check_detects_unsynced_pair_and_orphans(mini_course):
     course.build(mini_course)
     py = mini_course / "solutions" / "04_x.py"
     py.write_text(py.read_text().replace("x = 1", "x = 42"))
-    shutil.copy(mini_course / "notebooks" / "04_x.ipynb", mini_course / "notebooks" / "09_orphan.ipynb")
+    shutil.copy(mini_course / "notebooks" / "04_x.ipynb",
+                mini_course / "notebooks" / "09_orphan.ipynb")
     problems = course.build(mini_course, check=True)
     assert any("out of sync" in p and "jupytext --sync" in p for p in problems)
     assert any("09_orphan.ipynb has no solution" in p for p in problems)
@@ -153,7 +156,8 @@ def test_solutions_are_committed_executed():
     for ipynb in sorted((REPO / "solutions").glob("*.ipynb")):
         nb = nbformat.read(ipynb, as_version=4)
         code = [c for c in nb.cells if c.cell_type == "code"]
-        assert all(c.execution_count is not None for c in code), f"{ipynb.name} is not fully executed"
+        assert all(c.execution_count is not None for c in code), \
+            f"{ipynb.name} is not fully executed"
         assert not any(o.get("output_type") == "error" for c in code for o in c.outputs), ipynb.name
 
 
@@ -172,8 +176,10 @@ def test_time_runs_each_notebook_from_an_empty_runs_folder_then_again(tmp_path, 
     source = ("# %%\nimport os, time\nfrom pathlib import Path\n"
               "runs = Path(os.environ['AUDIOGAN_RUNS'])\n"
               f"with open({str(runs_log)!r}, 'a') as f:\n"
-              "    f.write(f\"{os.environ['AUDIOGAN_PROFILE']} {runs} {sorted(p.name for p in runs.iterdir())}\\n\")\n"
-              "# %%\nif not (runs / 'done').exists():\n    time.sleep(1.5)\n    (runs / 'done').touch()\n")
+              "    f.write(f\"{os.environ['AUDIOGAN_PROFILE']} {runs} "
+              "{sorted(p.name for p in runs.iterdir())}\\n\")\n"
+              "# %%\nif not (runs / 'done').exists():\n"
+              "    time.sleep(1.5)\n    (runs / 'done').touch()\n")
     (tmp_path / "solutions" / "00_tiny.py").write_text(source)
     assert course.main(["--root", str(tmp_path), "time", "00_tiny", "--profile", "smoke",
                         "--json", str(tmp_path / "t.json")]) == 0

@@ -1,4 +1,5 @@
-"""audiogan_lesson.data: synthetic sets, AudioFolder (bad files, cache, labels), download, extraction, registry."""
+"""audiogan_lesson.data: synthetic sets, AudioFolder (bad files, cache, labels), download,
+extraction, registry."""
 
 import http.server
 import io
@@ -16,10 +17,10 @@ import soundfile as sf
 import torch
 
 import audiogan_lesson.data.folder as folder_module
-from audiogan_lesson.data import (DATASETS, AudioFolder, dataset_root, ChecksumError, UnsafeArchiveError,
-                                  cache_dir, dataset_table, download, extract_archive, fetch,
-                                  load_dataset, midi_to_hz, prepare, sha256_file, toy_drums,
-                                  toy_notes)
+from audiogan_lesson.data import (DATASETS, AudioFolder, dataset_root, ChecksumError,
+                                  UnsafeArchiveError, cache_dir, dataset_table, download,
+                                  extract_archive, fetch, load_dataset, midi_to_hz, prepare,
+                                  sha256_file, toy_drums, toy_notes)
 
 SR = 16000
 
@@ -234,7 +235,8 @@ def test_audio_folder_decodes_once_and_caches(tmp_path, monkeypatch):
     (root / "snare" / "e_float.wav").unlink()
     third = AudioFolder(root, cache_dir=cache, verbose=False)
     assert third.stats["decoded"] == 1 and third.stats["from_cache"] == 11 and len(third) == 10
-    other = AudioFolder(root, length=8000, cache_dir=cache, verbose=False)  # other settings, other key
+    # other settings, other key
+    other = AudioFolder(root, length=8000, cache_dir=cache, verbose=False)
     assert other.stats["decoded"] == 12 and other.cache_path != third.cache_path
 
 
@@ -324,7 +326,8 @@ class RangeServer:
                         self.end_headers()
                         return
                     self.send_response(206)
-                    self.send_header("Content-Range", f"bytes {start}-{len(owner.data) - 1}/{len(owner.data)}")
+                    self.send_header("Content-Range",
+                                     f"bytes {start}-{len(owner.data) - 1}/{len(owner.data)}")
                 else:
                     self.send_response(200)
                 body = owner.data[start:]
@@ -479,8 +482,8 @@ def test_extract_rejects_non_archives(tmp_path):
 
 
 def test_registry_entries_are_complete_and_honest():
-    assert set(DATASETS) == {"sc09", "drums", "piano", "nsynth", "urbansound8k", "urbansound8k_street_music",
-                             "gtzan_classical", "maestro"}
+    assert set(DATASETS) == {"sc09", "drums", "piano", "nsynth", "urbansound8k",
+                             "urbansound8k_street_music", "gtzan_classical", "maestro"}
     for info in DATASETS.values():
         assert info.url.startswith(("http://", "https://"))
         assert info.sha256 is None or (len(info.sha256) == 64 and int(info.sha256, 16) >= 0)
@@ -495,7 +498,8 @@ def make_sc09_archive(tmp_path) -> Path:
     source.mkdir(parents=True)
     for digit in ("Zero", "One"):
         for i in range(2):
-            sf.write(source / f"{digit}_abc{i}_nohash_0.wav", tone(1.0, 16000), 16000, subtype="PCM_16")
+            sf.write(source / f"{digit}_abc{i}_nohash_0.wav", tone(1.0, 16000), 16000,
+                     subtype="PCM_16")
     archive = tmp_path / "sc09.tar.gz"
     with tarfile.open(archive, "w:gz") as tar:
         tar.add(tmp_path / "upstream" / "sc09", arcname="sc09")
@@ -541,7 +545,8 @@ def test_nsynth_and_urbansound_recipes_select_the_right_files(tmp_path):
     street.mkdir(parents=True)
     for name in ("100-9-0-1.wav", "100-3-0-1.wav", "200-9-1-0.wav"):
         sf.write(street / name, tone(0.5, 44100), 44100, subtype="PCM_24")
-    ds = load_dataset("urbansound8k_street_music", split="all", root=root, cache=False, verbose=False)
+    ds = load_dataset("urbansound8k_street_music", split="all", root=root, cache=False,
+                      verbose=False)
     assert len(ds.files) == 2 and all("-9-" in Path(f).name for f in ds.files)
 
 
@@ -561,7 +566,8 @@ def test_urbansound8k_ten_classes_take_the_label_from_the_class_id_and_share_one
     (folder / ".complete").write_text("extracted\n")  # what fetch leaves after extracting
     for name in ("urbansound8k", "urbansound8k_street_music"):
         assert fetch(name, root=root, url="http://127.0.0.1:9/unreachable") == folder
-    with pytest.warns(UserWarning, match=r"skipped 2 \.wav file\(s\) not named .*fold2/300-12-0-0.wav"):
+    with pytest.warns(UserWarning,
+                      match=r"skipped 2 \.wav file\(s\) not named .*fold2/300-12-0-0.wav"):
         ds = load_dataset("urbansound8k", split="all", root=root, cache=False, verbose=False)
     assert ds.waves.shape == (5, 88200)
     heard = {Path(f).name: ds.classes[int(y)] for f, y in zip(ds.sources, ds.labels)}

@@ -161,7 +161,8 @@ def test_ddp_killed_two_process_run_resumes_on_two_processes_and_on_one(script, 
         proc.wait()
     assert len(workers) == 2
     files = sorted(p.name for p in run_dir.iterdir())
-    assert files == ["ckpt_00000002.pt", "metrics.csv"]  # process 0 alone writes: one checkpoint, one log
+    # process 0 alone writes: one checkpoint, one log
+    assert files == ["ckpt_00000002.pt", "metrics.csv"]
     state = torch.load(run_dir / "ckpt_00000002.pt", weights_only=True)
     assert state["world_size"] == 2 and state["step"] == 2
 

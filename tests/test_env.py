@@ -21,7 +21,8 @@ def test_mismatched_pair_gives_versions_and_fix(monkeypatch):
         raise OSError("libtorchaudio.so: undefined symbol: _ZN3c10")
 
     monkeypatch.setattr(env.importlib, "import_module", fail)
-    monkeypatch.setattr(env, "installed_version", lambda pkg: "2.9.0" if pkg == "torchaudio" else None)
+    monkeypatch.setattr(env, "installed_version",
+                        lambda pkg: "2.9.0" if pkg == "torchaudio" else None)
     monkeypatch.setattr(env.torch, "__version__", "2.11.0+cu130")
     with pytest.raises(env.TorchaudioImportError) as err:
         env.import_torchaudio()

@@ -136,7 +136,8 @@ def test_inception_score_matches_the_original_code():
     p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
     got = ev.inception_score(p, splits=10, seed=None)
     assert got == pytest.approx(reference_is(p, 10), rel=1e-12)
-    assert ev.inception_score(torch.tensor(p), splits=5, seed=None) == pytest.approx(reference_is(p, 5))
+    assert (ev.inception_score(torch.tensor(p), splits=5, seed=None)
+            == pytest.approx(reference_is(p, 5)))
     # by default the rows are shuffled first, as the original script shuffles its files
     shuffled = p[np.random.default_rng(0).permutation(len(p))]
     assert ev.inception_score(p) == pytest.approx(reference_is(shuffled, 10), rel=1e-12)
@@ -201,7 +202,8 @@ def test_frechet_distance_uses_every_batch():
     b_batches = [rng.normal(size=(100, 4)) + shift for shift in (0.0, 2.0, 4.0)]
     whole = ev.frechet_distance(a, np.concatenate(b_batches))
     assert ev.frechet_distance(a, b_batches) == pytest.approx(whole)
-    assert ev.frechet_distance([a[:150], torch.tensor(a[150:])], iter(b_batches)) == pytest.approx(whole)
+    assert (ev.frechet_distance([a[:150], torch.tensor(a[150:])], iter(b_batches))
+            == pytest.approx(whole))
     first_batch_only = ev.frechet_distance(a, b_batches[0])
     assert abs(first_batch_only - whole) > 1.0  # the trap gives a very different number
 
@@ -233,7 +235,8 @@ def test_noise_floor_augmentation_keeps_tones_apart_from_noise_under_hiss():
     augmentation it does, which is why the course's classifier trains with a noise floor."""
     waves, labels = synthetic_set(40)
     test_waves, test_labels = synthetic_set(20, seed=4)
-    hiss = 10 ** (-40 / 20) * torch.randn(test_waves.shape, generator=torch.Generator().manual_seed(0))
+    hiss = 10 ** (-40 / 20) * torch.randn(test_waves.shape,
+                                          generator=torch.Generator().manual_seed(0))
     robust = ev.train_classifier(waves, labels, SR, FAST)
     brittle = ev.train_classifier(waves, labels, SR, dataclasses.replace(FAST, noise_db=None))
     assert ev.classifier_accuracy(robust, test_waves, test_labels) > 0.9

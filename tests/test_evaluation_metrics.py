@@ -1,4 +1,5 @@
-"""Evaluation metrics of notebook 07: pitch (pYIN), NDB, nearest neighbours, SC09 classifier config."""
+"""Evaluation metrics of notebook 07: pitch (pYIN), NDB, nearest neighbours, SC09 classifier
+config."""
 
 import math
 
@@ -117,7 +118,8 @@ def test_ndb_small_for_the_same_distribution_large_for_collapse():
     bins = ev.NDBBins(train, k=10, seed=0)
     same = bins.test(blobs(1000, centres, even, rng))
     assert same.n_different <= 2 and same.k == 10
-    assert np.isclose(same.train_proportions.sum(), 1) and np.isclose(same.generated_proportions.sum(), 1)
+    assert (np.isclose(same.train_proportions.sum(), 1)
+            and np.isclose(same.generated_proportions.sum(), 1))
     collapsed = bins.test(blobs(1000, centres, np.eye(10)[3], rng))  # every sample in one mode
     assert collapsed.n_different == 10 and collapsed.fraction == 1.0
     assert collapsed.generated_proportions.max() == pytest.approx(1.0)
@@ -219,7 +221,7 @@ def test_reference_set_scores_real_above_noise():
     assert real["NN"] == pytest.approx(0.0, abs=1e-3)  # the training set itself: exact copies
 
 
-# ----------------------------------------------------------------------------- RMSE and SNR to the nearest clip
+# ---------------------------------------------------------------- RMSE and SNR to the nearest clip
 
 
 def test_rmse_and_snr_to_nearest_reward_copies():
@@ -257,11 +259,13 @@ def test_quiet_floor_db_is_the_quietest_quarter_below_the_peak():
     length = 4096
     t = torch.arange(length, dtype=torch.float64)
     decay = torch.exp(-t / 200.0)  # a hit that decays to silence
-    hiss = 0.01 * torch.randn(length, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    hiss = 0.01 * torch.randn(length, generator=torch.Generator().manual_seed(0),
+                              dtype=torch.float64)
     waves = torch.stack([decay, decay + hiss, torch.zeros(length)])
     floor = quiet_floor_db(waves, frame=256)
     assert floor[0] < -100 and floor[2] == -120.0  # decays to nothing; silent clip: the floor
-    # the hiss clip: quietest quarter (4 of 16 frames) is the hiss alone, RMS 0.01 below a peak near 1
+    # the hiss clip: quietest quarter (4 of 16 frames) is the hiss alone, RMS 0.01 below a peak
+    # near 1
     assert floor[1] == pytest.approx(-40.0, abs=1.0)
     # a quarter of frames: a clip loud in 12 frames and quiet (0.1) in 4 gives exactly -20 dB
     steps = torch.ones(length)

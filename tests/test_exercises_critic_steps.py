@@ -1,4 +1,5 @@
-"""Check of notebook 05's n-critic loop (exercise 5.3): right rounds pass, plausible wrong ones fail."""
+"""Check of notebook 05's n-critic loop (exercise 5.3): right rounds pass, plausible wrong ones
+fail."""
 
 import pytest
 import torch

@@ -96,17 +96,22 @@ def test_frechet_distance_right_answers_pass(right, capsys):
 @pytest.mark.parametrize("wrong, reason", [
     (lambda m1, s1, m2, s2: ((m1 - m2) ** 2).sum() + np.trace(s1 + s2 - 2 * s1 @ s2),
      "square root is missing"),
-    (lambda m1, s1, m2, s2: ((m1 - m2) ** 2).sum() + np.trace(s1 + s2 + 2 * scipy.linalg.sqrtm(s1 @ s2).real),
+    (lambda m1, s1, m2, s2: ((m1 - m2) ** 2).sum()
+     + np.trace(s1 + s2 + 2 * scipy.linalg.sqrtm(s1 @ s2).real),
      "sign of the cross term"),
-    (lambda m1, s1, m2, s2: ((m1 - m2) ** 2).sum() + np.trace(s1 + s2 - 2 * np.sqrt(np.abs(s1 @ s2))),
+    (lambda m1, s1, m2, s2: ((m1 - m2) ** 2).sum()
+     + np.trace(s1 + s2 - 2 * np.sqrt(np.abs(s1 @ s2))),
      "got"),
-    (lambda m1, s1, m2, s2: ((m1 - m2) ** 2).sum() + np.trace(s1 + s2 - 2 * np.sqrt(s1 @ s2)),  # NaN
+    (lambda m1, s1, m2, s2: ((m1 - m2) ** 2).sum()
+     + np.trace(s1 + s2 - 2 * np.sqrt(s1 @ s2)),  # NaN
      "np.sqrt"),
     (lambda m1, s1, m2, s2: ((m1 - m2) ** 2).sum()
      + ((np.sqrt(np.diag(s1)) - np.sqrt(np.diag(s2))) ** 2).sum(), "not a vector of standard"),
-    (lambda m1, s1, m2, s2: ((m1 - m2) ** 2).sum() + np.trace(s1 + s2) - 2 * np.sqrt(np.trace(s1 @ s2)),
+    (lambda m1, s1, m2, s2: ((m1 - m2) ** 2).sum() + np.trace(s1 + s2)
+     - 2 * np.sqrt(np.trace(s1 @ s2)),
      "square root of the trace"),
-    (lambda m1, s1, m2, s2: np.linalg.norm(m1 - m2) + np.trace(s1 + s2 - 2 * scipy.linalg.sqrtm(s1 @ s2).real),
+    (lambda m1, s1, m2, s2: np.linalg.norm(m1 - m2)
+     + np.trace(s1 + s2 - 2 * scipy.linalg.sqrtm(s1 @ s2).real),
      "squared distance"),
     (lambda m1, s1, m2, s2: np.trace(s1 + s2 - 2 * scipy.linalg.sqrtm(s1 @ s2).real), "mean term"),
 ])

@@ -1,4 +1,5 @@
-"""Checks of notebooks 02 and 05 (audiogan_lesson.exercises): right answers pass, wrong ones fail."""
+"""Checks of notebooks 02 and 05 (audiogan_lesson.exercises): right answers pass, wrong ones
+fail."""
 
 import pytest
 import torch
@@ -31,7 +32,8 @@ def expect_fail(check, fn, reason, capsys):
     lambda r, f: 0.5 * (bce(r, 1.0) + bce(f, 0.0)),
     lambda r, f: F.softplus(-r).mean() + F.softplus(f).mean(),
     lambda r, f: torch.nn.BCEWithLogitsLoss()(torch.cat([r.reshape(-1), f.reshape(-1)]),
-                                              torch.cat([torch.ones(r.numel()), torch.zeros(f.numel())])) * 2,
+                                              torch.cat([torch.ones(r.numel()),
+                                                         torch.zeros(f.numel())])) * 2,
 ])
 def test_discriminator_bce_right_answers_pass(right, capsys):
     # the last one averages over real and fake together: equal batch sizes make it the same
@@ -49,7 +51,8 @@ def test_discriminator_bce_right_answers_pass(right, capsys):
     (lambda r, f: -(torch.log(torch.sigmoid(r)) + torch.log(1 - torch.sigmoid(f))).mean(),
      "large logits"),
     (lambda r, f: F.binary_cross_entropy(torch.sigmoid(r).reshape(-1), torch.ones(r.numel()))
-     + F.binary_cross_entropy(torch.sigmoid(f).reshape(-1), torch.zeros(f.numel())), "large logits"),
+     + F.binary_cross_entropy(torch.sigmoid(f).reshape(-1), torch.zeros(f.numel())),
+     "large logits"),
     (lambda r, f: torch.tensor((bce(r, 1.0) + bce(f, 0.0)).item()), "not differentiable"),
     (lambda r, f: F.binary_cross_entropy_with_logits(r, torch.ones_like(r), reduction="none"),
      "return one number"),

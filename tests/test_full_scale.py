@@ -1,4 +1,5 @@
-"""The "Run at full scale" cells (notebooks 02, 03, 04, 08): the command, and its run loaded when there."""
+"""The "Run at full scale" cells (notebooks 02, 03, 04, 08): the command, and its run loaded when
+there."""
 
 import shlex
 
@@ -14,7 +15,8 @@ def _command(capsys) -> list[str]:
     return shlex.split(line)[3:]
 
 
-def test_prints_a_command_the_cli_accepts_and_returns_none_without_a_run(tmp_path, monkeypatch, capsys):
+def test_prints_a_command_the_cli_accepts_and_returns_none_without_a_run(tmp_path, monkeypatch,
+                                                                          capsys):
     monkeypatch.setenv("AUDIOGAN_RUNS", str(tmp_path))
     assert runs.full_scale_run("04_wavegan_sc09", "wavegan --data sc09 --loss bce") is None
     args = build_parser().parse_args(_command(capsys))

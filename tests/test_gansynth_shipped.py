@@ -1,12 +1,14 @@
-"""Notebook 06's shipped GANSynth run: the laptop profile's pitches, and the pitch scores it was shipped with.
+"""Notebook 06's shipped GANSynth run: the laptop profile's pitches, and the pitch scores it was
+shipped with.
 
 The inception score of every shipped run is checked in test_shipped_runs; this checks what
 notebook 06 says of its run: the pitch accuracy and timbre consistency of
 ``evaluation.pitch.pitch_sweep`` (its latents and pitches recorded in ``run.json``), measured
 again from the shipped weights. pYIN and the generator are deterministic on one machine; another
 torch or CPU may round a note's pitch track differently, so the tolerance is 3 % of the notes
-(of the notes swept) for the accuracy and 0.05 for the timbre consistency. A generator whose weights no
-longer load as trained, or a changed sampler, misses by far more (an untrained one scores 0 %).
+(of the notes swept) for the accuracy and 0.05 for the timbre consistency. A generator whose
+weights no longer load as trained, or a changed sampler, misses by far more (an untrained one
+scores 0 %).
 """
 
 import pytest

@@ -101,7 +101,8 @@ def test_resume_across_a_stage_boundary_is_exact(tmp_path):
     second, _ = small_trainer(tmp_path / "run", stable=2, fade=3, seed=5)
     second.train(steps=8, resume=True, progress=False)
     assert second.generator.stage == straight.generator.stage == 3
-    for a, b in zip(straight.generator.state_dict().values(), second.generator.state_dict().values()):
+    for a, b in zip(straight.generator.state_dict().values(),
+                    second.generator.state_dict().values()):
         if isinstance(a, torch.Tensor):
             assert torch.equal(a, b)
     for a, b in zip(straight.ema.parameters(), second.ema.parameters()):

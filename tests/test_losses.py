@@ -40,7 +40,8 @@ def test_bce_is_stable_for_large_logits():
 
 
 def test_generator_loss_is_non_saturating():
-    # D confidently rejects the fakes: the non-saturating gradient stays ~1/B, the minimax one vanishes
+    # D confidently rejects the fakes: the non-saturating gradient stays ~1/B, the minimax one
+    # vanishes
     fake = torch.full((4,), -10.0, requires_grad=True)
     (g_ns,) = torch.autograd.grad(losses.generator_bce_loss(fake), fake)
     fake2 = fake.detach().clone().requires_grad_(True)

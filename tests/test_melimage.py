@@ -76,7 +76,8 @@ def test_nnls_solves_the_constrained_problem():
 
 def test_mel_image_defaults_are_the_reports():
     rep = MelImage()
-    assert (rep.sample_rate, rep.length, rep.n_mels, rep.n_fft, rep.hop) == (22050, 88200, 64, 1024, 512)
+    assert ((rep.sample_rate, rep.length, rep.n_mels, rep.n_fft, rep.hop)
+            == (22050, 88200, 64, 1024, 512))
     assert rep.size == (256, 256) and rep.shape == (1, 256, 256) and rep.frames == 173
     assert rep.time_shift == 0.4
 
@@ -133,9 +134,12 @@ def test_time_shift_rolls_each_clip_by_its_own_offset():
 
 
 def test_mel_image_models_are_specgan_at_128_and_one_layer_more_at_256():
-    assert _count(MelImageGenerator(height=128, width=128)) == _count(SpecGANGenerator()) == 19_065_345
-    assert _count(MelImageDiscriminator(height=128, width=128)) == _count(SpecGANDiscriminator()) == 17_427_969
-    assert generator_mults(6) == (8, 4, 2, 1, 1, 0) and discriminator_mults(6) == (1, 1, 2, 4, 8, 16)
+    assert (_count(MelImageGenerator(height=128, width=128)) == _count(SpecGANGenerator())
+            == 19_065_345)
+    assert (_count(MelImageDiscriminator(height=128, width=128)) == _count(SpecGANDiscriminator())
+            == 17_427_969)
+    assert (generator_mults(6) == (8, 4, 2, 1, 1, 0)
+            and discriminator_mults(6) == (1, 1, 2, 4, 8, 16))
     g, d = MelImageGenerator(d=4), MelImageDiscriminator(d=4)
     upconvs = [n for n, _ in g.net.named_children() if n.startswith("upconv_") and n[-1].isdigit()]
     assert len(upconvs) == 6
@@ -271,7 +275,8 @@ def test_dense_batch_norm_option_adds_a_norm_after_each_hidden_layer():
     assert sum(isinstance(m, torch.nn.BatchNorm1d) for m in normed.modules()) == 4
     d = DenseDiscriminator(width=16, slice_len=64, batch_norm=True)
     assert sum(isinstance(m, torch.nn.BatchNorm1d) for m in d.modules()) == 3
-    assert normed(torch.zeros(3, 100)).shape == (3, 1, 64) and d(torch.zeros(3, 1, 64)).shape == (3,)
+    assert (normed(torch.zeros(3, 100)).shape == (3, 1, 64)
+            and d(torch.zeros(3, 1, 64)).shape == (3,))
 
 
 def test_mel_image_configs_refuse_class_conditioning():

@@ -22,11 +22,13 @@ def _normalise(requirement: str) -> str:
 
 def test_environment_yml_matches_pyproject():
     project = _pyproject()["project"]
-    wanted = {_normalise(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    wanted = {_normalise(r)
+              for r in project["dependencies"] + project["optional-dependencies"]["test"]}
     env = yaml.safe_load((REPO / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     listed = {_normalise(r) for r in pip_section if not r.startswith("-e")}
-    assert listed == wanted, f"only in environment.yml: {listed - wanted}; only in pyproject: {wanted - listed}"
+    assert listed == wanted, \
+        f"only in environment.yml: {listed - wanted}; only in pyproject: {wanted - listed}"
     assert "-e ." in pip_section
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
     assert python.replace("python", "") == project["requires-python"]
@@ -95,7 +97,8 @@ def test_ci_runs_the_readme_test_command():
     readme = (REPO / "README.md").read_text()
     commands = re.findall(r"^\s*(make \w+)\s*$", readme, flags=re.M)
     assert "make lesson" in commands and "make test" in commands
-    ci = [l for l in (REPO / ".ci" / "run").read_text().splitlines() if l and not l.startswith("#")]
+    ci = [line for line in (REPO / ".ci" / "run").read_text().splitlines()
+          if line and not line.startswith("#")]
     assert "make test" in ci
     makefile = (REPO / "Makefile").read_text()
     assert re.search(r"^test: setup\n\t\$\(BIN\)/python -m pytest$", makefile, flags=re.M)
@@ -114,7 +117,7 @@ def test_readme_course_map_lists_every_solution():
         assert path.stem in readme, f"README course map misses {path.stem}"
 
 
-# ----------------------------------------------------------------------------- the package's imports
+# ---------------------------------------------------------------------------- the package's imports
 
 
 def _modules() -> dict[str, Path]:
@@ -236,4 +239,5 @@ def test_torchaudio_is_imported_only_in_env():
         for node, module, _ in _imports(path):
             if module == "torchaudio" or module.startswith("torchaudio."):
                 offenders.append(f"{path.relative_to(REPO)}:{node.lineno}")
-    assert not offenders, f"torchaudio imported outside env.py (use env.import_torchaudio): {offenders}"
+    assert not offenders, \
+        f"torchaudio imported outside env.py (use env.import_torchaudio): {offenders}"

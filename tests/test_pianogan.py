@@ -155,7 +155,7 @@ def test_render_notes_pitch_timing_and_silence():
     assert batch.shape == (2, 4000)
 
 
-# ----------------------------------------------------------------------------- MIDI folders and MAESTRO
+# ------------------------------------------------------------------------- MIDI folders and MAESTRO
 
 
 def test_midi_folder_windows_and_counted_skips(tmp_path, capsys):
@@ -210,7 +210,8 @@ def make_maestro_zip(tmp_path):
 def test_maestro_entry_fetch_and_splits_from_a_local_archive(tmp_path, capsys):
     info = DATASETS["maestro"]
     assert info.kind == "midi" and info.licence == "CC BY-NC-SA 4.0"
-    assert info.url.endswith("maestro-v3.0.0-midi.zip") and info.splits == ("train", "validation", "test")
+    assert (info.url.endswith("maestro-v3.0.0-midi.zip")
+            and info.splits == ("train", "validation", "test"))
     root = tmp_path / "datasets"
     archive = make_maestro_zip(tmp_path)
     fetch("maestro", root=root, url=archive.as_uri(), allow_unverified=True, quiet=True)
@@ -262,7 +263,8 @@ def test_note_features_exact_inverse_ranges_and_state():
     back = rep.to_notes(x)
     torch.testing.assert_close(back, notes, atol=2e-6, rtol=1e-6)
     # log space: equal ratios of duration are equal distances
-    d = torch.tensor([[[60, 0.0, 0.1], [60, 0.0, 0.2], [60, 0.0, 0.4]]]) - torch.tensor([[[0, 0, 0.01]]])
+    d = (torch.tensor([[[60, 0.0, 0.1], [60, 0.0, 0.2], [60, 0.0, 0.4]]])
+         - torch.tensor([[[0, 0, 0.01]]]))
     d = d.clamp_min(0)
     e = rep.encode(d + torch.tensor([0, 0, 0.0]))[0, 2]
     assert float(e[1] - e[0]) == pytest.approx(float(e[2] - e[1]), rel=1e-5)
@@ -307,8 +309,11 @@ def test_pianogan_shapes_parameters_and_registry():
 
 def test_keys_in_key_rate_and_distances():
     major = (0, 2, 4, 5, 7, 9, 11)
-    seq = lambda pitches, d=0.25: np.stack([np.asarray(pitches, float), np.full(len(pitches), 0.25),
-                                            np.full(len(pitches), d)], 1)
+
+    def seq(pitches, d=0.25):
+        return np.stack([np.asarray(pitches, float), np.full(len(pitches), 0.25),
+                         np.full(len(pitches), d)], 1)
+
     d_major = seq([62 + major[i % 7] for i in range(21)])
     b_minor = seq([59, 61, 62, 64, 66, 67, 70, 71, 74, 71, 66, 59, 62, 71], 0.5)
     batch = np.stack([d_major[:14], b_minor])

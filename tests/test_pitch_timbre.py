@@ -124,7 +124,8 @@ def test_pitch_sweep_plays_every_latent_at_every_pitch_and_scores_it():
     def decode(z, labels, shift=0):
         seen.append((z.clone(), labels.clone()))
         amps = 0.1 + z[:, :6].abs() / (z[:, :6].abs().amax(1, keepdim=True) + 1e-9)
-        return torch.stack([tone(pitches[int(k)] + shift, a.tolist()) for k, a in zip(labels, amps)])
+        return torch.stack([tone(pitches[int(k)] + shift, a.tolist())
+                            for k, a in zip(labels, amps)])
 
     waves, target, latents = pitch_sweep(decode, 16, pitches, per_pitch=3, seed=5, batch_size=5)
     assert waves.shape == (12, LENGTH) and target.tolist() == pitches * 3

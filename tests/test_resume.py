@@ -15,7 +15,6 @@ import sys
 import textwrap
 import time
 
-import pytest
 import torch
 
 N = 6

@@ -10,7 +10,8 @@ import torch.nn as nn
 from audiogan_lesson import checkpoint as ckpt_io
 from audiogan_lesson.cli import main
 from audiogan_lesson.data import toy_piano
-from audiogan_lesson.evaluation.selection import class_score, note_selection, pitch_selection, selection_for
+from audiogan_lesson.evaluation.selection import (class_score, note_selection, pitch_selection,
+                                                  selection_for)
 from audiogan_lesson.runs import run_info
 from audiogan_lesson.training import TrainConfig
 

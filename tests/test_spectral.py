@@ -1,4 +1,5 @@
-"""audiogan_lesson.spectral: SpecGAN STFT and moments, Griffin-Lim, mel, GANSynth IF and its inverse."""
+"""audiogan_lesson.spectral: SpecGAN STFT and moments, Griffin-Lim, mel, GANSynth IF and its
+inverse."""
 
 import math
 
@@ -128,7 +129,8 @@ def test_normalizer_errors_are_clear():
 
 def test_unwrap_matches_numpy():
     phase = torch.rand(50, 7, generator=torch.Generator().manual_seed(2)) * 20 - 10
-    assert np.allclose(unwrap_phase(phase, dim=0).numpy(), np.unwrap(phase.numpy(), axis=0), atol=1e-5)
+    assert np.allclose(unwrap_phase(phase, dim=0).numpy(), np.unwrap(phase.numpy(), axis=0),
+                       atol=1e-5)
 
 
 def test_instantaneous_frequency_of_a_steady_tone():
@@ -151,7 +153,7 @@ def test_phase_from_if_inverts_if():
                           torch.polar(torch.ones_like(phase), phase), atol=1e-4)
 
 
-# ----------------------------------------------------------------------------- GANSynth representation
+# -------------------------------------------------------------------------- GANSynth representation
 
 
 @pytest.mark.parametrize("config, shape", [

@@ -1,4 +1,5 @@
-"""The Trainer (audiogan_lesson.training) on tiny models: recipe, steps, EMA, previews, checkpoints."""
+"""The Trainer (audiogan_lesson.training) on tiny models: recipe, steps, EMA, previews,
+checkpoints."""
 
 import os
 import signal
@@ -10,8 +11,8 @@ import torch
 import torch.nn as nn
 
 from audiogan_lesson import checkpoint as ckpt_io
-from audiogan_lesson.training import (train_round, ConfigMismatchError, History, TrainConfig, Trainer,
-                                      uniform_latents)
+from audiogan_lesson.training import (train_round, ConfigMismatchError, History, TrainConfig,
+                                      Trainer, uniform_latents)
 
 L = 32
 Z = 8
@@ -28,8 +29,8 @@ class TinyG(nn.Module):
     def __init__(self, latent_dim=Z, length=L, hidden=16):
         super().__init__()
         self.config = TinyGConfig(latent_dim, length, hidden)
-        self.net = nn.Sequential(nn.Linear(latent_dim, hidden), nn.ReLU(), nn.Linear(hidden, length),
-                                 nn.Tanh())
+        self.net = nn.Sequential(nn.Linear(latent_dim, hidden), nn.ReLU(),
+                                 nn.Linear(hidden, length), nn.Tanh())
 
     def forward(self, z):
         return self.net(z)

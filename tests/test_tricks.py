@@ -48,13 +48,18 @@ def test_gradient_penalties_of_each_kind():
     real, fake = torch.ones(3, 2), torch.zeros(3, 2)
     # |grad| = |w| = 0.5 everywhere: two-sided (0.5 - 1)^2, one-sided 0, r1 0.25
     small = Linear([0.3, 0.4])
-    assert float(tricks.bce_gradient_penalty(small, real, fake, 2.0, "two-sided").detach()) == pytest.approx(0.5)
-    assert float(tricks.bce_gradient_penalty(small, real, fake, 2.0, "one-sided").detach()) == pytest.approx(0.0)
-    assert float(tricks.bce_gradient_penalty(small, real, fake, 2.0, "r1").detach()) == pytest.approx(0.5)
+    assert (float(tricks.bce_gradient_penalty(small, real, fake, 2.0, "two-sided").detach())
+            == pytest.approx(0.5))
+    assert (float(tricks.bce_gradient_penalty(small, real, fake, 2.0, "one-sided").detach())
+            == pytest.approx(0.0))
+    assert (float(tricks.bce_gradient_penalty(small, real, fake, 2.0, "r1").detach())
+            == pytest.approx(0.5))
     # |grad| = 5: one-sided and two-sided agree, (5 - 1)^2 = 16
     big = Linear([3.0, 4.0])
-    assert float(tricks.bce_gradient_penalty(big, real, fake, 1.0, "one-sided").detach()) == pytest.approx(16.0)
-    assert float(tricks.bce_gradient_penalty(big, real, fake, 1.0, "two-sided").detach()) == pytest.approx(16.0)
+    assert (float(tricks.bce_gradient_penalty(big, real, fake, 1.0, "one-sided").detach())
+            == pytest.approx(16.0))
+    assert (float(tricks.bce_gradient_penalty(big, real, fake, 1.0, "two-sided").detach())
+            == pytest.approx(16.0))
     # the penalty trains D: its gradient pulls |w| towards 1
     penalty = tricks.bce_gradient_penalty(big, real, fake, 1.0, "one-sided")
     penalty.backward()
@@ -70,7 +75,8 @@ def test_r1_penalty_looks_at_real_data_only():
 
     real, fake = torch.zeros(2, 3), torch.full((2, 3), 5.0)
     assert float(tricks.bce_gradient_penalty(Square(), real, fake, 1.0, "r1").detach()) == 0.0
-    assert float(tricks.bce_gradient_penalty(Square(), fake, real, 1.0, "r1").detach()) == pytest.approx(300.0)
+    assert (float(tricks.bce_gradient_penalty(Square(), fake, real, 1.0, "r1").detach())
+            == pytest.approx(300.0))
 
 
 def test_dynamic_weighting_is_the_reports_rule():
@@ -103,7 +109,7 @@ def test_gradient_clipping_by_value_and_norm():
     assert torch.equal(net.weight.grad, before)
 
 
-# ----------------------------------------------------------------------------- in the training round
+# ---------------------------------------------------------------------------- in the training round
 
 
 def _trainer(**options):
@@ -153,7 +159,8 @@ def test_bce_gradient_penalty_and_dynamic_weighting_are_used(monkeypatch):
     from audiogan_lesson.training import round as round_module
 
     calls = []
-    real_gp, real_weighted = round_module.bce_gradient_penalty, round_module.weighted_discriminator_bce
+    real_gp, real_weighted = (round_module.bce_gradient_penalty,
+                              round_module.weighted_discriminator_bce)
 
     def spy_gp(*args, **kwargs):
         calls.append(("gp", args[3], args[4]))

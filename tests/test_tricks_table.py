@@ -1,4 +1,5 @@
-"""Notebook 02's table of tricks (audiogan_lesson.tricks_table): rows, measurement, shipped result."""
+"""Notebook 02's table of tricks (audiogan_lesson.tricks_table): rows, measurement, shipped
+result."""
 
 import json
 

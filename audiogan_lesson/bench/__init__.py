@@ -9,21 +9,21 @@ Speed targets live here, not in timed tests. For each model, at paper size (d=64
   included) and 1 + 1 for ``bce``, in milliseconds per step and examples per second (the
   generator's batch per step);
 
-each in fp32 and under autocast (bf16/fp16 where :func:`profiles.native_autocast_dtype` gives a dtype;
-skipped with the reason printed where it does not). It also times the WaveGAN discriminator's
-phase shuffle on the activations of its first layer: one shift for the batch (the original), one
-shift per example done with one ``gather`` (:func:`models.layers.phase_shuffle`), and the
-straightforward per-example Python loop that public ports use. Last, at paper width, it times
-a WaveGAN WGAN-GP round of the course's :class:`~audiogan_lesson.training.Trainer` against a
+each in fp32 and under autocast (bf16/fp16 where :func:`profiles.native_autocast_dtype` gives a
+dtype; skipped with the reason printed where it does not). It also times the WaveGAN
+discriminator's phase shuffle on the activations of its first layer: one shift for the batch (the
+original), one shift per example done with one ``gather`` (:func:`models.layers.phase_shuffle`),
+and the straightforward per-example Python loop that public ports use. Last, at paper width, it
+times a WaveGAN WGAN-GP round of the course's :class:`~audiogan_lesson.training.Trainer` against a
 plain loop written as public ports write it (:mod:`.reference`), in the same run, so that the
 speed-up is measured on any machine: fp32, autocast with the gradient penalty in fp32 and under
 autocast (``TrainConfig.gp_precision``), and on CUDA with ``--compile`` compiled.
 
 On a CPU a paper-size training step takes seconds per example, so the paper-size rows use a
 smaller batch there (``paper_batch_cpu``, printed in the table) and time 1 step after 1 warm-up
-step; ``--quick`` skips them and the comparison. Timings on a shared machine vary by 10-30 %; compare rows of
-one run. Notebooks 03 and 04 quote it; the command line (:mod:`audiogan_lesson.cli.bench`)
-checks the options and calls :func:`report`.
+step; ``--quick`` skips them and the comparison. Timings on a shared machine vary by 10-30 %;
+compare rows of one run. Notebooks 03 and 04 quote it; the command line
+(:mod:`audiogan_lesson.cli.bench`) checks the options and calls :func:`report`.
 """
 
 from __future__ import annotations
@@ -35,14 +35,13 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import torch
-import torch.nn.functional as F
 
 from ..models.layers import phase_shuffle
 from ..profiles import (Profile, TrainScale, get_profile, native_autocast_dtype, pick_device,
                         tune_backend)
 from ..registry import build_models, model_entry
 from ..training import TrainConfig, Trainer
-from .reference import ReferenceLoop, ReferenceGenerator, phase_shuffle_loop
+from .reference import ReferenceLoop, phase_shuffle_loop
 
 MODELS = ("wavegan", "specgan")
 PAPER = TrainScale()  # d=64, batch 64, 16384 samples at 16 kHz
@@ -196,7 +195,7 @@ def bench_phase_shuffle(device: torch.device, batch: int, channels: int, length:
             for name, fn in variants.items()]
 
 
-# ----------------------------------------------------------------------------- against the reference
+# ---------------------------------------------------------------------------- against the reference
 
 
 @dataclass(frozen=True)
@@ -371,8 +370,9 @@ def report(models: Sequence[str], device: str | None = None, repeats: int = 3,
         cuda = device.startswith("cuda")
         batch = PAPER.batch_size if cuda else options.reference_batch_cpu
         gen_batch = PAPER.batch_size if cuda else options.paper_gen_batch_cpu
-        print(f"\nWaveGAN d={PAPER.width}, 16384 samples, batch {batch}: the course against a plain "
-              "training loop written as public ports write it (audiogan_lesson/bench/reference.py)")
+        print(f"\nWaveGAN d={PAPER.width}, 16384 samples, batch {batch}: the course against a "
+              "plain training loop written as public ports write it "
+              "(audiogan_lesson/bench/reference.py)")
         versus = bench_reference(torch.device(device), PAPER.width, batch, gen_batch,
                                  native_autocast_dtype(device), options.reference_steps,
                                  compile=cuda and compile)

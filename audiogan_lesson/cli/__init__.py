@@ -1,10 +1,11 @@
-"""Command line: ``python -m audiogan_lesson train|generate|export|bench`` (the notebooks' "Run at full scale").
+"""Command line: ``python -m audiogan_lesson train|generate|export|bench`` (the notebooks' "Run
+at full scale").
 
-    python -m audiogan_lesson train wavegan --data toy-drums --loss wgan-gp --minutes 10 --out runs/wg
-    python -m audiogan_lesson train wavegan --data toy-drums --out runs/wg --resume   # after a stop
-    python -m audiogan_lesson generate runs/wg/ckpt_00001000.pt --n 16 --out samples/
-    python -m audiogan_lesson export runs/wg --out wavegan.ts   # TorchScript, no package needed
-    python -m audiogan_lesson bench
+  python -m audiogan_lesson train wavegan --data toy-drums --loss wgan-gp --minutes 10 --out runs/wg
+  python -m audiogan_lesson train wavegan --data toy-drums --out runs/wg --resume   # after a stop
+  python -m audiogan_lesson generate runs/wg/ckpt_00001000.pt --n 16 --out samples/
+  python -m audiogan_lesson export runs/wg --out wavegan.ts   # TorchScript, no package needed
+  python -m audiogan_lesson bench
 
 The profile (``--profile``, else ``AUDIOGAN_PROFILE``, else the hardware) sets model width, batch
 size, slice length and the default budget. Ctrl-C writes a checkpoint before exiting.

@@ -22,14 +22,15 @@ def add_parser(sub) -> argparse.ArgumentParser:
                           "when the run kept one, else its newest checkpoint)")
     gen.add_argument("--n", type=int, default=16, help="number of examples")
     gen.add_argument("--out", required=True, type=Path, help="folder for the files")
-    gen.add_argument("--pitch", type=int, default=None, help="MIDI pitch (pitch-conditioned models)")
+    gen.add_argument("--pitch", type=int, default=None,
+                     help="MIDI pitch (pitch-conditioned models)")
     gen.add_argument("--label", default=None,
                      help="class name or index (class-conditional models, train --conditional); "
                           "without it the checkpoint's classes in turn")
     gen.add_argument("--seed", type=int, default=0)
     gen.add_argument("--device", default=None,
-                     help="cpu, cuda, cuda:N or mps (default: $AUDIOGAN_DEVICE, else CUDA, then mps, "
-                          "then cpu)")
+                     help="cpu, cuda, cuda:N or mps (default: $AUDIOGAN_DEVICE, else CUDA, "
+                          "then mps, then cpu)")
     gen.set_defaults(run=run)
     return gen
 

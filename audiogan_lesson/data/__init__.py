@@ -10,7 +10,8 @@ Notebook ``01_audio_preprocessing`` introduces all of it; every training noteboo
   :func:`load_dataset`.
 * :mod:`~audiogan_lesson.data.piano`: :func:`toy_piano`, :func:`notes_from_midi`,
   :class:`MidiFolder`: piano notes for notebook ``08_pianogan_notes``.
-* :mod:`~audiogan_lesson.data.download`: :func:`download`, :func:`extract_archive`, :func:`cache_dir`.
+* :mod:`~audiogan_lesson.data.download`: :func:`download`, :func:`extract_archive`,
+  :func:`cache_dir`.
 """
 
 from .download import (ChecksumError, UnsafeArchiveError, cache_dir, download, extract_archive,
@@ -29,5 +30,6 @@ __all__ = [
     "toy_piano", "ToyPiano", "notes_from_midi", "MidiFolder", "note_windows", "FEATURES",
     "KEY_NAMES", "key_pitch_classes",
     "DATASETS", "DatasetInfo", "dataset_table", "dataset_root", "fetch", "load_dataset", "prepare",
-    "download", "extract_archive", "cache_dir", "sha256_file", "ChecksumError", "UnsafeArchiveError",
+    "download", "extract_archive", "cache_dir", "sha256_file", "ChecksumError",
+    "UnsafeArchiveError",
 ]

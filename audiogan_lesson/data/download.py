@@ -1,4 +1,5 @@
-"""Downloading and unpacking the real datasets safely (notebook ``01_audio_preprocessing``, full-scale runs).
+"""Downloading and unpacking the real datasets safely (notebook ``01_audio_preprocessing``,
+full-scale runs).
 
 * :func:`cache_dir`: where datasets live, ``$AUDIOGAN_DATA`` or ``~/.cache/audiogan_lesson``
   (on Colab, point ``AUDIOGAN_DATA`` at a Google Drive folder to keep them between sessions).
@@ -88,7 +89,8 @@ def _fetch_file_url(path: Path, part: Path, quiet: bool) -> None:
     if have > total:  # not a prefix of this file: start again
         part.unlink()
         have = 0
-    with open(path, "rb") as src, open(part, "ab") as out, _progress(total, have, path.name, quiet) as bar:
+    with (open(path, "rb") as src, open(part, "ab") as out,
+          _progress(total, have, path.name, quiet) as bar):
         src.seek(have)
         for chunk in iter(lambda: src.read(_CHUNK), b""):
             out.write(chunk)
@@ -173,7 +175,8 @@ def download(url: str, dest: str | os.PathLike, sha256: str | None = None,
                 raise ValueError(f"{url}: unsupported url scheme {parsed.scheme!r}; "
                                  "use http, https or file")
             break
-        except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError) as err:
+        except (urllib.error.URLError, http.client.HTTPException, ConnectionError,
+                TimeoutError) as err:
             if isinstance(err, urllib.error.HTTPError) and err.code < 500:
                 raise ConnectionError(f"{url}: the server answered {err.code} {err.reason}; the "
                                       "file has moved or the address is wrong") from err
@@ -235,7 +238,8 @@ def _check_tar(archive: Path, tar: tarfile.TarFile, root: Path) -> None:
                 raise UnsafeArchiveError(f"{archive}: link {member.name!r} -> {member.linkname!r} "
                                          f"points outside {root}; refusing")
         elif not (member.isfile() or member.isdir()):
-            raise UnsafeArchiveError(f"{archive}: member {member.name!r} is a device or fifo; refusing")
+            raise UnsafeArchiveError(f"{archive}: member {member.name!r} is a device or fifo; "
+                                     "refusing")
 
 
 def _check_zip(archive: Path, zf: zipfile.ZipFile, root: Path) -> None:

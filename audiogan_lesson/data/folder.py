@@ -1,4 +1,5 @@
-"""A dataset over a folder of audio files, decoded once and cached (notebook ``01_audio_preprocessing``).
+"""A dataset over a folder of audio files, decoded once and cached (notebook
+``01_audio_preprocessing``).
 
 :class:`AudioFolder` walks a folder tree, decodes every audio file once (mono, resampled, cut
 into fixed-length examples), keeps the examples in one tensor in memory, and stores them in a
@@ -27,7 +28,8 @@ _CACHE_VERSION = 1
 
 
 class AudioFolder(torch.utils.data.Dataset):
-    """Fixed-length examples from every audio file under ``root``: ``ds[i] -> (wave (length,), label)``.
+    """Fixed-length examples from every audio file under ``root``:
+    ``ds[i] -> (wave (length,), label)``.
 
     Parameters
     ----------

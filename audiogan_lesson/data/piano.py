@@ -165,7 +165,8 @@ def _toy_piece(rng: np.random.Generator, length: int) -> tuple[np.ndarray, int]:
                 if run:
                     position += direction
                 elif t % 2 == 0:  # strong beats: the nearest chord tone
-                    options = [position + d for d in range(-3, 4) if (position + d) % 7 in chord_steps]
+                    options = [position + d for d in range(-3, 4)
+                               if (position + d) % 7 in chord_steps]
                     position = options[int(rng.integers(len(options)))]
                 else:
                     position += int(rng.choice((-2, -1, -1, 1, 1, 2)))
@@ -232,7 +233,8 @@ def _sustained_ends(notes: list, pedal: list, end_of_piece: float) -> np.ndarray
     if not downs:
         return ends
     downs_a, ups_a = np.array(downs), np.array(ups)
-    i = np.searchsorted(downs_a, ends, side="right") - 1  # the last pedal press at or before the end
+    # the last pedal press at or before the end
+    i = np.searchsorted(downs_a, ends, side="right") - 1
     held = (i >= 0) & (ends < ups_a[np.clip(i, 0, None)])
     new_ends = np.where(held, ups_a[np.clip(i, 0, None)], ends)
     # a key struck again cuts the held note
@@ -291,7 +293,7 @@ def notes_from_midi(midi: "str | os.PathLike | pretty_midi.PrettyMIDI",
     return np.stack([table[:, 1], steps, table[:, 2]], axis=1).astype(np.float32)
 
 
-# ----------------------------------------------------------------------------- folders of MIDI files
+# ---------------------------------------------------------------------------- folders of MIDI files
 
 
 def note_windows(notes: np.ndarray, length: int, hop: int) -> np.ndarray:

@@ -76,7 +76,8 @@ def _digit_label(path: Path) -> str:
 
 
 def _pitch_label(path: Path) -> int:
-    """NSynth files are named ``<instrument>-<pitch>-<velocity>.wav``: the label is the MIDI pitch."""
+    """NSynth files are named ``<instrument>-<pitch>-<velocity>.wav``: the label is the MIDI
+    pitch."""
     return int(path.stem.split("-")[-2])
 
 
@@ -84,7 +85,8 @@ def _nsynth_files(root: Path, split: str) -> list[str]:
     """NSynth notes from acoustic instruments with MIDI pitch 24-84 (GANSynth's subset)."""
     meta_path = root / f"nsynth-{split}" / "examples.json"
     if not meta_path.is_file():
-        raise FileNotFoundError(f"{meta_path}: NSynth's note list is missing; fetch('nsynth') first")
+        raise FileNotFoundError(f"{meta_path}: NSynth's note list is missing; "
+                                "fetch('nsynth') first")
     notes = json.loads(meta_path.read_text())
     return sorted(f"{name}.wav" for name, note in notes.items()
                   if note["instrument_source_str"] == "acoustic" and 24 <= note["pitch"] <= 84)
@@ -138,11 +140,13 @@ _URBANSOUND8K = DatasetInfo(
     title="UrbanSound8K: ten classes of city sound",
     url="https://zenodo.org/records/1203745/files/UrbanSound8K.tar.gz",
     sha256=None,  # Zenodo publishes an MD5, not a SHA-256
-    md5="9aa69802bbf37fb986f71ec1483a196e",  # from the Zenodo record 1203745 (also in PaddleAudio's loader)
+    # the MD5 is from the Zenodo record 1203745 (also in PaddleAudio's loader)
+    md5="9aa69802bbf37fb986f71ec1483a196e",
     approx_size="~6 GB (est.)",
     licence="CC BY-NC 3.0",
     homepage="https://urbansounddataset.weebly.com/urbansound8k.html",
-    layout="UrbanSound8K/audio/fold1..fold10/<fsID>-<classID>-<occ>-<slice>.wav (<= 4 s, mixed rates and bit depths)",
+    layout=("UrbanSound8K/audio/fold1..fold10/<fsID>-<classID>-<occ>-<slice>.wav "
+            "(<= 4 s, mixed rates and bit depths)"),
     audio_dir="UrbanSound8K/audio",
     splits=("all",),
     sample_rate=22050,
@@ -176,7 +180,8 @@ _DATASETS = [
         approx_size="~0.1 GB (est.)",
         licence="unspecified; distributed by the WaveGAN authors for research",
         homepage="https://github.com/chrisdonahue/wavegan",
-        layout="drums/{train,valid,test}/*.wav one-shot hits (folder split assumed; falls back to all files)",
+        layout=("drums/{train,valid,test}/*.wav one-shot hits "
+                "(folder split assumed; falls back to all files)"),
         audio_dir="drums/{split}",
         splits=("train", "valid", "test"),
         used_by="WaveGAN, SpecGAN",
@@ -204,12 +209,14 @@ _DATASETS = [
         approx_size="~22 GB (est.)",
         licence="CC BY 4.0",
         homepage="https://magenta.tensorflow.org/datasets/nsynth",
-        layout="nsynth-train/audio/<instrument>-<pitch>-<velocity>.wav (4 s, 16 kHz) and examples.json",
+        layout=("nsynth-train/audio/<instrument>-<pitch>-<velocity>.wav (4 s, 16 kHz) "
+                "and examples.json"),
         audio_dir="nsynth-{split}/audio",
         splits=("train",),
         length=64000,
         used_by="GANSynth",
-        recipe="notes of acoustic instruments with pitch 24-84 from examples.json, 64000 samples; label = pitch",
+        recipe=("notes of acoustic instruments with pitch 24-84 from examples.json, "
+                "64000 samples; label = pitch"),
     ),
     _URBANSOUND8K,
     replace(

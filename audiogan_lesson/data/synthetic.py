@@ -1,4 +1,5 @@
-"""Synthetic, seeded datasets that sound like something (notebook ``01_audio_preprocessing`` and later).
+"""Synthetic, seeded datasets that sound like something (notebook ``01_audio_preprocessing``
+and later).
 
 * :func:`toy_drums`: one-shot drum hits (kick, snare, hi-hat, clap, tom) with random tuning,
   decay and level, in the spirit of the WaveGAN drums set.
@@ -34,7 +35,8 @@ class ToyDrums(NamedTuple):
 
 
 class ToyNotes(NamedTuple):
-    """``waves`` ``(n, length)``, ``pitches`` ``(n,)`` MIDI numbers, ``families`` ``(n,)`` indices into ``family_names``."""
+    """``waves`` ``(n, length)``, ``pitches`` ``(n,)`` MIDI numbers, ``families`` ``(n,)``
+    indices into ``family_names``."""
 
     waves: torch.Tensor
     pitches: torch.Tensor
@@ -65,7 +67,8 @@ def _balanced_labels(n: int, k: int, gen: torch.Generator) -> torch.Tensor:
 
 
 def _band_noise(gen: torch.Generator, m: int, length: int, sample_rate: int,
-                low: torch.Tensor | None, high: torch.Tensor | None, order: int = 2) -> torch.Tensor:
+                low: torch.Tensor | None, high: torch.Tensor | None,
+                order: int = 2) -> torch.Tensor:
     """White noise ``(m, length)`` through a per-example Butterworth-shaped band (FFT domain).
 
     ``low``/``high`` are ``(m, 1)`` cutoffs in Hz (``None`` for no high-pass / low-pass).
@@ -110,7 +113,8 @@ def _kick(gen, m, t, sr):
     decay = _uniform(gen, m, 0.1, 0.35)
     freq = end + (start - end) * torch.exp(-t / sweep)
     body = torch.sin(_sweep_phase(freq, sr)) * torch.exp(-t / decay)
-    click = _band_noise(gen, m, t.shape[-1], sr, torch.full((m, 1), 1500.0), None) * torch.exp(-t / 0.003)
+    click = (_band_noise(gen, m, t.shape[-1], sr, torch.full((m, 1), 1500.0), None)
+             * torch.exp(-t / 0.003))
     drive = _uniform(gen, m, 1.0, 3.0)
     return torch.tanh(drive * (body + 0.15 * click)) / torch.tanh(drive)
 
@@ -122,14 +126,16 @@ def _snare(gen, m, t, sr):
     body = body * torch.exp(-t / body_decay)
     low = _uniform(gen, m, 700.0, 2000.0)
     high = torch.full((m, 1), 0.45 * sr)
-    noise = _band_noise(gen, m, t.shape[-1], sr, low, high) * torch.exp(-t / _uniform(gen, m, 0.08, 0.22))
+    noise = (_band_noise(gen, m, t.shape[-1], sr, low, high)
+             * torch.exp(-t / _uniform(gen, m, 0.08, 0.22)))
     return body * _uniform(gen, m, 0.4, 0.9) + 0.35 * noise
 
 
 def _hihat(gen, m, t, sr):
     tuning = _uniform(gen, m, 0.9, 1.3)
     metal = torch.zeros_like(t.expand(m, -1))
-    for base in (205.3, 304.4, 369.6, 522.7, 540.0, 800.0):  # the six square oscillators of a TR-808
+    # the six square oscillators of a TR-808
+    for base in (205.3, 304.4, 369.6, 522.7, 540.0, 800.0):
         metal = metal + torch.sign(torch.sin(2 * math.pi * base * tuning * t))
     spec = torch.fft.rfft(metal / 6 + _band_noise(gen, m, t.shape[-1], sr, None, None), dim=-1)
     f = torch.fft.rfftfreq(t.shape[-1], 1.0 / sr).clamp_min(1e-3)[None, :]
@@ -150,7 +156,8 @@ def _clap(gen, m, t, sr):
         local = (t - start).clamp_min(0)
         envelope = envelope + (t >= start) * torch.exp(-local / 0.004) * (0.8 + 0.1 * burst)
     tail_start = 3 * gap
-    tail = (t >= tail_start) * torch.exp(-(t - tail_start).clamp_min(0) / _uniform(gen, m, 0.06, 0.2))
+    tail = ((t >= tail_start)
+            * torch.exp(-(t - tail_start).clamp_min(0) / _uniform(gen, m, 0.06, 0.2)))
     return noise * (envelope + tail)
 
 
@@ -202,7 +209,8 @@ _TABLE = 4096  # samples in one period of a wavetable
 
 
 def _wavetable(amplitudes: torch.Tensor) -> torch.Tensor:
-    """One period ``(m, _TABLE)`` of ``sum_k a_k sin(2 pi k x)`` from ``amplitudes`` ``(m, K)`` (k = 1..K)."""
+    """One period ``(m, _TABLE)`` of ``sum_k a_k sin(2 pi k x)`` from ``amplitudes`` ``(m, K)``
+    (k = 1..K)."""
     m, k = amplitudes.shape
     spec = torch.zeros(m, _TABLE // 2 + 1, dtype=torch.complex64)
     spec[:, 1:k + 1] = -1j * amplitudes.to(torch.complex64) * (_TABLE / 2)
@@ -211,8 +219,10 @@ def _wavetable(amplitudes: torch.Tensor) -> torch.Tensor:
 
 
 def _lookup(table: torch.Tensor, cycles: torch.Tensor) -> torch.Tensor:
-    """Read ``table`` ``(m, _TABLE)`` at phase ``cycles`` ``(m, length)`` in [0, 1) periods, linearly interpolated."""
-    pos = (cycles * _TABLE).float()  # cycles are wrapped in float64 first, so float32 is plenty here
+    """Read ``table`` ``(m, _TABLE)`` at phase ``cycles`` ``(m, length)`` in [0, 1) periods,
+    linearly interpolated."""
+    # cycles are wrapped in float64 first, so float32 is plenty here
+    pos = (cycles * _TABLE).float()
     i0 = pos.long().clamp_(0, _TABLE - 1)
     frac = pos.sub_(i0)
     wrapped = torch.cat([table, table[:, :1]], dim=1)  # one extra sample: i0 + 1 never wraps
@@ -228,14 +238,16 @@ def _harmonics(f0: torch.Tensor, sr: int, count: int) -> tuple[torch.Tensor, tor
 
 
 def _adsr(t, attack, decay, sustain, release, note_off):
-    """Attack-decay-sustain-release envelope; all parameters ``(m, 1)`` in seconds (sustain a level)."""
+    """Attack-decay-sustain-release envelope; all parameters ``(m, 1)`` in seconds (sustain a
+    level)."""
     env = torch.exp((attack - t).clamp(max=0.0) / decay).mul_(1 - sustain).add_(sustain)
     env = torch.minimum(env, t / attack)  # the linear rise stays below the decay curve
     return env.mul_(torch.exp((note_off - t).clamp(max=0.0) / release))
 
 
 def _cycles(f0: torch.Tensor, t: torch.Tensor, sr: int, vibrato_depth=None, vibrato_rate=None):
-    """Phase in periods ``(m, length)`` of an oscillator at ``f0`` ``(m, 1)`` with optional vibrato."""
+    """Phase in periods ``(m, length)`` of an oscillator at ``f0`` ``(m, 1)`` with optional
+    vibrato."""
     if vibrato_depth is None:
         return (f0.double() * t.double()) % 1.0
     freq = f0 * (1 + vibrato_depth * torch.sin(2 * math.pi * vibrato_rate * t))
@@ -301,7 +313,8 @@ def _mallet(gen, m, f0, t, sr, note_off):
     return (tone * torch.exp(-t / decay) + 0.3 * overtone) * attack * damp
 
 
-_NOTE_SYNTHS = {"organ": _organ, "flute": _flute, "reed": _reed, "guitar": _guitar, "mallet": _mallet}
+_NOTE_SYNTHS = {"organ": _organ, "flute": _flute, "reed": _reed, "guitar": _guitar,
+                "mallet": _mallet}
 
 
 def toy_notes(n: int, seed: int = 0, sample_rate: int = 16000, length: int = 16384,
@@ -331,7 +344,8 @@ def toy_notes(n: int, seed: int = 0, sample_rate: int = 16000, length: int = 163
     top = float(midi_to_hz(pitch_list.max()))
     if top >= 0.45 * sample_rate:
         raise ValueError(f"MIDI pitch {int(pitch_list.max())} ({top:.0f} Hz) is too high for "
-                         f"sample_rate={sample_rate}; use pitches below {0.45 * sample_rate:.0f} Hz")
+                         f"sample_rate={sample_rate}; "
+                         f"use pitches below {0.45 * sample_rate:.0f} Hz")
     names = list(families)
     unknown = [f for f in names if f not in _NOTE_SYNTHS]
     if unknown or not names:

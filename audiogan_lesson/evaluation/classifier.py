@@ -109,7 +109,8 @@ class MelClassifier(nn.Module):
         if waves.dim() == 3 and waves.shape[1] == 1:
             waves = waves[:, 0]
         if waves.dim() != 2:
-            raise ValueError(f"expected waves of shape (N, L) or (N, 1, L); got {tuple(waves.shape)}")
+            raise ValueError(f"expected waves of shape (N, L) or (N, 1, L); "
+                             f"got {tuple(waves.shape)}")
         with torch.autocast(device_type=waves.device.type, enabled=False):
             mel = self.mel(waves.float())
         return torch.log(mel + 1e-6)[:, None]
@@ -155,14 +156,18 @@ def train_classifier(waves, labels, sample_rate: int, config: ClassifierConfig |
     y = torch.as_tensor(np.asarray(labels) if not isinstance(labels, torch.Tensor) else labels)
     y = y.long().cpu()
     if y.shape != (x.shape[0],):
-        raise ValueError(f"labels must have shape ({x.shape[0]},), one per wave; got {tuple(y.shape)}")
+        raise ValueError(f"labels must have shape ({x.shape[0]},), one per wave; "
+                         f"got {tuple(y.shape)}")
     if x.shape[0] < 4:
-        raise ValueError(f"need at least 4 labelled waves to train a classifier; got {x.shape[0]}")
+        raise ValueError(f"need at least 4 labelled waves to train a classifier; "
+                         f"got {x.shape[0]}")
     if not torch.isfinite(x).all():
-        raise ValueError("the waves contain NaN or inf; clean the data before training the classifier")
+        raise ValueError("the waves contain NaN or inf; "
+                         "clean the data before training the classifier")
     n_classes = int(n_classes if n_classes is not None else int(y.max()) + 1)
     if int(y.min()) < 0 or int(y.max()) >= n_classes:
-        raise ValueError(f"labels must lie in [0, {n_classes}); got [{int(y.min())}, {int(y.max())}]")
+        raise ValueError(f"labels must lie in [0, {n_classes}); "
+                         f"got [{int(y.min())}, {int(y.max())}]")
 
     path = None
     if cache_dir is not None:
@@ -250,7 +255,8 @@ def _minibatches(indices: torch.Tensor, batch_size: int, steps: int, gen: torch.
 
 
 @torch.no_grad()
-def _batched(model: MelClassifier, waves, sample_rate: int | None, batch_size: int, fn) -> np.ndarray:
+def _batched(model: MelClassifier, waves, sample_rate: int | None, batch_size: int,
+             fn) -> np.ndarray:
     x = _as_waves(waves)
     if sample_rate is not None and int(sample_rate) != model.sample_rate:
         x = torchaudio.functional.resample(x, int(sample_rate), model.sample_rate)
@@ -258,7 +264,8 @@ def _batched(model: MelClassifier, waves, sample_rate: int | None, batch_size: i
     model.eval()
     device = next(model.parameters()).device
     try:
-        out = [fn(x[i:i + batch_size].to(device)).double().cpu() for i in range(0, len(x), batch_size)]
+        out = [fn(x[i:i + batch_size].to(device)).double().cpu()
+               for i in range(0, len(x), batch_size)]
     finally:
         model.train(was_training)
     return torch.cat(out).numpy() if out else np.zeros((0, 0))
@@ -270,7 +277,8 @@ def classifier_probs(model: MelClassifier, waves, sample_rate: int | None = None
 
     ``sample_rate``: the rate of ``waves`` when it differs from the classifier's (resampled).
     """
-    return _batched(model, waves, sample_rate, batch_size, lambda x: torch.softmax(model(x).float(), 1))
+    return _batched(model, waves, sample_rate, batch_size,
+                    lambda x: torch.softmax(model(x).float(), 1))
 
 
 def classifier_features(model: MelClassifier, waves, sample_rate: int | None = None,
@@ -279,7 +287,8 @@ def classifier_features(model: MelClassifier, waves, sample_rate: int | None = N
     return _batched(model, waves, sample_rate, batch_size, model.features)
 
 
-def classifier_accuracy(model: MelClassifier, waves, labels, sample_rate: int | None = None) -> float:
+def classifier_accuracy(model: MelClassifier, waves, labels,
+                        sample_rate: int | None = None) -> float:
     """Fraction of ``waves`` whose predicted class equals ``labels``."""
     probs = classifier_probs(model, waves, sample_rate)
     return float((probs.argmax(1) == np.asarray(torch.as_tensor(labels).cpu())).mean())

@@ -1,4 +1,5 @@
-"""Scores for note sequences: per-feature distances, pitch classes and keys (notebook ``08_pianogan_notes``).
+"""Scores for note sequences: per-feature distances, pitch classes and keys (notebook
+``08_pianogan_notes``).
 
 A generator of notes is judged against real sequences ``(N, length, 3)`` [pitch, step s,
 duration s] by:

@@ -189,10 +189,10 @@ def pitch_entropy(waves, sample_rate: int | None = None, **kwargs) -> float:
 
     Low when every clip has one clear, steady pitch (0 for a steady note, whatever the length
     of its silent tail); high for wandering pitch or noise (``log(61)`` = 4.1 for a clip with no
-    voiced frame at all over MIDI 24-84). ``waves`` ``(N, L)`` or a :class:`PitchTrack`; the distributions come from
-    :func:`pitch_distributions`. GANSynth takes the entropy of its pitch classifier's softmax;
-    with a classifier's probabilities ``(N, pitches)`` use ``entropy(probs).mean()``.
-    Notebooks 06 and 07.
+    voiced frame at all over MIDI 24-84). ``waves`` ``(N, L)`` or a :class:`PitchTrack`; the
+    distributions come from :func:`pitch_distributions`. GANSynth takes the entropy of its pitch
+    classifier's softmax; with a classifier's probabilities ``(N, pitches)`` use
+    ``entropy(probs).mean()``. Notebooks 06 and 07.
     """
     return float(entropy(pitch_distributions(_track(waves, sample_rate, kwargs))).mean())
 
@@ -285,7 +285,7 @@ def timbre_consistency(profiles, groups) -> float:
     return 1.0 - timbre_spread(p, groups) / overall
 
 
-# ----------------------------------------------------------------------------- a conditioned generator
+# -------------------------------------------------------------------------- a conditioned generator
 
 
 @torch.no_grad()

@@ -112,7 +112,8 @@ def _as_run(run: RunInfo | str | os.PathLike, profile: Profile) -> RunInfo:
     return run_info(runs_dir(run, profile) if isinstance(run, str) else Path(run))
 
 
-def run_classifier(run: RunInfo | str | os.PathLike, profile: Profile | None = None) -> MelClassifier:
+def run_classifier(run: RunInfo | str | os.PathLike,
+                   profile: Profile | None = None) -> MelClassifier:
     """The classifier :func:`score_run` scores ``run`` with: the course's classifier of its
     dataset in its format (``n_train`` real examples, seed 0; cached on disk)."""
     profile = profile or get_profile()
@@ -132,7 +133,8 @@ def _score(run: RunInfo, profile: Profile, n: int, seed: int):
 
 def score_run(run: RunInfo | str | os.PathLike, profile: Profile | None = None,
               n: int | None = None, seed: int = 0, cache: bool = True) -> RunScore:
-    """The inception score of run ``run`` in its own format, with the real data's: a :class:`RunScore`.
+    """The inception score of run ``run`` in its own format, with the real data's: a
+    :class:`RunScore`.
 
     ``run``: a :class:`RunInfo` (:func:`runs.find_runs`), a run name (its folder in the runs
     folder of ``profile``) or a run folder. ``n``: clips per set (default ``profile.n_eval``).

@@ -24,7 +24,8 @@ def _as_tensor(value) -> torch.Tensor | None:
 
 
 def check_slice_examples(fn: Callable[[torch.Tensor, int, int], torch.Tensor]) -> None:
-    """Check ``fn(wave, length, hop) -> (n, length)`` (notebook ``01_audio_preprocessing``, exercise 1.1).
+    """Check ``fn(wave, length, hop) -> (n, length)`` (notebook ``01_audio_preprocessing``,
+    exercise 1.1).
 
     Examples start every ``hop`` samples; the tail that does not fill a whole example is padded
     with zeros at its end into one more example (a clip shorter than ``length`` gives one padded
@@ -53,7 +54,8 @@ def check_slice_examples(fn: Callable[[torch.Tensor, int, int], torch.Tensor]) -
                 hint = "the last example is all padding: stop once an example reaches the end"
             else:
                 hint = "start an example every hop samples"
-            failed(name, f"{what} gave {got.shape[0]} examples, expected {expected.shape[0]} ({hint})")
+            failed(name, f"{what} gave {got.shape[0]} examples, "
+                         f"expected {expected.shape[0]} ({hint})")
         got = got.float()
         for i in range(expected.shape[0]):
             start = i * hop
@@ -62,15 +64,19 @@ def check_slice_examples(fn: Callable[[torch.Tensor, int, int], torch.Tensor]) -
                 if torch.equal(got[i, length - real:], expected[i, :real]) and real < length:
                     hint = "the zeros go at the end, after the audio, not before it"
                 else:
-                    hint = f"example {i} must hold samples {start} to {start + real - 1} of the wave"
+                    hint = (f"example {i} must hold samples {start} to {start + real - 1} "
+                            "of the wave")
                 failed(name, f"{what}: example {i} has the wrong samples ({hint})")
             if got[i, real:].any():
-                failed(name, f"{what}: example {i} is padded with {got[i, real:real + 3].tolist()}... "
+                failed(name, f"{what}: example {i} is padded with "
+                             f"{got[i, real:real + 3].tolist()}... "
                              "instead of zeros (pad with zeros; do not wrap or reflect the audio)")
-    passed(name, f"{len(cases)} cases: short clips, exact multiples, padded tails, overlapping hops")
+    passed(name, f"{len(cases)} cases: short clips, exact multiples, padded tails, "
+                 "overlapping hops")
 
 
-def check_moments(fit_fn: Callable[[torch.Tensor], tuple], normalize_fn: Callable[..., torch.Tensor]) -> None:
+def check_moments(fit_fn: Callable[[torch.Tensor], tuple],
+                  normalize_fn: Callable[..., torch.Tensor]) -> None:
     """Check SpecGAN's moments normaliser (notebook ``01_audio_preprocessing``, exercise 1.2).
 
     ``fit_fn(specs) -> (mean, std)`` takes log magnitudes ``(examples, frames, bins)`` and
@@ -108,7 +114,8 @@ def check_moments(fit_fn: Callable[[torch.Tensor], tuple], normalize_fn: Callabl
         per_example = specs.mean(1)[0].double()
         hint = (" (that is the first example only: average over all examples and frames)"
                 if torch.allclose(mean, per_example, atol=1e-3) else "")
-        failed(name, f"the means are wrong{hint}; bin 0 should be {true_mean[0]:.3f}, got {mean[0]:.3f}")
+        failed(name, f"the means are wrong{hint}; bin 0 should be {true_mean[0]:.3f}, "
+                     f"got {mean[0]:.3f}")
     varying = torch.arange(bins) != 3
     if not torch.allclose(std[varying], true_std[varying], rtol=0.02):
         failed(name, f"the standard deviations are wrong; bin 0 should be {true_std[0]:.3f}, got "
@@ -167,8 +174,10 @@ def check_instantaneous_frequency(fn: Callable[[torch.Tensor], torch.Tensor]) ->
         if got is None or got.shape != phase.shape:
             shape = None if got is None else tuple(got.shape)
             hint = (" (keep the first frame: its phase divided by pi)"
-                    if shape and len(shape) == phase.dim() and shape[-2] == phase.shape[-2] - 1 else "")
-            failed(name, f"on {label} the output has shape {shape}, expected {tuple(phase.shape)}{hint}")
+                    if shape and len(shape) == phase.dim() and shape[-2] == phase.shape[-2] - 1
+                    else "")
+            failed(name, f"on {label} the output has shape {shape}, "
+                         f"expected {tuple(phase.shape)}{hint}")
         got = got.double()
         expected = instantaneous_frequency(phase.double())
         # A step of exactly pi (real-valued bins) is +1 or -1 depending on rounding: compare

@@ -32,7 +32,8 @@ def _call(exercise: str, fn: Callable, *args, **kwargs):
     except NotImplementedError:
         raise
     except Exception as exc:  # the student's code crashed: say where, and on what input
-        shown = ", ".join([_short(a) for a in args] + [f"{k}={_short(v)}" for k, v in kwargs.items()])
+        shown = ", ".join([_short(a) for a in args]
+                          + [f"{k}={_short(v)}" for k, v in kwargs.items()])
         failed(exercise, f"calling {getattr(fn, '__name__', 'fn')}({shown}) raised "
                          f"{type(exc).__name__}: {exc}")
 

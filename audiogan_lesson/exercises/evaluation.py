@@ -96,7 +96,8 @@ def check_inception_score(fn: Callable) -> None:
     got = _number(name, _call(name, fn, collapsed, 10), "fn(probs, splits)")
     if not math.isclose(got, 1.0, rel_tol=1e-6):
         failed(name, f"every sample in the same class must score 1 (the minimum); got {got:.6g}")
-    passed(name, "exp of the mean KL(p(y|x) || p(y)) per group, averaged over groups; 1 to #classes")
+    passed(name, "exp of the mean KL(p(y|x) || p(y)) per group, averaged over groups; "
+                 "1 to #classes")
 
 
 def _diagnose_is(p, splits, got, expected) -> str:
@@ -150,7 +151,8 @@ def _fd_cases() -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
 
 
 def check_frechet_distance(fn: Callable) -> None:
-    """Check ``fn(mu1, sigma1, mu2, sigma2) -> distance`` (notebook ``07_evaluation``, exercise 7.2).
+    """Check ``fn(mu1, sigma1, mu2, sigma2) -> distance`` (notebook ``07_evaluation``,
+    exercise 7.2).
 
     The Fréchet distance between Gaussians with means ``mu`` ``(D,)`` and *covariance matrices*
     ``sigma`` ``(D, D)`` (numpy arrays, named as in the FID code):
@@ -162,7 +164,8 @@ def check_frechet_distance(fn: Callable) -> None:
     for mu1, c1, mu2, c2 in _fd_cases():
         out = _call(name, fn, mu1.copy(), c1.copy(), mu2.copy(), c2.copy())
         got = _number(name, out, "fn(mu1, sigma1, mu2, sigma2)")
-        expected = float(((mu1 - mu2) ** 2).sum() + np.trace(c1 + c2) - 2 * _tr_sqrt_product(c1, c2))
+        expected = float(((mu1 - mu2) ** 2).sum() + np.trace(c1 + c2)
+                         - 2 * _tr_sqrt_product(c1, c2))
         if not math.isclose(got, expected, rel_tol=1e-5, abs_tol=1e-7):
             failed(name, _diagnose_fd(mu1, c1, mu2, c2, got, expected))
     for mu1, c1, _, _ in _fd_cases():
@@ -231,7 +234,8 @@ def check_ndb_z_test(fn: Callable) -> None:
     """
     name = "Exercise 7.3 ndb_z_test"
     cases = [
-        (np.array([0.10, 0.30, 0.05, 0.50, 0.02]), 2000, np.array([0.14, 0.20, 0.05, 0.45, 0.06]), 300),
+        (np.array([0.10, 0.30, 0.05, 0.50, 0.02]), 2000,
+         np.array([0.14, 0.20, 0.05, 0.45, 0.06]), 300),
         (np.array([0.25, 0.25, 0.25, 0.25]), 500, np.array([0.10, 0.40, 0.20, 0.30]), 1500),
     ]
     for p1, n1, p2, n2 in cases:

@@ -1,4 +1,5 @@
-"""Checks for notebook 06_gansynth_progressive: pixel norm, minibatch standard deviation, fade-in."""
+"""Checks for notebook 06_gansynth_progressive: pixel norm, minibatch standard deviation,
+fade-in."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ def check_pixel_norm(fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
     name = "Exercise 6.1 pixel_norm"
     g = torch.Generator().manual_seed(6)
     # every example and position gets its own scale, so a norm over other axes shows
-    maps = torch.randn(3, 8, 4, 5, generator=g) * torch.rand(3, 1, 4, 5, generator=g).mul(3).add(0.2)
+    maps = (torch.randn(3, 8, 4, 5, generator=g)
+            * torch.rand(3, 1, 4, 5, generator=g).mul(3).add(0.2))
     latent = torch.randn(4, 16, generator=g) * torch.tensor([0.5, 1.0, 2.0, 4.0])[:, None]
     for x in (latent, maps):
         call = f"fn(tensor{tuple(x.shape)})"
@@ -82,7 +84,8 @@ def check_minibatch_std(fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
     name = "Exercise 6.2 minibatch_stddev"
     g = torch.Generator().manual_seed(62)
     cases = [torch.randn(4, 3, 2, 16, generator=g) * 2.0 + 0.5,
-             torch.randn(5, 2, 4, 4, generator=g) * torch.linspace(0.2, 3.0, 4)[None, None, :, None]]
+             torch.randn(5, 2, 4, 4, generator=g)
+             * torch.linspace(0.2, 3.0, 4)[None, None, :, None]]
     for x in cases:
         n, c, h, w = x.shape
         call = f"fn(tensor{tuple(x.shape)})"

@@ -1,5 +1,5 @@
-"""Checks for notebooks 02_dense_gan_baseline and 05_wgan_gp: GAN losses, diversity, gradient penalty,
-the n-critic loop."""
+"""Checks for notebooks 02_dense_gan_baseline and 05_wgan_gp: GAN losses, diversity, gradient
+penalty, the n-critic loop."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def _bce(x: torch.Tensor, target: float, reduction: str = "mean") -> torch.Tenso
 
 
 def check_discriminator_bce(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
-    """Check ``fn(real_logits, fake_logits) -> loss`` (notebook ``02_dense_gan_baseline``, exercise 2.1).
+    """Check ``fn(real_logits, fake_logits) -> loss`` (notebook ``02_dense_gan_baseline``,
+    exercise 2.1).
 
     The discriminator's binary cross-entropy from logits ``(B,)`` or ``(B, 1)``: real examples
     have label 1, generated ones label 0, each term averaged over its batch
@@ -92,7 +93,8 @@ def _diagnose_d_bce(real, fake, got: float, expected: float) -> str:
          "without a sigmoid first"),
         (_bce(real, 1.0), "only the real term is there: add BCE(fake logits, 0)"),
         (_bce(fake, 0.0), "only the fake term is there: add BCE(real logits, 1)"),
-        (_bce(real, 1.0, "sum") + _bce(fake, 0.0, "sum"), "average over the batch (mean), not a sum"),
+        (_bce(real, 1.0, "sum") + _bce(fake, 0.0, "sum"),
+         "average over the batch (mean), not a sum"),
         (-(_bce(real, 1.0) + _bce(fake, 0.0)), "the sign is flipped: cross-entropy is positive, "
                                                "and the discriminator minimises it"),
     ]
@@ -212,7 +214,8 @@ def check_diversity(fn: Callable[[torch.Tensor], float]) -> None:
     if v_col > 0.05 * v_div:
         failed(name, f"a collapsed batch scores {v_col:.4g}, not near 0 (diverse: {v_div:.4g}); "
                      "identical examples have no diversity")
-    noisy = collapsed + 1e-4 * torch.randn(collapsed.shape, generator=torch.Generator().manual_seed(1))
+    noisy = collapsed + 1e-4 * torch.randn(collapsed.shape,
+                                           generator=torch.Generator().manual_seed(1))
     if _statistic(name, fn, noisy, "a nearly collapsed batch") > 0.05 * v_div:
         failed(name, "one sound repeated with a tiny bit of noise must still score near 0")
     twins = diverse.clone()
@@ -249,7 +252,8 @@ def check_critic_loss(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) 
     log), real scores pushed up, fake scores down.
     """
     name = "Exercise 5.1 critic_loss"
-    cases = _logit_cases(2) + [(torch.tensor([300.0, 120.0, -50.0]), torch.tensor([-400.0, 80.0, 20.0]))]
+    cases = _logit_cases(2) + [(torch.tensor([300.0, 120.0, -50.0]),
+                                torch.tensor([-400.0, 80.0, 20.0]))]
     for real, fake in cases:
         r = real.clone().requires_grad_(True)
         f = fake.clone().requires_grad_(True)
@@ -264,7 +268,8 @@ def check_critic_loss(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) 
                 ((fake.double().sum() - real.double().sum()).item(),
                  "average over the batch (mean), not a sum"),
                 ((torch.sigmoid(fake.double()).mean() - torch.sigmoid(real.double()).mean()).item(),
-                 "a critic's scores are not probabilities: no sigmoid, just the difference of means"),
+                 "a critic's scores are not probabilities: no sigmoid, "
+                 "just the difference of means"),
                 ((_bce(real, 1.0) + _bce(fake, 0.0)).item(),
                  "this is the BCE loss of notebook 02; the Wasserstein critic uses the difference "
                  "of mean scores"),
@@ -273,7 +278,8 @@ def check_critic_loss(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) 
                         f"got {got:.6g}, expected mean(fake) - mean(real) = {expected:.6g}")
             failed(name, hint)
         if not value.requires_grad:
-            failed(name, "the loss is not differentiable: build it from torch operations (no .item())")
+            failed(name, "the loss is not differentiable: "
+                         "build it from torch operations (no .item())")
     passed(name, "mean D(fake) - mean D(real) on raw scores")
 
 
@@ -309,7 +315,8 @@ def _gp_pair(shape: tuple[int, ...], batch: int, seed: int) -> tuple[torch.Tenso
     return real, fake
 
 
-def _gp_variants(critic: _RecordingCritic, x_hat: torch.Tensor, weight: float) -> dict[str, torch.Tensor]:
+def _gp_variants(critic: _RecordingCritic, x_hat: torch.Tensor,
+                 weight: float) -> dict[str, torch.Tensor]:
     x = x_hat.clone().requires_grad_(True)
     (grad,) = torch.autograd.grad(critic.score(x).sum(), x, create_graph=True)
     norms = grad.flatten(1).norm(2, dim=1)
@@ -342,7 +349,8 @@ _GP_HINTS = {
 
 
 def check_gradient_penalty(fn: Callable[..., torch.Tensor]) -> None:
-    """Check ``fn(critic, real, fake, weight=10.0) -> penalty`` (notebook ``05_wgan_gp``, exercise 5.2).
+    """Check ``fn(critic, real, fake, weight=10.0) -> penalty`` (notebook ``05_wgan_gp``,
+    exercise 5.2).
 
     WGAN-GP: ``x_hat = real + alpha * (fake - real)`` with one ``alpha ~ U[0, 1]`` per example,
     the critic's gradient at ``x_hat`` with ``create_graph=True``, its 2-norm over all non-batch
@@ -375,7 +383,8 @@ def check_gradient_penalty(fn: Callable[..., torch.Tensor]) -> None:
                              if k != "right" and math.isclose(got, v.item(), rel_tol=1e-4,
                                                               abs_tol=1e-6)), None)
                 failed(name, hint or f"got {got:.6g}, expected {expected:.6g} = weight * "
-                                     "mean((||grad D(x_hat)||_2 - 1)^2) at the points the critic saw")
+                                     "mean((||grad D(x_hat)||_2 - 1)^2) "
+                                     "at the points the critic saw")
             if value.grad_fn is None or not value.requires_grad:
                 failed(name, "the penalty must be differentiable with respect to the critic's "
                              "parameters, or it cannot train the critic: pass create_graph=True to "
@@ -399,7 +408,8 @@ def check_gradient_penalty(fn: Callable[..., torch.Tensor]) -> None:
                  "differentiable (create_graph=True)")
 
 
-def _read_alphas(name: str, x_hat: torch.Tensor, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+def _read_alphas(name: str, x_hat: torch.Tensor, real: torch.Tensor,
+                 fake: torch.Tensor) -> torch.Tensor:
     """The interpolation coefficient of each example, or a FAIL naming what is wrong."""
     if tuple(x_hat.shape) != tuple(real.shape):
         failed(name, f"the critic got shape {tuple(x_hat.shape)}; interpolate the batch "
@@ -495,7 +505,8 @@ class _CriticRound:
                 for p in model.parameters()]
 
     def _critic_grads(self, real: torch.Tensor, z: torch.Tensor) -> tuple[list, list, list]:
-        """The critic's parameter gradients for one step: right, without the penalty, sign flipped."""
+        """The critic's parameter gradients for one step: right, without the penalty, sign
+        flipped."""
         params = list(self.critic.parameters())
         with torch.enable_grad():
             fake = self.generator(z).detach()
@@ -508,7 +519,8 @@ class _CriticRound:
 
     def _d_hook(self) -> None:
         self.events.append("d")
-        if any(not torch.equal(p.detach(), q) for p, q in zip(self.generator.parameters(), self.g_start)):
+        if any(not torch.equal(p.detach(), q)
+               for p, q in zip(self.generator.parameters(), self.g_start)):
             self.g_changed_during_critic = True
         self.reals_at_d.append(len(self.reals))
         self.latents_at_d.append(len(self.latents))
@@ -516,7 +528,8 @@ class _CriticRound:
         if self.reals and self.latents:
             right, no_gp, flipped = self._critic_grads(self.reals[-1], self.latents[-1])
         else:
-            right = no_gp = flipped = [torch.full_like(p, float("nan")) for p in self.critic.parameters()]
+            right = no_gp = flipped = [torch.full_like(p, float("nan"))
+                                       for p in self.critic.parameters()]
         self.d_expected.append(right)
         self.d_no_gp.append(no_gp)
         self.d_flipped.append(flipped)
@@ -626,7 +639,8 @@ def _judge_round(name: str, watch: _CriticRound, n_critic: int, out) -> None:
         if watch.reals_at_d[k] < k + 1 or (k and watch.reals_at_d[k] == watch.reals_at_d[k - 1]):
             failed(name, f"critic step {k + 1} used no new real batch; call next_real() inside the "
                          "loop so every critic step sees fresh real examples")
-        if watch.latents_at_d[k] < k + 1 or (k and watch.latents_at_d[k] == watch.latents_at_d[k - 1]):
+        if (watch.latents_at_d[k] < k + 1
+                or (k and watch.latents_at_d[k] == watch.latents_at_d[k - 1])):
             failed(name, f"critic step {k + 1} used no new latents; call sample_z() inside the "
                          "loop so every critic step sees fresh fakes")
         got, right = watch.d_grads[k], watch.d_expected[k]

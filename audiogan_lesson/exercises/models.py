@@ -1,4 +1,5 @@
-"""Checks for notebooks 03_specgan_dcgan and 04_wavegan_phase_shuffle: shapes, upsampling, phase shuffle."""
+"""Checks for notebooks 03_specgan_dcgan and 04_wavegan_phase_shuffle: shapes, upsampling,
+phase shuffle."""
 
 from __future__ import annotations
 

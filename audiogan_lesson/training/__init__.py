@@ -1,4 +1,5 @@
-"""Training: one loop for every GAN of the course (notebooks 02-06, and ``python -m audiogan_lesson train``).
+"""Training: one loop for every GAN of the course (notebooks 02-06, and
+``python -m audiogan_lesson train``).
 
 - :mod:`.round`: the round a student writes in exercise 5.3 (``train_round``: critic steps,
   then the generator step);

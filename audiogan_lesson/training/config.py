@@ -40,10 +40,10 @@ class TrainConfig:
     - ``batch_size`` 64 (under ``torchrun`` the global batch, split over the processes);
       ``gp_weight`` 10 (the WGAN-GP lambda); ``gp_precision``: ``"fp32"`` computes the
       penalty's double backward in float32 even under autocast (the safe default), and
-      ``"autocast"`` runs it under the step's autocast (faster; ``bench`` measures it); ``drift`` 0 (GANSynth uses
-      0.001); ``aux_weight`` 0 (weight of the auxiliary classification loss of a conditioned
-      discriminator returning ``(scores, aux_logits)``; ``aux_fake_in_d`` also trains that
-      classifier on fakes, as AC-GAN does).
+      ``"autocast"`` runs it under the step's autocast (faster; ``bench`` measures it);
+      ``drift`` 0 (GANSynth uses 0.001); ``aux_weight`` 0 (weight of the auxiliary
+      classification loss of a conditioned discriminator returning ``(scores, aux_logits)``;
+      ``aux_fake_in_d`` also trains that classifier on fakes, as AC-GAN does).
     - ``label_smoothing``: one-sided, the real target becomes ``1 - label_smoothing`` (0 = off;
       0.1 gives the usual 0.9). BCE only.
     - Stabilisation tricks of the street-music GAN, all off by default (:mod:`.tricks`, notebook
@@ -64,7 +64,8 @@ class TrainConfig:
       force it. ``compile``: wrap both models in ``torch.compile`` (the gradient penalty calls
       the plain critic: compiled graphs do not support its double backward).
     - ``steps`` (target step count), ``max_seconds`` (time budget of the run, None = none;
-      counted over every ``train`` call and resume, so a finished run is never extended), ``log_every`` (history rows and NaN checks), ``checkpoint_every`` (0 = only at the
+      counted over every ``train`` call and resume, so a finished run is never extended),
+      ``log_every`` (history rows and NaN checks), ``checkpoint_every`` (0 = only at the
       end), ``keep_last`` (checkpoints kept, 0 = all), ``preview_every`` (0 = off),
       ``n_preview`` (fixed preview latents), ``seed``.
     - ``select_every``: steps between scorings of the sampling generator by the trainer's
@@ -111,7 +112,8 @@ class TrainConfig:
         if self.loss not in LOSSES:
             raise ValueError(f"TrainConfig.loss={self.loss!r}; choose one of {', '.join(LOSSES)}")
         if self.latent not in LATENTS:
-            raise ValueError(f"TrainConfig.latent={self.latent!r}; choose one of {', '.join(LATENTS)}")
+            raise ValueError(f"TrainConfig.latent={self.latent!r}; "
+                             f"choose one of {', '.join(LATENTS)}")
         if self.gp_precision not in GP_PRECISIONS:
             raise ValueError(f"TrainConfig.gp_precision={self.gp_precision!r}; choose one of "
                              f"{', '.join(GP_PRECISIONS)}")
@@ -126,13 +128,15 @@ class TrainConfig:
             if getattr(self, name) < 0:
                 raise ValueError(f"TrainConfig.{name}={getattr(self, name)} must be >= 0")
         if not 0.0 <= self.label_smoothing < 1.0:
-            raise ValueError(f"TrainConfig.label_smoothing={self.label_smoothing} must be in [0, 1); "
-                             "0.1 makes the real target 0.9")
+            raise ValueError(f"TrainConfig.label_smoothing={self.label_smoothing} "
+                             "must be in [0, 1); 0.1 makes the real target 0.9")
         if not 0.0 <= self.ema_decay < 1.0:
-            raise ValueError(f"TrainConfig.ema_decay={self.ema_decay} must be in [0, 1); 0 is off")
+            raise ValueError(f"TrainConfig.ema_decay={self.ema_decay} "
+                             "must be in [0, 1); 0 is off")
         for name in ("instance_noise", "bce_gp_weight", "grad_clip_value", "grad_clip_norm"):
             if not getattr(self, name) >= 0.0:
-                raise ValueError(f"TrainConfig.{name}={getattr(self, name)} must be >= 0 (0 is off)")
+                raise ValueError(f"TrainConfig.{name}={getattr(self, name)} "
+                                 "must be >= 0 (0 is off)")
         if self.bce_gp_kind not in BCE_GP_KINDS:
             raise ValueError(f"TrainConfig.bce_gp_kind={self.bce_gp_kind!r}; choose one of "
                              f"{', '.join(BCE_GP_KINDS)}")
@@ -141,8 +145,8 @@ class TrainConfig:
                 raise ValueError(f"TrainConfig.{name} applies to loss='bce' only; WGAN-GP has its "
                                  "own gradient penalty (gp_weight)")
         if self.label_smoothing and self.loss != "bce":
-            raise ValueError("TrainConfig.label_smoothing applies to loss='bce' only; a Wasserstein "
-                             "critic has no labels to smooth")
+            raise ValueError("TrainConfig.label_smoothing applies to loss='bce' only; "
+                             "a Wasserstein critic has no labels to smooth")
 
     def replace(self, **changes) -> "TrainConfig":
         """A copy with some fields changed: ``config.replace(loss="bce")``."""
@@ -152,7 +156,8 @@ class TrainConfig:
 
 
 def uniform_latents(n: int, dim: int, generator: torch.Generator, device) -> torch.Tensor:
-    """``(n, dim)`` latents uniform in [-1, 1] (WaveGAN/SpecGAN): :func:`models.layers.sample_latent`."""
+    """``(n, dim)`` latents uniform in [-1, 1] (WaveGAN/SpecGAN):
+    :func:`models.layers.sample_latent`."""
     return sample_latent(n, dim, generator, device)
 
 

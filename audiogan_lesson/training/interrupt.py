@@ -37,7 +37,8 @@ def deferred_sigint(stop: StopRequest) -> Iterator[StopRequest]:
     try:
         yield stop
     finally:
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+        signal.signal(signal.SIGINT,
+                      previous if previous is not None else signal.default_int_handler)
 
 
 def save_on_interrupt(trainer, in_step: bool) -> None:

@@ -182,7 +182,8 @@ def critic_step(players: Players, batches: Batches, config: TrainConfig) -> torc
         real_scores, real_aux = losses.split_output(judge(real))
         fake_scores, fake_aux = losses.split_output(judge(fake))
     if config.loss == "bce":
-        bce = weighted_discriminator_bce if config.dynamic_weighting else losses.discriminator_bce_loss
+        bce = (weighted_discriminator_bce if config.dynamic_weighting
+               else losses.discriminator_bce_loss)
         loss = bce(real_scores, fake_scores, real_target=1.0 - config.label_smoothing)
         values = [torch.sigmoid(real_scores.float()).mean(),
                   torch.sigmoid(fake_scores.float()).mean(),

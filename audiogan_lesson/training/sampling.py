@@ -1,4 +1,5 @@
-"""The one rule for the latents and labels a generator is sampled with (notebooks 05-09, ``generate``).
+"""The one rule for the latents and labels a generator is sampled with (notebooks 05-09,
+``generate``).
 
 Every sampler of the course draws through :func:`latent_batches`: :meth:`Trainer.sample` (and so
 the kept-best scores and train-or-load's results), :func:`runs.sample_batches` (``generate``,

@@ -1,4 +1,5 @@
-"""Stabilisation tricks for a BCE discriminator, each off by default (notebook 02's table of tricks).
+"""Stabilisation tricks for a BCE discriminator, each off by default (notebook 02's table of
+tricks).
 
 The street-music mel-image GAN of the course's source reports (Brooks and Sallah 2024) reached
 for these when its BCE game would not settle; :class:`~audiogan_lesson.training.TrainConfig`
@@ -74,7 +75,8 @@ def bce_gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tens
     return weight * penalty.mean()
 
 
-def dynamic_weights(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def dynamic_weights(real_scores: torch.Tensor,
+                    fake_scores: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """The report's weights of the real and fake halves of the BCE loss, as constants:
     ``(1 - mean sigmoid(real_scores), mean sigmoid(fake_scores))``."""
     real_w = 1.0 - torch.sigmoid(real_scores.detach().float()).mean()
