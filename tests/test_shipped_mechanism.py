@@ -28,7 +28,8 @@ def shipped(tmp_path, monkeypatch):
     root = tmp_path / "shipped"
     folder = runs.ship_run(tmp_path / "made", "05_tiny", "python -m audiogan_lesson train tiny",
                            {"IS": 1.5}, "smoke", notes="one thread", root=root)
-    monkeypatch.setattr(runs.shipped, "_shipped_root", lambda r=None: Path(r) if r is not None else root)
+    monkeypatch.setattr(runs.shipped, "_shipped_root",
+                        lambda r=None: Path(r) if r is not None else root)
     return folder
 
 
