@@ -43,13 +43,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..representations import MelIFImages, representation_from_state
+from ..representations import MelIFImages
 from ..scales import GANSynthScale
 from ..spectral import IFSpecConfig
 from .conditional import projection_term
@@ -172,21 +171,12 @@ class GANSynthGeneratorConfig(ProgressiveConfig):
     (1.0: the one-hot pitch enters as is, so after the input pixel norm it is one of 317 inputs
     of equal size; a course option, not in the paper: a larger value, such as
     ``sqrt(latent_dim)``, gives the pitch as much weight as the whole latent, which a short run
-    needs to follow the requested pitch at all, see notebook 06), ``consistent_output`` (False,
-    the paper; a course option: True passes every full-size image through its representation's
-    way to audio and back, ``MelIFImages.round_trip``, so that the discriminator judges what
-    the audio holds, not what decoding drops: the part of each mel frame outside the mel
-    matrix's range (28 of 128 values in the laptop profile, all below 1.5 kHz) and an IF that
-    disagrees with the magnitude. :meth:`ProgressiveSchedule.before_step` sets it
-    (:meth:`GANSynthGenerator.set_output_view`). Over two octaves in the laptop profile (8 x 256
-    images, 15 minutes, without the projection critic) the pitch classifier then heard the
-    requested pitch in 80% of the fakes instead of 100%, but pYIN in 13.5% instead of 40.5%).
+    needs to follow the requested pitch at all, see notebook 06).
     """
 
     latent_dim: int = 256
     to_rgb_activation: str = "tanh"
     pitch_scale: float = 1.0
-    consistent_output: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -326,14 +316,6 @@ class GANSynthGenerator(_Progressive):
         self.blocks = nn.ModuleList(blocks)
         self.to_rgb = nn.ModuleList(to_rgb)
         self.upsample = Upscale2d(2)
-        self.output_view: Callable[[torch.Tensor], torch.Tensor] | None = None
-
-    def set_output_view(self, view: Callable[[torch.Tensor], torch.Tensor] | None) -> None:
-        """Pass every full-size output image through ``view`` (``(N, C, H, W)`` -> the same
-        shape), or through nothing with None. With ``config.consistent_output`` the training
-        schedule sets the representation's ``round_trip`` here; it is not saved with the
-        weights."""
-        self.output_view = view
 
     @property
     def latent_dim(self) -> int:
@@ -395,8 +377,6 @@ class GANSynthGenerator(_Progressive):
         if is_fade_in(stage):
             old = self.upsample(self.to_rgb[used - 2](previous))
             out = _blend(alpha, out, old)
-        if self.output_view is not None and stage_blocks(stage) == self.config.num_resolutions:
-            out = self.output_view(out)
         return out
 
 
@@ -576,17 +556,11 @@ class ProgressiveSchedule:
     # -- the trainer's hook ------------------------------------------------------------------
 
     def before_step(self, trainer) -> None:
-        """Set the stage and alpha of every model; reset Adam at the first step of a stage; give
-        a generator with ``consistent_output`` its representation's ``round_trip``."""
+        """Set the stage and alpha of every model; reset Adam at the first step of a stage."""
         stage, alpha = self.at(trainer.step)
         for model in (trainer.generator, trainer.ema, trainer.discriminator):
             if model is not None:
                 model.set_stage(stage, alpha)
-        for model in (trainer.generator, trainer.ema):
-            if (model is not None and getattr(model.config, "consistent_output", False)
-                    and model.output_view is None):
-                representation = representation_from_state(trainer.meta["representation"])
-                model.set_output_view(representation.round_trip)
         if self.reset_optimizers and stage > 0 and trainer.step == self.start(stage):
             for opt in (trainer.players.opt_g, trainer.players.opt_d):
                 opt.state.clear()
