@@ -129,16 +129,6 @@ class MelIFImages:
         a, b = self._ab(x)
         return self.transform.decode((x - b) / a).clamp(-1, 1)
 
-    def round_trip(self, examples: torch.Tensor) -> torch.Tensor:
-        """Images ``(N, 2, frames, bins)`` at full size -> what they hold once they are audio:
-        :meth:`decode` then :meth:`encode`, differentiable
-        (:meth:`spectral.IFSpectrogram.round_trip`), scaled and clipped as :meth:`encode`. A
-        real note's image comes back as it was. The generator's option ``consistent_output``
-        passes its images through it, so that the discriminator judges what the audio holds
-        (notebook 06)."""
-        a, b = self._ab(examples)
-        return (a * self.transform.round_trip((examples - b) / a) + b).clamp(-1.0, 1.0)
-
     def state(self) -> dict:
         m_a, m_b, p_a, p_b = self.scale
         return {"kind": self.kind, "spec": dataclasses.asdict(self.spec), "mag_a": m_a,

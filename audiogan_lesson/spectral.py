@@ -655,8 +655,7 @@ class IFSpectrogram:
 
     def _stft_from_image(self, image: torch.Tensor, power_floor: float = 0.0) -> torch.Tensor:
         """The complex STFT ``(..., frames, bins)`` that :meth:`decode` inverts; a mel image's
-        power is taken as at least ``power_floor`` before its square root (a positive floor
-        keeps the root's gradient finite, :meth:`round_trip`)."""
+        power is taken as at least ``power_floor`` before its square root."""
         logmag, inst = image[..., 0, :, :].float(), image[..., 1, :, :].float()
         mag = (torch.exp(logmag) - self.config.eps).clamp_min(0.0)
         phase = phase_from_instantaneous_frequency(inst.double())
@@ -666,28 +665,3 @@ class IFSpectrogram:
             phase = phase @ inv.double().T
         return torch.polar(mag.double(), phase).to(torch.complex64)
 
-    def round_trip(self, image: torch.Tensor) -> torch.Tensor:
-        """``(..., 2, frames, bins)`` -> ``encode(decode(image))``, with gradients that stay finite.
-
-        What an image holds once it has become audio: the part of each mel frame outside the
-        range of the mel matrix (which :meth:`decode` drops) is gone, and the log magnitude and
-        IF are those of the audio, so that an IF that disagrees with the magnitude is replaced
-        by the audio's own. An image :meth:`encode` made comes back unchanged (up to float
-        precision). Unlike ``encode(decode(image))`` it can be trained through: a bin of zero
-        magnitude has phase 0 and no phase gradient, and the magnitude's square root is taken
-        of at least 1e-12. Used by ``GANSynthGeneratorConfig(consistent_output=True)``
-        (notebook 06).
-        """
-        eps = self.config.eps
-        spec = self.to_stft(self.from_stft(self._stft_from_image(image, power_floor=1e-12)))
-        power = spec.real.square() + spec.imag.square()
-        nonzero = power > 1e-20
-        safe = torch.where(nonzero, spec, torch.ones_like(spec))
-        angle = torch.where(nonzero, torch.angle(safe), torch.zeros_like(power))
-        if not self.config.mel:
-            magnitude = torch.where(nonzero, safe.abs(), torch.zeros_like(power))
-            return torch.stack([torch.log(magnitude + eps), instantaneous_frequency(angle)], dim=-3)
-        mel, _ = self._matrices(spec.device)
-        logmag = torch.log(power @ mel.T + eps)
-        mel_phase = unwrap_phase(angle.double()) @ mel.double().T
-        return torch.stack([logmag, instantaneous_frequency(mel_phase).float()], dim=-3)
