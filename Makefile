@@ -24,8 +24,10 @@ setup: $(STAMP)
 lesson: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=. $(ROOT_FLAG) $(JUPYTER_ARGS) notebooks/00_welcome.ipynb
 
-# Set everything up and run every test: unit tests and both notebook folders under nbval.
+# Set everything up and run every test: the linter, then the unit tests and both notebook folders
+# under nbval.
 test: setup
+	$(BIN)/ruff check audiogan_lesson tests
 	$(BIN)/python -m pytest
 
 # Execute the solution notebooks (PROFILE=laptop by default) and rebuild the student copies.

@@ -101,7 +101,9 @@ def test_ci_runs_the_readme_test_command():
           if line and not line.startswith("#")]
     assert "make test" in ci
     makefile = (REPO / "Makefile").read_text()
-    assert re.search(r"^test: setup\n\t\$\(BIN\)/python -m pytest$", makefile, flags=re.M)
+    assert re.search(r"^test: setup\n\t\$\(BIN\)/ruff check audiogan_lesson tests\n"
+                     r"\t\$\(BIN\)/python -m pytest$", makefile, flags=re.M)
+    assert _pyproject()["tool"]["ruff"]["lint"]["select"]  # the rules are written down
 
 
 def test_pytest_sets_smoke_profile_and_runs_both_notebook_folders():
