@@ -1,12 +1,14 @@
 """Progressive growing's arithmetic (Karras et al. 2018, as GANSynth's code uses it; notebook
 ``06_gansynth_progressive``): which stage works at which resolution with how many blocks, the
 fade-in weight, the channels of each block, and the real images brought to a stage.
-:mod:`.gansynth` builds the networks and the training schedule on these.
+and the training schedule that grows the networks (:class:`ProgressiveSchedule`, the trainer's
+hook). :mod:`.gansynth` builds the networks on these.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -15,7 +17,8 @@ import torch.nn.functional as F
 from .layers import resize
 
 __all__ = ["START_RESOLUTION", "num_filters", "num_stages", "stage_blocks", "is_fade_in",
-           "stage_resolution", "stage_alpha", "downsample_to", "real_at_stage"]
+           "stage_resolution", "stage_alpha", "downsample_to", "real_at_stage",
+           "ProgressiveSchedule"]
 
 START_RESOLUTION = (2, 16)  # frames x bins of the first block ("hifreqres" in the code)
 
@@ -121,3 +124,124 @@ def real_at_stage(x: torch.Tensor, stage: int, alpha: float | torch.Tensor = 1.0
         return new
     old = resize(downsample_to(x, (res[0] // 2, res[1] // 2)), 2, "nn")
     return alpha * new + (1 - alpha) * old
+
+
+# ----------------------------------------------------------------------------- training schedule
+
+
+@dataclass(frozen=True)
+class ProgressiveSchedule:
+    """When each stage of progressive growing runs, and what the trainer does at each step.
+
+    ``stable_steps`` and ``fade_steps``: the length of a stable and of a fade-in stage, in
+    training steps (the paper's code: 800,000 images each, 100,000 steps at its batch of 8; the
+    profiles set them, :class:`profiles.GANSynthScale`). The last stage runs until training
+    stops. ``num_resolutions`` must match the models'. ``reset_optimizers`` (True, as the
+    code): every stage starts with fresh Adam moments, since the code restores only the
+    network's weights from the previous stage and initialises the optimiser's variables anew.
+
+    A :class:`training.StepHook`: give it to the trainer (``Trainer(..., hook=schedule)``, which
+    :func:`experiments.make_experiment` does for ``gansynth``). Before each step it sets the
+    stage and fade-in weight of the generator, its EMA copy and the discriminator from the step
+    count alone (:meth:`at`), so a resumed run continues exactly; ``real_batch`` brings real
+    images to the stage with :func:`real_at_stage`. Notebook 06.
+    """
+
+    num_resolutions: int = 7
+    stable_steps: int = 100_000
+    fade_steps: int = 100_000
+    start_resolution: tuple[int, int] = START_RESOLUTION
+    reset_optimizers: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start_resolution", tuple(int(s) for s in self.start_resolution))
+        if self.num_resolutions < 1:
+            raise ValueError(f"ProgressiveSchedule: num_resolutions={self.num_resolutions} must be "
+                             ">= 1 (paper: 7)")
+        if self.stable_steps < 1 or self.fade_steps < 1:
+            raise ValueError(f"ProgressiveSchedule: stable_steps={self.stable_steps} and "
+                             f"fade_steps={self.fade_steps} must be >= 1 (paper: 100000 each)")
+
+    @property
+    def num_stages(self) -> int:
+        """``2 * num_resolutions - 1`` (13 for the paper)."""
+        return num_stages(self.num_resolutions)
+
+    def length(self, stage: int) -> int:
+        """Steps of ``stage`` (the last stage's nominal length; it runs on until the end)."""
+        return self.fade_steps if is_fade_in(stage) else self.stable_steps
+
+    def start(self, stage: int) -> int:
+        """The step count at which ``stage`` begins: 0 for stage 0."""
+        _check_stage("ProgressiveSchedule.start", stage, self.num_resolutions)
+        return (stage + 1) // 2 * self.stable_steps + stage // 2 * self.fade_steps
+
+    @property
+    def growth_steps(self) -> int:
+        """Steps until the last stage begins (after that the model no longer grows)."""
+        return self.start(self.num_stages - 1)
+
+    def at(self, step: int) -> tuple[int, float]:
+        """``(stage, alpha)`` for the step that follows ``step`` steps of training.
+
+        ``alpha`` moves linearly from 0 (first step of a fade-in) towards 1, as the code's
+        ``compute_progress``; it is 1 in stable stages.
+        """
+        if step < 0:
+            raise ValueError(f"ProgressiveSchedule.at: step={step} must be >= 0")
+        stage = 0
+        while stage < self.num_stages - 1 and step >= self.start(stage + 1):
+            stage += 1
+        fraction = (step - self.start(stage)) / self.length(stage)
+        return stage, stage_alpha(stage, fraction)
+
+    def resolution(self, stage: int) -> tuple[int, int]:
+        """``(frames, bins)`` of ``stage``: :func:`stage_resolution`."""
+        return stage_resolution(stage, self.start_resolution)
+
+    def table(self) -> str:
+        """One line per stage: steps, resolution, kind (printed by notebook 06)."""
+        lines = [f"{'stage':>5} {'steps':>17} {'resolution':>11}  kind"]
+        for s in range(self.num_stages):
+            first = self.start(s)
+            last = (f"{self.start(s + 1) - 1}" if s < self.num_stages - 1 else "end")
+            h, w = self.resolution(s)
+            kind = "fade-in" if is_fade_in(s) else "stable"
+            lines.append(f"{s:>5} {first:>8}-{last:<8} {f'{h} x {w}':>11}  {kind}")
+        return "\n".join(lines)
+
+    # -- the trainer's hook ------------------------------------------------------------------
+
+    def before_step(self, trainer) -> None:
+        """Set the stage and alpha of every model; reset Adam at the first step of a stage."""
+        stage, alpha = self.at(trainer.step)
+        for model in (trainer.generator, trainer.ema, trainer.discriminator):
+            if model is not None:
+                model.set_stage(stage, alpha)
+        if self.reset_optimizers and stage > 0 and trainer.step == self.start(stage):
+            for opt in (trainer.players.opt_g, trainer.players.opt_d):
+                opt.state.clear()
+
+    def real_batch(self, trainer, real: torch.Tensor) -> torch.Tensor:
+        """Real images at full size ``(B, C, H, W)`` -> the current stage's, as the generator's."""
+        stage = trainer.discriminator.stage
+        return real_at_stage(real, stage, trainer.discriminator.alpha, self.start_resolution)
+
+    def stage_speeds(self, history) -> list[dict]:
+        """Steps per second of each stage that ``history`` covers (rows of ``Trainer.history``,
+        each with ``step`` and cumulative ``seconds``), measured between the first and the last
+        row inside the stage (a stage shorter than two log intervals is left out).
+        Returns ``[{"stage", "resolution", "steps", "seconds", "steps_per_s"}]``."""
+        rows = [(0, 0.0)] + [(int(r["step"]), float(r["seconds"])) for r in history]
+        out = []
+        for s in range(self.num_stages):
+            lo = self.start(s)
+            hi = self.start(s + 1) if s < self.num_stages - 1 else rows[-1][0]
+            inside = [r for r in rows if lo <= r[0] <= hi]
+            if len(inside) < 2:
+                continue
+            a, b = inside[0], inside[-1]
+            steps, secs = b[0] - a[0], b[1] - a[1]
+            out.append({"stage": s, "resolution": self.resolution(s), "steps": steps,
+                        "seconds": secs, "steps_per_s": steps / secs if secs > 0 else float("nan")})
+        return out
