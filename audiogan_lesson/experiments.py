@@ -1,4 +1,5 @@
-"""Experiments: a model, a dataset and a profile put together (notebooks 02-05 and the command line).
+"""Experiments: a model, a dataset and a profile put together (notebooks 02-05 and the
+command line).
 
 :func:`make_experiment` is the one place that knows how to train a model of the course by name
 on a dataset by name in a profile: it loads the data at the model's sample rate and length,
@@ -176,8 +177,9 @@ def load_note_set(name: str | os.PathLike, n: int, length: int, sample_rate: int
     elif Path(key).is_dir():
         folder = data.MidiFolder(key, **options)
     else:
+        midi_sets = sorted(k for k, v in data.DATASETS.items() if v.kind == "midi")
         raise UnknownNameError(f"unknown note dataset {key!r}: not a folder, and not one of "
-                               f"{', '.join(list(NOTE_DATASETS) + sorted(k for k, v in data.DATASETS.items() if v.kind == 'midi'))}")
+                               f"{', '.join(list(NOTE_DATASETS) + midi_sets)}")
     if len(folder) == 0:
         raise ValueError(f"{key}: no window of {length} notes ({len(folder.skipped)} files "
                          f"skipped); check that the folder holds .mid files of at least {length} "
@@ -474,7 +476,8 @@ def _conditioning(model: str, entry, conditional: str | bool | None) -> str | No
     if not entry.conditions:
         can = ", ".join(name for name in MODEL_NAMES if model_entry(name).conditions)
         raise ValueError(f"{model} has no class-conditional option (--conditional is for {can}"
-                         + ("; gansynth is conditioned on pitch already)" if entry.pitched else ")"))
+                         + ("; gansynth is conditioned on pitch already)" if entry.pitched
+                            else ")"))
     kind = DEFAULT_CONDITIONING if conditional is True else str(conditional)
     if kind not in CONDITIONINGS:
         raise ValueError(f"conditional={conditional!r}; choose one of {', '.join(CONDITIONINGS)} "

@@ -29,7 +29,8 @@ def runs_dir(name: str, profile: Profile | None = None) -> Path:
     if profile.name == "smoke":
         return Path(tempfile.mkdtemp(prefix=f"audiogan-{name}-"))
     root = os.environ.get("AUDIOGAN_RUNS") or os.path.join(
-        os.environ.get("AUDIOGAN_DATA") or os.path.join(Path.home(), ".cache", "audiogan_lesson"), "runs")
+        os.environ.get("AUDIOGAN_DATA") or os.path.join(Path.home(), ".cache", "audiogan_lesson"),
+        "runs")
     path = Path(root).expanduser() / profile.name / name
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -6,11 +6,11 @@ hardware: ``gpu`` when CUDA is present, ``laptop`` otherwise. CI sets ``smoke`` 
 pytest configuration.
 
 Paper hyperparameters are the defaults of the model configs and the recipes (``recipes``); a profile
-only scales them. Each model's scale in each profile lives in its registry entry (``models/<model>.py``,
-``SCALES``); a profile collects them. The ``gpu`` profile runs paper sizes with notebook budgets of
-minutes, so that each notebook's runs together stay within about 15 minutes on one GPU; the
-paper-size runs of hours go through the command line with ``--steps``. Every field can be
-overridden in a notebook::
+only scales them. Each model's scale in each profile lives in its registry entry
+(``models/<model>.py``, ``SCALES``); a profile collects them. The ``gpu`` profile runs paper sizes
+with notebook budgets of minutes, so that each notebook's runs together stay within about 15
+minutes on one GPU; the paper-size runs of hours go through the command line with ``--steps``.
+Every field can be overridden in a notebook::
 
     profile = get_profile().replace(minutes=2.0)
     wavegan = profile.scale("wavegan").replace(batch_size=32)

@@ -1,4 +1,5 @@
-"""Recipes: how each model of the course is trained, the papers' values written once (notebooks 02-09).
+"""Recipes: how each model of the course is trained, the papers' values written once
+(notebooks 02-09).
 
 A :class:`Recipe` (:mod:`.models.entry`) is what a model changes from the package's defaults. Each
 model's module holds its recipes beside its networks: the paper's (``models.gansynth.GANSYNTH``,

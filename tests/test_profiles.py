@@ -79,7 +79,8 @@ def test_asked_for_devices_are_checked(monkeypatch):
 
 def test_gpu_scale_is_paper_size():
     scale = get_profile("gpu").scale("not-listed-model")
-    assert (scale.width, scale.batch_size, scale.slice_len, scale.sample_rate) == (64, 64, 16384, 16000)
+    assert ((scale.width, scale.batch_size, scale.slice_len, scale.sample_rate)
+            == (64, 64, 16384, 16000))
     with pytest.raises(KeyError, match="no scale for model 'nope'"):
         get_profile("smoke").scale("nope")
 

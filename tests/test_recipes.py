@@ -138,7 +138,8 @@ def test_every_registered_model_builds_at_its_smoke_scale_and_routes_options_by_
 
 
 def test_recipe_then_merges_each_part_and_the_later_wins():
-    merged = PAPER["gansynth"].then(Recipe(train=dict(ema_decay=0.99), generator=dict(pitch_scale=4.0)))
+    merged = PAPER["gansynth"].then(Recipe(train=dict(ema_decay=0.99),
+                                           generator=dict(pitch_scale=4.0)))
     assert merged.train["ema_decay"] == 0.99 and merged.train["lr_g"] == 8e-4
     assert merged.generator == {"pitch_scale": 4.0}
     assert PAPER["gansynth"].train["ema_decay"] == 0.999  # the paper's recipe is unchanged

@@ -63,10 +63,12 @@ def add_parser(sub) -> argparse.ArgumentParser:
     train.add_argument("--profile", choices=list(PROFILE_NAMES), default=None,
                        help="default: $AUDIOGAN_PROFILE, else gpu with CUDA, else laptop")
     train.add_argument("--device", default=None,
-                       help="cpu, cuda, cuda:N or mps (default: $AUDIOGAN_DEVICE, else CUDA, then mps, "
-                            "then cpu)")
-    train.add_argument("--n-train", type=int, default=None, help="training examples (default: profile)")
-    train.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints")
+                       help="cpu, cuda, cuda:N or mps (default: $AUDIOGAN_DEVICE, else CUDA, "
+                            "then mps, then cpu)")
+    train.add_argument("--n-train", type=int, default=None,
+                       help="training examples (default: profile)")
+    train.add_argument("--checkpoint-every", type=int, default=500,
+                       help="steps between checkpoints")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--preview-every", type=int, default=None,
                        help="steps between preview wavs of fixed latents in OUT/previews/ "
@@ -138,8 +140,9 @@ def _train(args, profile, shard, say) -> int:
                           allow_unverified=args.allow_unverified, standardize=args.standardize,
                           **common)
     batch = exp.config.batch_size
-    say(f"{exp.model} on {args.data}: {exp.describe()}; loss={args.loss}, batch={batch}" + (f" ({shard.world_size} x {shard.local_batch(batch)})"
-                            if shard.distributed else "") + f", width={exp.scale.width}", flush=True)
+    say(f"{exp.model} on {args.data}: {exp.describe()}; loss={args.loss}, batch={batch}"
+        + (f" ({shard.world_size} x {shard.local_batch(batch)})" if shard.distributed else "")
+        + f", width={exp.scale.width}", flush=True)
     if args.conditional:
         say(f"conditional ({args.conditional}) on {len(exp.real.classes)} classes: "
             f"{', '.join(exp.real.classes)}", flush=True)
@@ -204,7 +207,8 @@ class _TensorBoard:
             from torch.utils.tensorboard import SummaryWriter
         except ImportError:  # torch's writer needs the tensorboard package
             raise ImportError("--tensorboard needs the tensorboard package: pip install "
-                              "'audiogan-lesson[tensorboard]' (or pip install tensorboard)") from None
+                              "'audiogan-lesson[tensorboard]' (or pip install "
+                              "tensorboard)") from None
         self.exp, self.writer = exp, SummaryWriter(str(out / "tensorboard"))
         self.written = None  # the last step written (a resumed run wrote up to its start before)
 

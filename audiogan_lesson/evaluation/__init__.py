@@ -14,8 +14,9 @@ accuracy and entropy. One module per job:
 - :mod:`.metrics`: :func:`inception_score`, :func:`frechet_distance`, :func:`ndb` /
   :class:`NDBBins`, :func:`diversity`, :func:`entropy`, :func:`nearest_neighbours`,
   :func:`rmse_to_nearest` and :func:`snr_to_nearest` (RMSE and SNR, both measured against the
-  nearest training clip), :func:`chance_normalised` ((IS - 1) / (IS_real - 1)), :func:`quiet_floor_db` (the level
-  of a clip's quietest quarter below its peak: a generated clip's hiss).
+  nearest training clip), :func:`chance_normalised` ((IS - 1) / (IS_real - 1)),
+  :func:`quiet_floor_db` (the level of a clip's quietest quarter below its peak: a generated
+  clip's hiss).
 - :mod:`.pitch`: :func:`pitch_track`, :func:`estimate_pitch`, :func:`pitch_accuracy`,
   :func:`pitch_entropy`, and per pitch and across pitches :func:`pitch_accuracy_by_pitch`,
   :func:`pitch_sweep`, :func:`sweep_scores`, :func:`timbre_consistency` (notebooks 06 and 07).
@@ -38,8 +39,8 @@ build a run's selection score (:mod:`.selection`) from here.
 from .classifier import (ClassifierConfig, MelClassifier, classifier_accuracy, classifier_features,
                          classifier_probs, data_fingerprint, reference_classifier, train_classifier)
 from .metrics import (NDBBins, NDBResult, Neighbours, diversity, entropy, feature_stats,
-                      chance_normalised, frechet_distance, frechet_distance_from_stats, inception_score,
-                      quiet_floor_db,
+                      chance_normalised, frechet_distance, frechet_distance_from_stats,
+                      inception_score, quiet_floor_db,
                       log_mel_features, ndb, nearest_neighbours, rmse_to_nearest, snr_to_nearest,
                       two_proportion_z_test)
 from .notes import (KRUMHANSL_MAJOR, KRUMHANSL_MINOR, estimate_key, feature_w1,
@@ -56,9 +57,11 @@ __all__ = ["ClassifierConfig", "MelClassifier", "train_classifier", "classifier_
            "UNVOICED", "PYIN_MAX_TRANSITION_RATE", "PitchTrack", "pitch_track", "estimate_pitch",
            "pitch_accuracy", "pitch_distributions", "entropy", "pitch_entropy", "diversity",
            "two_proportion_z_test", "NDBResult", "NDBBins", "ndb", "Neighbours",
-           "nearest_neighbours", "rmse_to_nearest", "snr_to_nearest", "log_mel_features", "SC09_CLASSIFIER", "sc09_classifier",
+           "nearest_neighbours", "rmse_to_nearest", "snr_to_nearest", "log_mel_features",
+           "SC09_CLASSIFIER", "sc09_classifier",
            "to_format", "ReferenceSet", "run_generator",
            "KRUMHANSL_MAJOR", "KRUMHANSL_MINOR", "key_profiles", "pitch_class_histogram",
            "estimate_key", "in_key_rate", "feature_w1", "pitch_class_distance", "uniform_notes",
-           "note_scores", "score_table", "format_score_table", "chance_normalised", "quiet_floor_db",
-           "pitch_accuracy_by_pitch", "pitch_sweep", "sweep_scores", "timbre_consistency"]
+           "note_scores", "score_table", "format_score_table", "chance_normalised",
+           "quiet_floor_db", "pitch_accuracy_by_pitch", "pitch_sweep", "sweep_scores",
+           "timbre_consistency"]

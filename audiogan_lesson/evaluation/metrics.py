@@ -25,9 +25,10 @@ from ..env import import_torchaudio
 
 torchaudio = import_torchaudio()
 
-__all__ = ["inception_score", "chance_normalised", "frechet_distance", "frechet_distance_from_stats", "feature_stats",
-           "diversity", "quiet_floor_db", "entropy", "two_proportion_z_test", "NDBResult", "NDBBins", "ndb",
-           "Neighbours", "nearest_neighbours", "log_mel_features"]
+__all__ = ["inception_score", "chance_normalised", "frechet_distance",
+           "frechet_distance_from_stats", "feature_stats", "diversity", "quiet_floor_db", "entropy",
+           "two_proportion_z_test", "NDBResult", "NDBBins", "ndb", "Neighbours",
+           "nearest_neighbours", "log_mel_features"]
 
 
 def _as_waves(waves) -> torch.Tensor:
@@ -61,7 +62,8 @@ def inception_score(probs, splits: int = 10, seed: int | None = 0) -> tuple[floa
     keeps the order given. It ranges from 1 (every sample alike, or every prediction
     uniform) to the number of classes (confident predictions spread evenly over all classes).
     """
-    p = np.asarray(probs.detach().cpu() if isinstance(probs, torch.Tensor) else probs, dtype=np.float64)
+    p = np.asarray(probs.detach().cpu() if isinstance(probs, torch.Tensor) else probs,
+                   dtype=np.float64)
     if p.ndim != 2:
         raise ValueError(f"probs must have shape (N, classes); got {p.shape}")
     n = p.shape[0]
@@ -162,7 +164,7 @@ def frechet_distance(features_a, features_b) -> float:
     return frechet_distance_from_stats(mu1, cov1, mu2, cov2)
 
 
-# ----------------------------------------------------------------------------- diversity and entropy
+# ---------------------------------------------------------------------------- diversity and entropy
 
 
 def diversity(waves) -> float:
@@ -343,7 +345,8 @@ class Neighbours:
 
 
 def nearest_neighbours(queries, references, batch_size: int = 512) -> Neighbours:
-    """Euclidean nearest neighbour in ``references`` ``(M, D)`` of each row of ``queries`` ``(N, D)``.
+    """Euclidean nearest neighbour in ``references`` ``(M, D)`` of each row of
+    ``queries`` ``(N, D)``.
 
     The memorisation check of notebook ``07_evaluation``: with generated examples as queries
     and the training set as references, a generator that copies its data has distances near 0,
@@ -368,7 +371,8 @@ def nearest_neighbours(queries, references, batch_size: int = 512) -> Neighbours
 
 def _all_rows_flat(x) -> np.ndarray:
     """Rows of a tensor or array ``(N, ...)`` as a float64 array ``(N, D)``."""
-    a = x.detach().cpu().double().numpy() if isinstance(x, torch.Tensor) else np.asarray(x, np.float64)
+    a = (x.detach().cpu().double().numpy() if isinstance(x, torch.Tensor)
+         else np.asarray(x, np.float64))
     return a.reshape(len(a), -1)
 
 
@@ -385,7 +389,7 @@ def log_mel_features(waves, sample_rate: int, n_fft: int = 1024, hop_length: int
     return torch.log(mel(x) + 1e-5).flatten(1)
 
 
-# ----------------------------------------------------------------------------- distance to the training set
+# --------------------------------------------------------------------- distance to the training set
 
 
 def _pairwise_sq(queries: torch.Tensor, references: torch.Tensor, batch_size: int):
@@ -424,7 +428,8 @@ def rmse_to_nearest(generated, training, batch_size: int = 256) -> np.ndarray:
 
 def snr_to_nearest(generated, training, batch_size: int = 256, floor_db: float = -100.0,
                    ceiling_db: float = 200.0) -> np.ndarray:
-    """Signal-to-noise ratio in dB of each generated clip against its nearest training clip, ``(N,)``.
+    """Signal-to-noise ratio in dB of each generated clip against its nearest training
+    clip, ``(N,)``.
 
     The training clip ``x`` is the signal and ``generated - x`` the noise:
     ``10 log10(sum x^2 / sum (generated - x)^2)``, maximised over the training clips. The

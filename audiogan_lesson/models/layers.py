@@ -1,4 +1,5 @@
-"""Layers shared by the course's GANs (notebooks ``03_specgan_dcgan``, ``04_wavegan_phase_shuffle``).
+"""Layers shared by the course's GANs (notebooks ``03_specgan_dcgan``,
+``04_wavegan_phase_shuffle``).
 
 What lives here:
 

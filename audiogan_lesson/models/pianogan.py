@@ -1,4 +1,5 @@
-"""PianoGAN: a DCGAN with 1-D convolutions that makes 256 notes at once (notebook ``08_pianogan_notes``).
+"""PianoGAN: a DCGAN with 1-D convolutions that makes 256 notes at once
+(notebook ``08_pianogan_notes``).
 
 The note-level GAN of the PianoGAN source report: the generator maps ``z ~ Uniform(-1, 1)`` of
 shape ``(N, 100)`` to ``(N, 3, length)``, one column of three features (pitch, step, duration;

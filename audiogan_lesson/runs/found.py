@@ -1,4 +1,5 @@
-"""The runs the notebooks left: :class:`RunInfo`, :func:`find_runs` and :func:`run_info` (notebook 07)."""
+"""The runs the notebooks left: :class:`RunInfo`, :func:`find_runs` and :func:`run_info`
+(notebook 07)."""
 
 from __future__ import annotations
 

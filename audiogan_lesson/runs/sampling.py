@@ -54,7 +54,8 @@ class LoadedRun:
 
     @torch.no_grad()
     def decode(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        """Latents ``(N, latent_dim)`` (and labels ``(N,)``) -> waves ``(N, slice_len)`` on the CPU."""
+        """Latents ``(N, latent_dim)`` (and labels ``(N,)``) -> waves ``(N, slice_len)``
+        on the CPU."""
         out = self.generator(z, labels) if self.conditional else self.generator(z)
         return self.representation.decode(out.float()).cpu()
 
@@ -139,8 +140,8 @@ def run_generator(run: RunInfo | str | os.PathLike, device: str | torch.device =
     loaded = load_run(run, device)
     if loaded.conditional:
         kind = "pitch" if loaded.pitches else "class"
-        raise ValueError(f"{loaded.path}: a {kind}-conditioned generator needs labels; use sample_run "
-                         "(or generate --label for a class)")
+        raise ValueError(f"{loaded.path}: a {kind}-conditioned generator needs labels; "
+                         "use sample_run (or generate --label for a class)")
 
     def generate(z: torch.Tensor) -> torch.Tensor:
         return loaded.decode(z.to(loaded.device))
@@ -149,7 +150,8 @@ def run_generator(run: RunInfo | str | os.PathLike, device: str | torch.device =
 
 
 def generate_from_checkpoint(checkpoint: str | os.PathLike, n: int, out_dir: str | os.PathLike,
-                             seed: int = 0, pitch: int | None = None, label: str | int | None = None,
+                             seed: int = 0, pitch: int | None = None,
+                             label: str | int | None = None,
                              device: str | None = None) -> list[Path]:
     """Write ``n`` generated wav files from a training checkpoint (or a run folder: its
     :func:`checkpoint.result_checkpoint`) into ``out_dir``.
@@ -162,9 +164,9 @@ def generate_from_checkpoint(checkpoint: str | os.PathLike, n: int, out_dir: str
     ``<model>_midi<pitch>_<i>.wav``; without it a pitch-conditioned model cycles through the
     pitches it was trained on. ``label`` (a class name or index of a class-conditional run,
     ``generate --label``) makes every file that class, named ``<model>_<class>_<i>.wav``; an
-    unknown one is a ValueError that lists the run's classes (:func:`.models.conditional.resolve_label`).
-    Returns the written paths. ``python -m audiogan_lesson generate``
-    and notebook ``05_wgan_gp``.
+    unknown one is a ValueError that lists the run's classes
+    (:func:`.models.conditional.resolve_label`). Returns the written paths.
+    ``python -m audiogan_lesson generate`` and notebook ``05_wgan_gp``.
     """
     path = checkpoint_file(checkpoint)
     if n < 1:

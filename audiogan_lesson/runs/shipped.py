@@ -26,13 +26,15 @@ class ShippedRunError(RuntimeError):
 
 def _shipped_root(root: str | os.PathLike | None = None) -> Path:
     """The folder of the shipped runs: ``audiogan_lesson/shipped`` (package data) or ``root``."""
-    return Path(root) if root is not None else Path(str(resources.files("audiogan_lesson"))) / "shipped"
+    return (Path(root) if root is not None
+            else Path(str(resources.files("audiogan_lesson"))) / "shipped")
 
 
 def shipped_runs(root: str | os.PathLike | None = None) -> list[str]:
     """The names of the runs that ship with the package (each a folder with ``run.json``)."""
     base = _shipped_root(root)
-    return sorted(p.name for p in base.iterdir() if (p / "run.json").is_file()) if base.is_dir() else []
+    return (sorted(p.name for p in base.iterdir() if (p / "run.json").is_file())
+            if base.is_dir() else [])
 
 
 def shipped_info(name: str, root: str | os.PathLike | None = None) -> dict:
@@ -77,7 +79,8 @@ def ship_run(run_dir: str | os.PathLike, name: str, command: str, scores: dict,
         raise ValueError(f"{ckpt}: no experiment metadata; ship runs made by `train`")
     kept = state if (result := result_checkpoint(run_dir)) == ckpt else load_checkpoint(result)
     ema = kept.get("ema") is not None
-    weights = {k: v.detach().clone().contiguous() if torch.is_tensor(v) else v  # GANSynth: its stage
+    weights = {k: v.detach().clone().contiguous() if torch.is_tensor(v)
+               else v  # GANSynth: its stage
                for k, v in (kept["ema"] if ema else kept["generator"]).items()}
     folder = _shipped_root(root) / name
     save_checkpoint(folder / "generator.pt", {

@@ -36,7 +36,7 @@ from tqdm.auto import tqdm
 from .. import checkpoint as ckpt_io
 from ..devices import autocast_dtype, native_autocast_dtype, pick_device, tune_backend
 from . import distributed
-from .config import RUN_FIELDS, LatentFn, TrainConfig, latent_fn as config_latent_fn
+from .config import LatentFn, TrainConfig, latent_fn as config_latent_fn
 from .ema import make_ema
 from .interrupt import StopRequest, deferred_sigint, save_on_interrupt
 from .metrics_file import MetricsFile
@@ -104,7 +104,8 @@ class Trainer:
         self.discriminator = discriminator.to(self.device)
         self.data, self.labels = prepare_data(data, self.device)
         if config.conditional and self.labels is None:
-            raise ValueError("TrainConfig.conditional=True needs labelled data: pass (waves, labels)")
+            raise ValueError("TrainConfig.conditional=True needs labelled data: "
+                             "pass (waves, labels)")
         self.latent_dim = resolve_latent_dim(generator, config)
         self.latent_fn = latent_fn or config_latent_fn(config)
         self.preview = preview
@@ -113,7 +114,8 @@ class Trainer:
         self.rng = torch.Generator(device=self.device)
         self.rng.manual_seed(config.seed)
         self.preview_z, self.preview_labels = preview_inputs(config, self.latent_fn,
-                                                             self.latent_dim, self.labels, self.device)
+                                                             self.latent_dim, self.labels,
+                                                             self.device)
         check_shapes(self.generator, self.preview_z[:2],
                      self.preview_labels[:2] if self.preview_labels is not None else None,
                      self.data.shape[1:], config.conditional)
@@ -190,7 +192,8 @@ class Trainer:
         try:
             with deferred_sigint(self._stop):
                 while self.step < target:
-                    if distributed.agree_every(self._stop.requested, self.step, self.shard, self.device):
+                    if distributed.agree_every(self._stop.requested, self.step, self.shard,
+                                               self.device):
                         raise KeyboardInterrupt
                     self._in_step = True
                     if self.hook is not None:
@@ -245,7 +248,8 @@ class Trainer:
         if self.log.full:
             self._flush()
         select_if_due(self)  # before the checkpoint, which then records the score
-        if self.out_dir is not None and cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
+        if (self.out_dir is not None and cfg.checkpoint_every
+                and self.step % cfg.checkpoint_every == 0):
             self._flush()  # every process: the values are averaged over them
             if self.writes:
                 self.save()
@@ -417,7 +421,8 @@ def prepare_data(data, device: torch.device) -> tuple[torch.Tensor, torch.Tensor
         raise TypeError(f"training data must be floating point (got {data.dtype}); convert "
                         "16-bit audio with x.float() / 32768")
     if data.dim() < 2 or data.shape[0] < 1:
-        raise ValueError(f"training data must have shape (N, ...) with N >= 1; got {tuple(data.shape)}")
+        raise ValueError("training data must have shape (N, ...) with N >= 1; "
+                         f"got {tuple(data.shape)}")
     data = data.to(device, torch.float32)
     if labels is not None:
         labels = torch.as_tensor(labels).to(device, torch.long)
