@@ -17,7 +17,8 @@ from typing import Callable, Iterator
 
 import torch
 
-__all__ = ["SAMPLE_SEED", "SAMPLE_BATCH", "latent_batches"]
+__all__ = ["SAMPLE_SEED", "SAMPLE_BATCH", "latent_batches", "sample_model", "class_count",
+           "eval_forward"]
 
 SAMPLE_SEED = 0  # the default seed of every sampler
 SAMPLE_BATCH = 64  # latents are drawn this many at a time (the draws depend on it for normal ones)
@@ -49,3 +50,35 @@ def latent_batches(latent_fn: Callable, latent_dim: int, n: int, device: str | t
         else:
             part = None
         yield z, part
+
+
+def sample_model(model: torch.nn.Module, latent_fn: Callable, latent_dim: int, n: int,
+                 device: str | torch.device, seed: int | None = None, n_classes: int = 0,
+                 labels: torch.Tensor | None = None, batch_size: int = SAMPLE_BATCH
+                 ) -> torch.Tensor:
+    """``n`` examples of ``model`` in eval mode and fp32 (``(n, ...)`` on ``device``), drawn by
+    :func:`latent_batches` (seed None: :data:`SAMPLE_SEED`). :meth:`Trainer.sample`."""
+    return torch.cat([eval_forward(model, z, part) for z, part in latent_batches(
+        latent_fn, latent_dim, n, device, SAMPLE_SEED if seed is None else seed,
+        n_classes=n_classes, labels=labels, batch_size=batch_size)])
+
+
+def class_count(meta: dict, labels: torch.Tensor | None) -> int:
+    """The labels a conditional generator takes: its pitches, else its classes (an experiment's
+    ``meta``), else one more than the largest label in the data ``labels``."""
+    for key in ("pitches", "classes"):
+        if meta.get(key):
+            return len(meta[key])
+    return int(labels.max()) + 1 if labels is not None else 0
+
+
+@torch.no_grad()
+def eval_forward(model: torch.nn.Module, z: torch.Tensor,
+                 labels: torch.Tensor | None) -> torch.Tensor:
+    """``model(z)`` (or ``model(z, labels)``) in eval mode, as fp32; the mode is restored."""
+    was_training = model.training
+    model.eval()
+    try:
+        return (model(z, labels) if labels is not None else model(z)).float()
+    finally:
+        model.train(was_training)

@@ -42,7 +42,7 @@ from .interrupt import StopRequest, deferred_sigint, save_on_interrupt
 from .metrics_file import MetricsFile
 from .log import History, MetricLog, NonFiniteLossError
 from .round import Batches, Players, metric_names, train_round
-from .sampling import SAMPLE_BATCH, SAMPLE_SEED, latent_batches
+from .sampling import SAMPLE_BATCH, class_count, eval_forward, sample_model
 from .selection import SelectFn, best_row, best_sampler, select_if_due, warn_unscored
 from .state import restore_newest, restore_trainer, save_trainer, trainer_state
 
@@ -315,29 +315,15 @@ class Trainer:
 
     def sample(self, n: int, labels: torch.Tensor | None = None, seed: int | None = None,
                batch_size: int = SAMPLE_BATCH, best: bool = False) -> torch.Tensor:
-        """``n`` generated examples ``(n, ...)`` on the trainer's device, in fp32.
-
-        Latents and labels follow the course's one sampling rule (:func:`.sampling.latent_batches`,
-        the same as ``generate``'s): a generator of their own seeded with ``seed`` (default 0),
-        so the training random state is untouched; a conditional generator gets ``labels``
-        ``(n,)`` when given, else its classes in turn. ``best``: the kept best weights instead.
-        """
-        model = best_sampler(self) if best else self.sampler
-        n_classes = self.n_classes if self.config.conditional else 0
-        out = [eval_forward(model, z, lab) for z, lab in latent_batches(
-            self.latent_fn, self.latent_dim, n, self.device,
-            SAMPLE_SEED if seed is None else seed, n_classes=n_classes,
-            labels=labels if self.config.conditional else None, batch_size=batch_size)]
-        return torch.cat(out)
-
-    @property
-    def n_classes(self) -> int:
-        """The labels a conditional generator takes: its pitches, else its classes (from the
-        experiment's ``meta``), else one more than the largest label in the data."""
-        for key in ("pitches", "classes"):
-            if self.meta.get(key):
-                return len(self.meta[key])
-        return int(self.labels.max()) + 1 if self.labels is not None else 0
+        """``n`` generated examples ``(n, ...)`` on the trainer's device, in fp32, by the course's
+        one sampling rule (:func:`.sampling.latent_batches`, as ``generate``): latents from a
+        generator of their own seeded with ``seed`` (default 0), so the training random state is
+        untouched; a conditional generator gets ``labels`` ``(n,)`` when given, else its classes
+        in turn. ``best``: the kept best weights instead."""
+        classes = class_count(self.meta, self.labels) if self.config.conditional else 0
+        return sample_model(best_sampler(self) if best else self.sampler, self.latent_fn,
+                            self.latent_dim, n, self.device, seed, classes,
+                            labels if self.config.conditional else None, batch_size)
 
 
 # ----------------------------------------------------------------------------- setup
@@ -472,14 +458,3 @@ def check_shapes(generator: nn.Module, z: torch.Tensor, labels: torch.Tensor | N
         raise ValueError(f"the generator makes examples of shape {tuple(out.shape[1:])} but the "
                          f"data's examples have shape {tuple(example_shape)}; reshape the "
                          "data (e.g. waves[:, None, :] for (N, 1, L)) or change the model config")
-
-
-@torch.no_grad()
-def eval_forward(model: nn.Module, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
-    """``model(z)`` (or ``model(z, labels)``) in eval mode, as fp32; the mode is restored."""
-    was_training = model.training
-    model.eval()
-    try:
-        return (model(z, labels) if labels is not None else model(z)).float()
-    finally:
-        model.train(was_training)
