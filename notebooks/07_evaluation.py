@@ -58,7 +58,8 @@ from IPython.display import HTML, display
 from audiogan_lesson import display as show
 from audiogan_lesson import evaluation as ev
 from audiogan_lesson.profiles import get_profile, seed_everything
-from audiogan_lesson.runs import runs_dir, source_from_run, stand_in_source
+from audiogan_lesson.runs import (find_runs, runs_dir, sample_run, source_from_run,
+                                  stand_in_source)
 
 profile = get_profile()
 print(profile.summary())
@@ -77,7 +78,7 @@ n_eval = profile.n_eval  # examples per set for every metric
 # notebooks 02-06 first.
 
 # %%
-runs, notes = ev.find_runs(profile)
+runs, notes = find_runs(profile)
 print(f"runs folder: {runs_dir('07_evaluation', profile).parent}")
 for r in runs:
     print(f"  {r.name:<34} {r.model:<9} {r.dataset:<10} loss={r.loss:<8} step {r.step:>6} "
@@ -759,6 +760,6 @@ if sc09 is not None:
 # from audiogan_lesson.experiments import load_audio_set
 # real_train = load_audio_set("sc09", 20000, 16000, 16384, seed=0)
 # reference = ev.ReferenceSet(real_train.waves, 16000, sc09, k=50)
-# waves, _ = ev.sample_run(run, 50000, seed=7, device=profile.device)
+# waves, _ = sample_run(run, 50000, seed=7, device=profile.device)
 # print(reference.score(ev.to_format(waves, run.sample_rate, 16000, 16384)))
 # ```
