@@ -17,6 +17,8 @@ accuracy and entropy. One module per job:
   nearest training clip), :func:`chance_normalised` ((IS - 1) / (IS_real - 1)),
   :func:`quiet_floor_db` (the level of a clip's quietest quarter below its peak: a generated
   clip's hiss).
+- :mod:`.floor`: the hiss floor and the click of generated sounds against the real data's
+  (:func:`floor_report`: energy outside the real band, the quietest quarter, the last 5 ms).
 - :mod:`.pitch`: :func:`pitch_track`, :func:`estimate_pitch`, :func:`pitch_accuracy`,
   :func:`pitch_entropy`, and per pitch and across pitches :func:`pitch_accuracy_by_pitch`,
   :func:`pitch_sweep`, :func:`sweep_scores`, :func:`timbre_consistency` (notebooks 06 and 07).
@@ -38,6 +40,7 @@ build a run's selection score (:mod:`.selection`) from here.
 
 from .classifier import (ClassifierConfig, MelClassifier, classifier_accuracy, classifier_features,
                          classifier_probs, data_fingerprint, reference_classifier, train_classifier)
+from .floor import FLOOR_MEASURES, FloorReport, floor_measures, floor_report, real_band
 from .metrics import (NDBBins, NDBResult, Neighbours, diversity, entropy, feature_stats,
                       chance_normalised, frechet_distance, frechet_distance_from_stats,
                       inception_score, quiet_floor_db,
@@ -64,4 +67,5 @@ __all__ = ["ClassifierConfig", "MelClassifier", "train_classifier", "classifier_
            "estimate_key", "in_key_rate", "feature_w1", "pitch_class_distance", "uniform_notes",
            "note_scores", "score_table", "format_score_table", "chance_normalised",
            "quiet_floor_db", "pitch_accuracy_by_pitch", "pitch_sweep", "sweep_scores",
-           "timbre_consistency"]
+           "timbre_consistency", "FLOOR_MEASURES", "FloorReport", "floor_measures",
+           "floor_report", "real_band"]
