@@ -377,20 +377,3 @@ def test_profile_scales_build_valid_models(profile):
         assert (spec.width, spec.batch_size) == (64, 64)
     if profile == "smoke":
         assert wave.width <= 8 and spec.width <= 8
-
-
-def test_wavegan_edge_margin_generates_past_both_ends_and_crops():
-    from audiogan_lesson.models.wavegan import WaveGANGenerator
-
-    plain = WaveGANGenerator(d=4, slice_len=4096)
-    wide = WaveGANGenerator(d=4, slice_len=4096, edge_margin=1)
-    assert plain.config.edge_margin == 0 and "crop" not in dict(plain.net.named_children())
-    # the dense layer makes 4 + 2 frames instead of 4; the output is cut back to 4096 samples,
-    # 1024 (one frame times 4^5) from each end
-    assert wide.net.z_project.out_features == 6 * 16 * 4
-    assert plain.net.z_project.out_features == 4 * 16 * 4
-    assert (wide.net.crop.left, wide.net.crop.right) == (1024, 1024)
-    z = torch.rand(3, 100) * 2 - 1
-    assert wide(z).shape == plain(z).shape == (3, 1, 4096)
-    with pytest.raises(ValueError, match="edge_margin=-1"):
-        WaveGANGenerator(d=4, slice_len=4096, edge_margin=-1)

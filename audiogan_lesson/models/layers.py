@@ -291,20 +291,6 @@ class PhaseShuffle(nn.Module):
 # ----------------------------------------------------------------------------- post filter
 
 
-class Crop1d(nn.Module):
-    """Drop ``left`` samples at the start and ``right`` at the end of ``(N, C, L)`` ->
-    ``(N, C, L - left - right)`` (WaveGAN's ``edge_margin``; notebook 04)."""
-
-    def __init__(self, left: int, right: int) -> None:
-        super().__init__()
-        if left < 0 or right < 0:
-            raise ValueError(f"Crop1d: left={left} and right={right} must be >= 0")
-        self.left, self.right = left, right
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x[..., self.left:x.shape[-1] - self.right]
-
-
 class PostFilter(nn.Module):
     """WaveGAN's learned post-processing FIR filter (the original's ``post_proc_filt_len``).
 

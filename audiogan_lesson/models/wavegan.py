@@ -20,7 +20,6 @@ TensorFlow's ``'same'`` padding exactly; windows may sit one sample away from Te
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from torch import nn
@@ -31,7 +30,7 @@ from .conditional import (DEFAULT_CONDITIONING, ConditionalDiscriminator, Condit
                           check_conditioning)
 from .dcgan import check_sizes, check_upsample, discriminator_layers, generator_layers
 from .entry import ModelEntry, Recipe, both
-from .layers import Crop1d, PostFilter, init_like_tensorflow
+from .layers import PostFilter, init_like_tensorflow
 
 LONG_SLICE_LENS = (32768, 65536)
 PAPER_SLICE_LEN = 16384
@@ -77,12 +76,7 @@ class WaveGANGeneratorConfig:
     (resize then conv), ``post_filter`` taps of the learned output filter (0 = off; the original
     code offers 512), ``kernel_len`` (25), ``batch_norm`` (False). Course option, not in the
     paper: ``n_classes`` (0 = unconditional; K: a class label's one-hot beside ``z``, times
-    ``label_scale`` (1.0), beside ``z``; notebook 09). ``edge_margin`` (0, the paper; a course
-    option): frames of the first layer added at each end, their output cropped away, so that
-    the transposed convolutions' zero padding, which reaches a clip's first and last samples
-    through 3-4 of the kernel's 25 taps instead of 6-7 and lays a step there (a click where the
-    sound should have faded out), falls outside the clip; each frame costs
-    ``slice_len / start_len`` samples of computation at each end.
+    ``label_scale`` (1.0), beside ``z``; notebook 09).
     """
 
     d: int = 64
@@ -95,7 +89,6 @@ class WaveGANGeneratorConfig:
     batch_norm: bool = False
     n_classes: int = 0
     label_scale: float = 1.0
-    edge_margin: int = 0
 
     def __post_init__(self) -> None:
         where = "WaveGANGenerator"
@@ -103,9 +96,6 @@ class WaveGANGeneratorConfig:
         check_sizes(where, self.d, self.c, self.kernel_len, STRIDE, paper_kernel=25)
         _check_slice_len(self.slice_len, where)
         check_upsample(where, self.upsample, self.kernel_len)
-        if self.edge_margin < 0:
-            raise ValueError(f"{where}: edge_margin={self.edge_margin} must be >= 0 (0 = the "
-                             "paper: no margin)")
         if self.post_filter < 0 or self.latent_dim < 1:
             raise ValueError(f"{where}: post_filter={self.post_filter} must be >= 0 (0 = off, "
                              f"original: 512) and latent_dim={self.latent_dim} >= 1")
@@ -127,12 +117,8 @@ class WaveGANGenerator(ConditionalGenerator, nn.Module):
         super().__init__(config, **options)
         cfg = self.config
         start_len, start_mult, plan = generator_plan(cfg.slice_len)
-        layers = generator_layers(1, self.net_inputs, (start_len + 2 * cfg.edge_margin,),
-                                  start_mult * cfg.d, plan, cfg.d, cfg.c, cfg.kernel_len,
-                                  cfg.upsample, cfg.batch_norm)
-        if cfg.edge_margin:
-            crop = cfg.edge_margin * math.prod(stride for _, stride in plan)
-            layers["crop"] = Crop1d(crop, crop)
+        layers = generator_layers(1, self.net_inputs, (start_len,), start_mult * cfg.d, plan,
+                                  cfg.d, cfg.c, cfg.kernel_len, cfg.upsample, cfg.batch_norm)
         if cfg.post_filter:
             layers["post_filter"] = PostFilter(cfg.c, cfg.post_filter)
         self.net = nn.Sequential(layers)
