@@ -43,17 +43,22 @@ def _one_line(err: str) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize("module, name, config", [
-    ("os", "system", {"command": "touch {marker}"}),
-    ("subprocess", "run", {"args": ["touch", "{marker}"]}),
-    # a registered class name under a module outside the package is refused as well
-    ("os", "WaveGANGenerator", {}),
-])
-def test_crafted_checkpoints_run_nothing_through_generate(tmp_path, module, name, config):
+CRAFTED = [("os", "system", {"command": "touch {marker}"}),
+           ("subprocess", "run", {"args": ["touch", "{marker}"]}),
+           # a registered class name under a module outside the package is refused as well
+           ("os", "WaveGANGenerator", {})]
+
+
+def _evil(tmp_path: Path, module: str, name: str, config: dict) -> tuple[Path, Path]:
     marker = tmp_path / "marker"
     filled = {k: (v.format(marker=marker) if isinstance(v, str)
                   else [a.format(marker=marker) for a in v]) for k, v in config.items()}
-    evil = _crafted(tmp_path / "evil.pt", module, name, filled)
+    return _crafted(tmp_path / "evil.pt", module, name, filled), marker
+
+
+def test_the_crafted_os_system_checkpoint_runs_nothing_through_generate(tmp_path):
+    """The issue's reproduction, as a user types it: a separate ``python -m audiogan_lesson``."""
+    evil, marker = _evil(tmp_path, *CRAFTED[0])
     done = subprocess.run([sys.executable, "-m", "audiogan_lesson", "generate", str(evil), "--n",
                            "1", "--out", str(tmp_path / "d")], cwd=tmp_path, capture_output=True,
                           text=True, timeout=300,
@@ -61,6 +66,16 @@ def test_crafted_checkpoints_run_nothing_through_generate(tmp_path, module, name
     assert not marker.exists(), "the crafted checkpoint ran a command"
     assert done.returncode == 2, done.stderr
     line = _one_line(done.stderr)
+    assert str(evil) in line and "os.system" in line and "not a model of this course" in line
+    assert not (tmp_path / "d").exists()
+
+
+@pytest.mark.parametrize("module, name, config", CRAFTED)
+def test_crafted_checkpoints_run_nothing(tmp_path, capsys, module, name, config):
+    evil, marker = _evil(tmp_path, module, name, config)
+    assert main(["generate", str(evil), "--n", "1", "--out", str(tmp_path / "d")]) == 2
+    assert not marker.exists(), "the crafted checkpoint ran a command"
+    line = _one_line(capsys.readouterr().err)
     assert str(evil) in line and f"{module}.{name}" in line and "not a model of this course" in line
     assert not (tmp_path / "d").exists()
 
