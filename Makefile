@@ -25,10 +25,11 @@ lesson: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=. $(ROOT_FLAG) $(JUPYTER_ARGS) notebooks/00_welcome.ipynb
 
 # Set everything up and run every test: the linter, then the unit tests and both notebook folders
-# under nbval.
+# under nbval, on two worker processes (pytest-xdist; each test file, and so each notebook, stays
+# on one worker, in order).
 test: setup
 	$(BIN)/ruff check audiogan_lesson tests
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Execute the solution notebooks (PROFILE=laptop by default) and rebuild the student copies.
 notebooks: setup
