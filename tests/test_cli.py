@@ -6,19 +6,13 @@ import sys
 import numpy as np
 import pytest
 import soundfile as sf
-import torch
 
 from audiogan_lesson.cli import main
 from audiogan_lesson.experiments import UnknownNameError, load_audio_set, make_experiment
 from audiogan_lesson.profiles import get_profile
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tests/conftest.py
 
 
 def _ckpts(folder):

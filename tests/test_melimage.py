@@ -21,12 +21,7 @@ from audiogan_lesson.mel_images import mel_power, mel_to_linear_power, nnls, sla
 from audiogan_lesson.spectral import spectral_convergence
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tests/conftest.py
 
 
 def _count(model):

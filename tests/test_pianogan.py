@@ -30,12 +30,7 @@ from audiogan_lesson.representations import NoteFeatures, representation_from_st
 from audiogan_lesson.runs import generate_from_checkpoint, load_run
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tests/conftest.py
 
 
 def midi_file(path, notes, drums=(), pedal=(), program=0):

@@ -21,7 +21,7 @@ from ..notes import render_notes, write_midi
 from ..profiles import pick_device, tune_backend
 from ..representations import representation_from_state
 from ..training import latent_fn
-from ..training.sampling import latent_batches
+from ..training.sampling import class_count, latent_batches
 from .found import RunInfo
 
 
@@ -50,7 +50,7 @@ class LoadedRun:
     @property
     def n_classes(self) -> int:
         """Labels of a conditional generator: its pitches, else its classes (at least 1)."""
-        return len(self.pitches) if self.pitches else max(len(self.meta.get("classes") or []), 1)
+        return max(class_count(self.meta, None), 1)
 
     @torch.no_grad()
     def decode(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:

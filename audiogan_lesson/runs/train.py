@@ -33,17 +33,16 @@ def _run_folder(name_or_dir: str | os.PathLike, profile: Profile) -> Path:
     return Path(name_or_dir)
 
 
-def _seconds_left(experiment: Experiment, trainer: Trainer) -> float | None:
-    """What is left of the run's time budget (None: no time budget)."""
-    budget = experiment.config.max_seconds
-    return None if budget is None else budget - trainer.seconds
+def _seconds_left(config: TrainConfig, seconds: float) -> float | None:
+    """What is left of a run's time budget after ``seconds`` (None: no time budget)."""
+    return None if config.max_seconds is None else config.max_seconds - seconds
 
 
 def run_finished(config: TrainConfig, step: int, seconds: float) -> bool:
     """Whether a run of ``config`` that made ``step`` steps in ``seconds`` is finished: it reached
     ``config.steps``, or used its time budget (to within a second: a run stops on its clock a
     step after the budget, never exactly on it)."""
-    left = None if config.max_seconds is None else config.max_seconds - seconds
+    left = _seconds_left(config, seconds)
     return step >= config.steps or (left is not None and left <= 1.0)
 
 
@@ -80,7 +79,8 @@ def train_or_load(experiment: Experiment, name_or_dir: str | os.PathLike,
     trainer = experiment.trainer(folder, select=select)
     trainer.load_newest()
     if not run_finished(experiment.config, trainer.step, trainer.seconds):
-        trainer.train(seconds=_seconds_left(experiment, trainer), progress=progress)
+        trainer.train(seconds=_seconds_left(experiment.config, trainer.seconds),
+                      progress=progress)
     return trainer
 
 
