@@ -25,11 +25,10 @@ lesson: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=. $(ROOT_FLAG) $(JUPYTER_ARGS) notebooks/00_welcome.ipynb
 
 # Set everything up and run every test: the linter, then the unit tests and both notebook folders
-# under nbval, on two worker processes (pytest-xdist; each test file, and so each notebook, stays
-# on one worker, in order).
+# under nbval.
 test: setup
 	$(BIN)/ruff check audiogan_lesson tests
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest
 
 # Execute the solution notebooks (PROFILE=laptop by default) and rebuild the student copies.
 notebooks: setup

@@ -102,8 +102,7 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in ci
     makefile = (REPO / "Makefile").read_text()
     assert re.search(r"^test: setup\n\t\$\(BIN\)/ruff check audiogan_lesson tests\n"
-                     r"\t\$\(BIN\)/python -m pytest -n 2 --dist loadfile$", makefile,
-                     flags=re.M)
+                     r"\t\$\(BIN\)/python -m pytest$", makefile, flags=re.M)
     assert _pyproject()["tool"]["ruff"]["lint"]["select"]  # the rules are written down
 
 
