@@ -144,11 +144,11 @@ def test_ddp_killed_two_process_run_resumes_on_two_processes_and_on_one(script, 
     workers = []  # torchrun's workers leave the launcher's process group: kill them by pid
     try:
         deadline = time.monotonic() + 240
-        for line in proc.stdout:
-            found = re.search(r"PID (\d+)", line)
-            if found:
-                workers.append(int(found.group(1)))
-            if "FROZEN" in line or time.monotonic() > deadline:
+        frozen = False
+        for line in proc.stdout:  # the workers share one pipe: a line may hold both PIDs
+            workers += [int(pid) for pid in re.findall(r"PID (\d+)", line)]
+            frozen = frozen or "FROZEN" in line
+            if (frozen and len(workers) >= 2) or time.monotonic() > deadline:
                 break
         assert proc.poll() is None, proc.stderr.read()[-3000:]
     finally:
