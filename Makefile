@@ -15,7 +15,7 @@ PROFILE ?= laptop
 $(STAMP): pyproject.toml .ci/constraints.txt
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(v < (3, 11) and f"error: $(PYTHON) is Python {v[0]}.{v[1]}; the course needs 3.11 or newer (make ... PYTHON=python3.11)")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --disable-pip-version-check -q -c .ci/constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install --disable-pip-version-check -q -c .ci/constraints.txt -e '.[lab,test]'
 	touch $(STAMP)
 
 setup: $(STAMP)

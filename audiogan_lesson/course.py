@@ -17,6 +17,9 @@ Command line::
                                                         # run a solution (.py) into its .ipynb
     python -m audiogan_lesson.course time --profile laptop
                                                         # minutes per notebook, from empty runs
+    python -m audiogan_lesson.course ship RUN_DIR 05_wavegan_10min --command "..." \
+        --options '{"steps": 1000000000, "max_seconds": 600.0, "checkpoint_every": 500}'
+                                                        # a run into audiogan_lesson/shipped/
 """
 
 from __future__ import annotations
@@ -42,12 +45,29 @@ except ImportError as exc:  # pragma: no cover - the test extra installs them
     raise ImportError("the course tool needs jupytext, nbformat and nbclient: "
                       "pip install -e '.[test]'") from exc
 
+from . import __version__
 from .evaluation.run_scores import score_lines
 from .profiles import PROFILE_NAMES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GITHUB_REPO = "audiogan-lesson/audiogan-lesson"
-COLAB_PREFIX = f"https://colab.research.google.com/github/{GITHUB_REPO}/blob/main/"
+# One version of the course, named once: the release tag the Colab badges open and the package
+# version every setup cell installs on Colab (from the package index: the package alone, no
+# executed notebooks). A new release changes __version__; `course check` and a test then name
+# every notebook whose setup cell or badge still points at the old one.
+RELEASE = f"v{__version__}"
+COLAB_PREFIX = f"https://colab.research.google.com/github/{GITHUB_REPO}/blob/{RELEASE}/"
+COLAB_INSTALL = f"audiogan-lesson=={__version__}"
+SETUP_CELL = f'''import subprocess
+import sys
+
+KEEP_ON_DRIVE = None  # Colab: True keeps runs and datasets on Google Drive; None: with a GPU only
+if "google.colab" in sys.modules:  # install the course; Colab's torch, torchaudio, ipywidgets stay
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "{COLAB_INSTALL}"], check=True)
+    from audiogan_lesson.paths import colab_setup
+
+    colab_setup(KEEP_ON_DRIVE)
+'''
 PY_FORMAT = "py:percent"
 RAISES_TAG = "raises-exception"
 CHECK_OUTPUT_MARKER = "# NBVAL_CHECK_OUTPUT"
@@ -304,6 +324,26 @@ def build(root: Path = REPO_ROOT, check: bool = False, names: list[str] | None =
     return problems
 
 
+def setup_problems(root: Path = REPO_ROOT) -> list[str]:
+    """Solutions whose first code cell does not begin with :data:`SETUP_CELL`, or whose Colab
+    badge opens another release than :data:`RELEASE`. Part of ``check``."""
+    problems = []
+    for name in solution_names(root):
+        nb = jupytext.read(root / "solutions" / f"{name}.py")
+        code = [c.source for c in nb.cells if c.cell_type == "code"]
+        if not code or not code[0].startswith(SETUP_CELL):
+            problems.append(f"solutions/{name}.py: the first code cell must begin with the "
+                            "course's setup cell (audiogan_lesson.course.SETUP_CELL, which "
+                            f"installs {COLAB_INSTALL} on Colab); copy it from there")
+        badges = re.findall(r"https://colab\.research\.google\.com/github/\S+?\.ipynb",
+                            "\n".join(c.source for c in nb.cells if c.cell_type == "markdown"))
+        wanted = f"{COLAB_PREFIX}solutions/{name}.ipynb"
+        if badges != [wanted]:
+            problems.append(f"solutions/{name}.py: its one Colab badge must open {wanted}; "
+                            f"found {badges or 'none'}")
+    return problems
+
+
 def _printed_text(nb) -> str:
     """Everything a notebook's code cells printed (streams and plain-text results)."""
     parts = []
@@ -473,6 +513,15 @@ def main(argv: list[str] | None = None) -> int:
     p_time.add_argument("--profile", default="laptop", choices=list(PROFILE_NAMES))
     p_time.add_argument("--no-again", action="store_true", help="skip the second execution")
     p_time.add_argument("--json", type=Path, help="also write the timings to this JSON file")
+    p_ship = sub.add_parser("ship", help="measure a finished run and write it into the package's "
+                                         "shipped runs (audiogan_lesson/shipped/NAME)")
+    p_ship.add_argument("run_dir", type=Path)
+    p_ship.add_argument("name", help="the shipped run's name, as train_or_load(shipped=NAME)")
+    p_ship.add_argument("--command", required=True, help="the exact command that made the run")
+    p_ship.add_argument("--options", default="{}",
+                        help="JSON: make_experiment's keyword arguments that the command set")
+    p_ship.add_argument("--notes", default="", help="the machine and how it was used")
+    p_ship.add_argument("--profile", default="laptop", choices=list(PROFILE_NAMES))
     parser.add_argument("--root", type=Path, default=REPO_ROOT,
                         help="course folder holding solutions/ and notebooks/ "
                              "(default: this repository)")
@@ -483,6 +532,19 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"executing solutions/{name}.py ({args.profile} profile)", flush=True)
                 execute(name, profile=args.profile, root=args.root)
             return 0
+        if args.command == "ship":
+            from .evaluation.run_scores import shipping_scores
+            from .profiles import get_profile
+            from .runs import ship_run
+
+            profile = get_profile(args.profile, device="cpu")
+            scores = shipping_scores(args.run_dir, profile)
+            folder = ship_run(args.run_dir, args.name, args.command, scores, args.profile,
+                              notes=args.notes, options=json.loads(args.options))
+            print(f"shipped {args.run_dir} as {folder}: IS {scores['IS']:.2f} of real "
+                  f"{scores['IS_real']:.2f}; independent listener {scores['listener']['IS']:.2f}"
+                  f" of {scores['listener']['IS_real']:.2f}")
+            return 0
         if args.command == "time":
             timings = time_notebooks(args.names or solution_names(args.root), args.profile,
                                      args.root, again=not args.no_again)
@@ -492,6 +554,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         problems = build(args.root, check=args.command == "check",
                          names=getattr(args, "names", None) or None)
+        if args.command == "check":
+            problems += setup_problems(args.root)
     except CourseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -1,4 +1,5 @@
-"""Where runs and datasets live on disk: :func:`runs_dir` and, on Colab, :func:`use_google_drive`.
+"""Where runs and datasets live on disk: :func:`runs_dir` and, on Colab, :func:`use_google_drive`
+(which every notebook's setup cell calls through :func:`colab_setup` before anything trains).
 
 A small module of its own so that everything that keeps files (training runs, the evaluation
 classifiers' cache, :mod:`audiogan_lesson.runs`) can find the folders without importing the code
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from .profiles import Profile, get_profile
 
-__all__ = ["runs_dir", "use_google_drive"]
+__all__ = ["runs_dir", "use_google_drive", "colab_setup"]
 
 
 def runs_dir(name: str, profile: Profile | None = None) -> Path:
@@ -55,4 +56,29 @@ def use_google_drive(folder: str = "audiogan_lesson", mount_point: str = "/conte
     (root / "runs").mkdir(parents=True, exist_ok=True)
     os.environ["AUDIOGAN_DATA"] = str(root)
     os.environ["AUDIOGAN_RUNS"] = str(root / "runs")
+    return root
+
+
+def colab_setup(keep_on_drive: bool | None = None) -> Path | None:
+    """The Colab half of every notebook's setup cell, run after the course is installed.
+
+    ``keep_on_drive``: True keeps the runs and datasets on Google Drive (:func:`use_google_drive`,
+    which asks once for access), False in the session's own disk, None on Drive only when the
+    session has a GPU (the ``gpu`` profile's runs are long and a disconnect would lose them).
+    Returns the Drive folder, or None when the files stay local. Outside Colab it does nothing.
+    """
+    import sys
+
+    if "google.colab" not in sys.modules:
+        return None
+    if keep_on_drive is None:
+        import torch
+
+        keep_on_drive = torch.cuda.is_available()
+    if not keep_on_drive:
+        print("runs and datasets stay on this Colab session's disk (lost when it ends); "
+              "set KEEP_ON_DRIVE = True in the setup cell to keep them on Google Drive")
+        return None
+    root = use_google_drive()
+    print(f"runs and datasets on Google Drive: {root}")
     return root

@@ -18,7 +18,7 @@
 # %% [markdown]
 # # 02 · The GAN game, and a dense baseline that struggles
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/main/notebooks/02_dense_gan_baseline.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/v0.1.0/notebooks/02_dense_gan_baseline.ipynb)
 #
 # A generative adversarial network (GAN; Goodfellow et al., 2014) is two networks in a game.
 # The **generator** G turns random numbers into examples; the **discriminator** D tries to tell
@@ -46,9 +46,12 @@
 import subprocess
 import sys
 
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "git+https://github.com/audiogan-lesson/audiogan-lesson"], check=True)
+KEEP_ON_DRIVE = None  # Colab: True keeps runs and datasets on Google Drive; None: with a GPU only
+if "google.colab" in sys.modules:  # install the course; Colab's torch, torchaudio, ipywidgets stay
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "audiogan-lesson==0.1.0"], check=True)
+    from audiogan_lesson.paths import colab_setup
+
+    colab_setup(KEEP_ON_DRIVE)
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -445,12 +448,8 @@ print(tricks_table.format_table(result))
 # notebook ends within a quarter of an hour on one GPU. A full run (20,000 steps on the real SC09
 # digits, downloaded on first use) takes hours: it goes through the command line, which writes a
 # checkpoint every 500 steps and continues from the newest with `--resume` after an interruption.
-# On Colab, keep the runs on Google Drive first, so that a disconnect loses nothing:
-#
-# ```python
-# from audiogan_lesson.runs import use_google_drive
-# use_google_drive()  # runs and datasets in MyDrive/audiogan_lesson
-# ```
+# On Colab the setup cell keeps the runs on Google Drive (`KEEP_ON_DRIVE`, on by default with a
+# GPU), so that a disconnect loses nothing.
 #
 # The cell below prints the command, with the run folder this notebook looks in, and plays the
 # run once it is there; `generate` writes wav files from any of its checkpoints.

@@ -18,7 +18,7 @@
 # %% [markdown]
 # # 03 · SpecGAN: a DCGAN on spectrograms, and its checkerboard
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/main/notebooks/03_specgan_dcgan.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/v0.1.0/notebooks/03_specgan_dcgan.ipynb)
 #
 # The dense GAN of notebook 02 learned every sample position on its own. Image GANs solved the
 # same problem years earlier with convolutions: DCGAN (Radford et al., 2016) grows a small
@@ -51,9 +51,12 @@
 import subprocess
 import sys
 
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "git+https://github.com/audiogan-lesson/audiogan-lesson"], check=True)
+KEEP_ON_DRIVE = None  # Colab: True keeps runs and datasets on Google Drive; None: with a GPU only
+if "google.colab" in sys.modules:  # install the course; Colab's torch, torchaudio, ipywidgets stay
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "audiogan-lesson==0.1.0"], check=True)
+    from audiogan_lesson.paths import colab_setup
+
+    colab_setup(KEEP_ON_DRIVE)
 
 import time
 
@@ -691,12 +694,8 @@ show.play_row(mel_audio[:4], mel_sr, labels=[f"mel GAN #{i}" for i in range(4)])
 # notebook ends within a quarter of an hour on one GPU. A paper-size run of 200,000 steps on
 # the spoken digits of SC09 (fetched through the course's dataset registry on first use), takes hours:
 # it goes through the command line, which writes a checkpoint every 500 steps and continues from
-# the newest with `--resume` after an interruption. On Colab, keep the runs on Google Drive first:
-#
-# ```python
-# from audiogan_lesson.runs import use_google_drive
-# use_google_drive()  # runs and datasets in MyDrive/audiogan_lesson
-# ```
+# the newest with `--resume` after an interruption. On Colab the setup cell keeps the runs on Google Drive
+# (`KEEP_ON_DRIVE`, on by default with a GPU).
 #
 # The cell below prints the command, with the run folder this notebook looks in, and plays the run
 # once it is there (through Griffin-Lim); `generate` writes wav files from any of its checkpoints.

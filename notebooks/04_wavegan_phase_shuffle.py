@@ -18,7 +18,7 @@
 # %% [markdown]
 # # 04 · WaveGAN: DCGAN flattened to one dimension, and phase shuffle
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/main/notebooks/04_wavegan_phase_shuffle.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/v0.1.0/notebooks/04_wavegan_phase_shuffle.ipynb)
 #
 # SpecGAN (notebook 03) makes pictures of sound and needs Griffin-Lim to hear them. **WaveGAN**
 # (Donahue et al., 2019) makes the waveform itself: it takes the same DCGAN and flattens it to
@@ -47,9 +47,12 @@
 import subprocess
 import sys
 
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "git+https://github.com/audiogan-lesson/audiogan-lesson"], check=True)
+KEEP_ON_DRIVE = None  # Colab: True keeps runs and datasets on Google Drive; None: with a GPU only
+if "google.colab" in sys.modules:  # install the course; Colab's torch, torchaudio, ipywidgets stay
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "audiogan-lesson==0.1.0"], check=True)
+    from audiogan_lesson.paths import colab_setup
+
+    colab_setup(KEEP_ON_DRIVE)
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -473,7 +476,32 @@ for name, trainer in runs.items():
 # and the ± above is the spread over splits of the generated set, not over training runs. Trust
 # your ears and the spectra as much as the number, and re-run both trainings with another
 # `seed=` in `make_experiment` before you conclude.
+
+# %% [markdown]
+# **The floor and the click.** An inception score forgives a quiet hiss under a drum: the
+# classifier names the drum by its loud part. `evaluation.floor_report` measures what it
+# forgives, per class (each generated clip in the class the classifier hears), as the median
+# over clips, against the real drums of that class:
 #
+# - `out_of_band`: the energy outside the band where the real class has 99.9% of its energy,
+#   relative to the clip's total (a hiss above a kick, a rumble under a hi-hat);
+# - `quiet`: the level of the clip's quietest quarter below its peak (a real drum decays);
+# - `tail`: the last 5 ms against the loudest 5 ms (a sound cut off while still loud clicks).
+#
+# The `excess` columns are generated minus real: 0 dB is as clean as the data, every 10 dB
+# above it a floor ten times stronger.
+
+# %%
+from audiogan_lesson.evaluation import classifier_probs, floor_report
+
+classifier = run_classifier(runs["phase shuffle n=2"].out_dir, profile)
+for name, waves in fake.items():
+    heard = classifier_probs(classifier, waves).argmax(1)
+    print(f"{name}:")
+    print(floor_report(waves, real.waves[:n_eval], sr, fake_labels=heard,
+                       real_labels=real.labels[:n_eval], classes=real.classes).table())
+
+# %% [markdown]
 # ## 8. The post-processing filter
 #
 # The original code has one more remedy, off by default: a learned **post-processing filter**, a
@@ -508,12 +536,8 @@ del g_filtered
 # quarter of an hour on one GPU. A paper-size run of 200,000 steps on the spoken digits of SC09
 # (fetched through the course's dataset registry on first use), takes hours: it goes through the
 # command line, which writes a checkpoint every 500 steps and continues from the newest with
-# `--resume` after an interruption. On Colab, keep the runs on Google Drive first:
-#
-# ```python
-# from audiogan_lesson.runs import use_google_drive
-# use_google_drive()  # runs and datasets in MyDrive/audiogan_lesson
-# ```
+# `--resume` after an interruption. On Colab the setup cell keeps the runs on Google Drive
+# (`KEEP_ON_DRIVE`, on by default with a GPU).
 #
 # The cell below prints the command, with the run folder this notebook looks in, and plays the run
 # once it is there; `generate` writes wav files from any of its checkpoints.

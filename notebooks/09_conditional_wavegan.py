@@ -18,7 +18,7 @@
 # %% [markdown]
 # # 09 · Conditioning: ask for a kick and get a kick
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/main/notebooks/09_conditional_wavegan.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/v0.1.0/notebooks/09_conditional_wavegan.ipynb)
 #
 # Notebook 05 ended with a WaveGAN that makes drums with a drum's shape, but only two or three
 # of the five kinds at a time, and which kinds changes from one checkpoint to the next: **mode
@@ -47,18 +47,20 @@
 import subprocess
 import sys
 
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "git+https://github.com/audiogan-lesson/audiogan-lesson"], check=True)
+KEEP_ON_DRIVE = None  # Colab: True keeps runs and datasets on Google Drive; None: with a GPU only
+if "google.colab" in sys.modules:  # install the course; Colab's torch, torchaudio, ipywidgets stay
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "audiogan-lesson==0.1.0"], check=True)
+    from audiogan_lesson.paths import colab_setup
+
+    colab_setup(KEEP_ON_DRIVE)
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
 from audiogan_lesson import display as show
-from audiogan_lesson.evaluation import (classifier_probs, inception_score, quiet_floor_db,
+from audiogan_lesson.evaluation import (classifier_probs, floor_report, inception_score,
                                         reference_classifier)
-from audiogan_lesson.evaluation.selection import selection_for
 from audiogan_lesson.experiments import make_experiment
 from audiogan_lesson.profiles import get_profile, seed_everything
 from audiogan_lesson.runs import train_or_load
@@ -224,8 +226,7 @@ print(f"parameters: {count_parameters(WaveGANDiscriminator(**size)):,} unconditi
 # class asked for (0 would be every clip certain and right). That classifier is the course's
 # recipe trained with another seed, so the classifier that judges the run below is not the one
 # that chose its checkpoint. The best scoring weights are kept as `best.pt` beside the
-# checkpoints (`evaluation.selection.selection_for(cond)` gives the score); training goes on
-# from the current ones.
+# checkpoints (the experiment builds that score itself); training goes on from the current ones.
 #
 # To judge it, every checkpoint is asked for each class in turn (100 clips of each), so a
 # perfect generator would again make bars of five equal parts; and each clip is also checked
@@ -233,7 +234,7 @@ print(f"parameters: {count_parameters(WaveGANDiscriminator(**size)):,} unconditi
 
 # %%
 cond = make_experiment("wavegan", "toy-drums", profile, loss="wgan-gp", conditional=True, **budget)
-cond_trainer = train_or_load(cond, "09_conditional", select=selection_for(cond))
+cond_trainer = train_or_load(cond, "09_conditional")
 print(f"conditional ({cond.discriminator.config.conditioning}): {cond_trainer.step} steps in {cond_trainer.seconds / 60:.1f} "
       f"minutes ({cond_trainer.step / max(cond_trainer.seconds, 1e-9):.2f} steps/s)")
 print(f"generator parameters: {count_parameters(plain.generator):,} unconditional, "
@@ -388,30 +389,25 @@ for name, audio in examples.items():
 # lower score. A weight of 10 on the auxiliary classifier (GANSynth's) did not help the
 # hi-hats and drove the generator's output into the tanh's limits (every clip peaks at 1.0).
 #
-# The broadband noise floor of notebook 05's clips (a faint hiss from start to end) is measured
-# as the level of each clip's quietest quarter below its peak
-# (`evaluation.quiet_floor_db`: frames of 256 samples, the quietest quarter of them by RMS),
-# here on the two three-minute runs of this notebook and on the real drums:
+# The floor and the click (notebook 04's `evaluation.floor_report`), per class, for the
+# two three-minute runs of this notebook: the unconditional clips in the class the classifier
+# hears, the conditional ones in the class they were asked for, each against the real drums of
+# that class. `excess` is generated minus real, in dB: 0 is as clean as the data.
 
 # %%
 labels = torch.arange(n_eval) % len(classes)
-floors = {"real drums": quiet_floor_db(plain.real.waves[:n_eval]),
-          "unconditional": quiet_floor_db(plain.to_audio(plain_trainer.sample(n_eval, seed=0))),
-          "conditional": quiet_floor_db(cond.to_audio(cond_trainer.sample(n_eval, labels=labels, seed=0,
-                                                                          best=True)))}
-for name, level in floors.items():
-    print(f"{name:<14} quietest quarter {np.median(level):6.1f} dB below the peak (median of "
-          f"{len(level)} clips; quartiles {np.percentile(level, 25):.1f} to {np.percentile(level, 75):.1f})")
+real_eval = plain.real.waves[:n_eval]
+unconditional = plain.to_audio(plain_trainer.sample(n_eval, seed=0))
+conditional = cond.to_audio(cond_trainer.sample(n_eval, labels=labels, seed=0, best=True))
+heard = classifier_probs(classifier, unconditional).argmax(1)
+for name, waves, asked in (("unconditional", unconditional, heard),
+                           ("conditional", conditional, labels)):
+    print(f"{name}:")
+    print(floor_report(waves, real_eval, plain.sample_rate, fake_labels=asked,
+                       real_labels=plain.real.labels[:n_eval], classes=classes).table())
 
 # %% [markdown]
-# By this measure neither run carries more of a floor than the real drums: the real clips'
-# quietest quarter lies about 20 dB below their peak (a toy drum of a quarter of a second has
-# not died away by its last quarter), the generated ones' as well (19.3 and 19.0 dB), spread
-# less widely. The ten-minute runs measured the same way over 1,000 clips: real -20.4 dB,
-# unconditional -21.6 dB, `--conditional` -18.3 dB (the first row of the table above; the
-# second -20.5 dB, the third -19.1 dB). What a spectrogram shows as hiss in a generated clip is a faint,
-# broad band above the drum's own energy, far below the clip's loud part; at this clip length
-# the quietest quarter still holds each drum's own decay, which hides it.
+# FLOOR_PROSE
 #
 # ## Run at full scale
 #

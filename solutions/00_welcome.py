@@ -18,7 +18,7 @@
 # %% [markdown]
 # # 00 · Welcome to adversarial audio synthesis
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/main/solutions/00_welcome.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/v0.1.0/solutions/00_welcome.ipynb)
 #
 # This course teaches generative adversarial networks (GANs) that make sound: a dense baseline,
 # SpecGAN and WaveGAN (Donahue et al., 2019), the Wasserstein loss with gradient penalty, and
@@ -40,9 +40,12 @@
 import subprocess
 import sys
 
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "git+https://github.com/audiogan-lesson/audiogan-lesson"], check=True)
+KEEP_ON_DRIVE = None  # Colab: True keeps runs and datasets on Google Drive; None: with a GPU only
+if "google.colab" in sys.modules:  # install the course; Colab's torch, torchaudio, ipywidgets stay
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "audiogan-lesson==0.1.0"], check=True)
+    from audiogan_lesson.paths import colab_setup
+
+    colab_setup(KEEP_ON_DRIVE)
 
 import numpy as np
 import torch

@@ -18,7 +18,7 @@
 # %% [markdown]
 # # 01 · Audio for GANs: from files to examples and spectrograms
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/main/solutions/01_audio_preprocessing.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/v0.1.0/solutions/01_audio_preprocessing.ipynb)
 #
 # A GAN learns from a pile of examples that all have the same shape. This notebook turns sound
 # into such examples, and into the two image-like representations the course's spectrogram GANs
@@ -49,9 +49,12 @@
 import subprocess
 import sys
 
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "git+https://github.com/audiogan-lesson/audiogan-lesson"], check=True)
+KEEP_ON_DRIVE = None  # Colab: True keeps runs and datasets on Google Drive; None: with a GPU only
+if "google.colab" in sys.modules:  # install the course; Colab's torch, torchaudio, ipywidgets stay
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "audiogan-lesson==0.1.0"], check=True)
+    from audiogan_lesson.paths import colab_setup
+
+    colab_setup(KEEP_ON_DRIVE)
 
 import math
 import tempfile
@@ -575,17 +578,9 @@ except ValueError as err:
 # ## Run at full scale
 #
 # On a GPU machine (or any machine with the disk space), fetch a real dataset, look at it, and
-# keep its SpecGAN moments for notebook 03. SC09 is about 0.8 GB; on Colab, point
-# `AUDIOGAN_DATA` at a Google Drive folder first so the download survives the session:
-#
-# ```python
-# import os
-# from google.colab import drive
-# drive.mount("/content/drive")
-# os.environ["AUDIOGAN_DATA"] = "/content/drive/MyDrive/audiogan_data"
-# ```
-#
-# Then set `FETCH_REAL = True` below. The first run downloads, verifies and extracts the archive
+# keep its SpecGAN moments for notebook 03. SC09 is about 0.8 GB; on Colab the download
+# survives the session on Google Drive when the setup cell keeps files there (`KEEP_ON_DRIVE`,
+# on by default with a GPU). Then set `FETCH_REAL = True` below. The first run downloads, verifies and extracts the archive
 # and decodes every file once; later runs read the cache in seconds.
 
 # %%

@@ -18,7 +18,7 @@
 # %% [markdown]
 # # 05 · WGAN-GP: the recipe WaveGAN and SpecGAN were trained with
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/main/solutions/05_wgan_gp.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/v0.1.0/solutions/05_wgan_gp.ipynb)
 #
 # Notebooks 02 to 04 played the original GAN game: a discriminator that outputs a probability,
 # trained with binary cross-entropy (BCE). WaveGAN and SpecGAN were not trained that way. The
@@ -52,9 +52,12 @@
 import subprocess
 import sys
 
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "git+https://github.com/audiogan-lesson/audiogan-lesson"], check=True)
+KEEP_ON_DRIVE = None  # Colab: True keeps runs and datasets on Google Drive; None: with a GPU only
+if "google.colab" in sys.modules:  # install the course; Colab's torch, torchaudio, ipywidgets stay
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "audiogan-lesson==0.1.0"], check=True)
+    from audiogan_lesson.paths import colab_setup
+
+    colab_setup(KEEP_ON_DRIVE)
 
 import math
 
@@ -734,12 +737,8 @@ for name, waves in (("real drums", ten.real.waves[:n_eval]), ("generated", gener
 # "zero" to "nine" of Speech Commands), fetched through the course's dataset registry on first
 # use, for 200,000 steps: hours on one GPU, so the runs go through the command line, which
 # writes a checkpoint every 500 steps and continues from the newest with `--resume` after an
-# interruption. On Colab, keep the runs on Google Drive first:
-#
-# ```python
-# from audiogan_lesson.runs import use_google_drive
-# use_google_drive()  # runs and datasets in MyDrive/audiogan_lesson
-# ```
+# interruption. On Colab the setup cell keeps the runs on Google Drive
+# (`KEEP_ON_DRIVE`, on by default with a GPU).
 #
 # The cell below prints both commands, with the run folders this notebook looks in, and plays
 # each run once it is there; `generate` writes wav files from any of its checkpoints.

@@ -18,7 +18,7 @@
 # %% [markdown]
 # # 06 · GANSynth: progressive growing, pitch conditioning, and phase you can invert
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/main/solutions/06_gansynth_progressive.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/v0.1.0/solutions/06_gansynth_progressive.ipynb)
 #
 # GANSynth (Engel et al., ICLR 2019) makes musical notes of a pitch you ask for. It changed
 # three things against SpecGAN:
@@ -56,9 +56,12 @@
 import subprocess
 import sys
 
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "git+https://github.com/audiogan-lesson/audiogan-lesson"], check=True)
+KEEP_ON_DRIVE = None  # Colab: True keeps runs and datasets on Google Drive; None: with a GPU only
+if "google.colab" in sys.modules:  # install the course; Colab's torch, torchaudio, ipywidgets stay
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "audiogan-lesson==0.1.0"], check=True)
+    from audiogan_lesson.paths import colab_setup
+
+    colab_setup(KEEP_ON_DRIVE)
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -395,7 +398,6 @@ plt.show()
 # printout says which stage it ended in); a re-run of the notebook loads it.
 
 # %%
-from audiogan_lesson.evaluation.selection import selection_for
 from audiogan_lesson.experiments import make_experiment
 
 FIRST_MINUTES = {"smoke": 0.2, "laptop": 2.0, "gpu": 2.0}[profile.name]
@@ -403,8 +405,7 @@ first = make_experiment("gansynth", "toy-notes", profile.with_scale("gansynth", 
 print(f"{first.examples.shape[0]} notes as images {tuple(first.examples.shape[1:])}, pitches "
       f"{first.pitches[0]}-{first.pitches[-1]}; G {count_parameters(first.generator):,} and "
       f"D {count_parameters(first.discriminator):,} parameters")
-first_trainer = train_or_load(first, "06_gansynth_first_minutes", progress=True,
-                              select=selection_for(first))
+first_trainer = train_or_load(first, "06_gansynth_first_minutes", progress=True)
 print(f"step {first_trainer.step}, {first_trainer.seconds / 60:.1f} minutes of training, "
       f"final stage {first_trainer.generator.stage} "
       f"({' x '.join(map(str, first_trainer.generator.resolution()))})")
@@ -453,7 +454,7 @@ if first_trainer.selections:
 
 # %%
 exp = make_experiment("gansynth", "toy-notes", profile)
-trainer = train_or_load(exp, "06_gansynth", progress=True, select=selection_for(exp),
+trainer = train_or_load(exp, "06_gansynth", progress=True,
                         shipped="06_gansynth" if profile.name == "laptop" else None,
                         train_from_scratch=TRAIN_FROM_SCRATCH)
 print(f"step {trainer.step}, {trainer.seconds / 60:.1f} minutes of training, "
@@ -701,13 +702,8 @@ display(widgets.VBox([widgets.HTML("<b>pitch, latent fixed</b>"), pitch_slider,
 # only, as in the paper. The full schedule took the authors about four days on a V100, so it
 # runs from the command line, not in this notebook; it checkpoints as it goes, and the same
 # command with `--resume` continues after an interruption (the stage and alpha follow from the
-# step count, so the run continues exactly where it stopped). On Colab, keep the runs on Google
-# Drive first:
-#
-# ```python
-# from audiogan_lesson.runs import use_google_drive
-# use_google_drive()  # runs and datasets in MyDrive/audiogan_lesson
-# ```
+# step count, so the run continues exactly where it stopped). On Colab the setup cell keeps the runs on Google Drive
+# (`KEEP_ON_DRIVE`, on by default with a GPU).
 #
 # The cell below prints the command, with the run folder this notebook looks in, and plays one
 # latent at four pitches once the run is there; `generate CHECKPOINT --pitch 60 --n 16 --out

@@ -18,7 +18,7 @@
 # %% [markdown]
 # # 07 · Evaluation: numbers you can trust, and your ears
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/main/solutions/07_evaluation.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/v0.1.0/solutions/07_evaluation.ipynb)
 #
 # A GAN has no loss that says how good its samples are: the discriminator's loss only says who
 # is winning the game. The papers of this course therefore judge generators from the outside,
@@ -46,9 +46,12 @@
 import subprocess
 import sys
 
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "git+https://github.com/audiogan-lesson/audiogan-lesson"], check=True)
+KEEP_ON_DRIVE = None  # Colab: True keeps runs and datasets on Google Drive; None: with a GPU only
+if "google.colab" in sys.modules:  # install the course; Colab's torch, torchaudio, ipywidgets stay
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "audiogan-lesson==0.1.0"], check=True)
+    from audiogan_lesson.paths import colab_setup
+
+    colab_setup(KEEP_ON_DRIVE)
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -755,8 +758,8 @@ else:
 # ## Run at full scale
 #
 # On a GPU (the `gpu` profile) the notebooks 02-06 train at paper size and this notebook finds
-# their runs in the same runs folder (on Colab set `AUDIOGAN_RUNS` to a Google Drive folder
-# before running them, as in notebook 02). For the paper's protocol, fetch SC09, train the
+# their runs in the same runs folder (on Colab the setup cell's `KEEP_ON_DRIVE` keeps
+# them on Google Drive). For the paper's protocol, fetch SC09, train the
 # models on it (`python -m audiogan_lesson train wavegan --data sc09 ...`), and score them with
 # the SC09 classifier: a mel spectrogram with n_fft 1024, hop 128 and 128 bins, then four conv
 # blocks, trained once and cached. The cell below trains or loads it when SC09 is present, and

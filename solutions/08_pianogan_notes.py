@@ -18,7 +18,7 @@
 # %% [markdown]
 # # 08 · PianoGAN: music as notes instead of sound
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/main/solutions/08_pianogan_notes.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/v0.1.0/solutions/08_pianogan_notes.ipynb)
 #
 # Every GAN so far made sound: samples (WaveGAN), spectrograms (SpecGAN, GANSynth). A piece of
 # piano music can also be written down as the notes that were played: which key, when, for how
@@ -52,9 +52,12 @@
 import subprocess
 import sys
 
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "git+https://github.com/audiogan-lesson/audiogan-lesson"], check=True)
+KEEP_ON_DRIVE = None  # Colab: True keeps runs and datasets on Google Drive; None: with a GPU only
+if "google.colab" in sys.modules:  # install the course; Colab's torch, torchaudio, ipywidgets stay
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "audiogan-lesson==0.1.0"], check=True)
+    from audiogan_lesson.paths import colab_setup
+
+    colab_setup(KEEP_ON_DRIVE)
 
 import tempfile
 from pathlib import Path
@@ -325,15 +328,14 @@ print(layer_table(PianoGANDiscriminator()))
 # scores 200 generated pieces by the worst of four distances to the training pieces, each as a
 # fraction of uniform noise's (the W1 distances of pitch, step and duration of section 8, and
 # the share of notes out of key of section 7; 0 is the real data, -1 noise), and keeps the best
-# scoring weights as `best.pt` beside its checkpoints (`evaluation.selection.selection_for`
-# gives the score; the BCE run has `select_every=0` and keeps none). Section 8 samples those.
+# scoring weights as `best.pt` beside its checkpoints (the experiment builds that score
+# itself; the BCE run has `select_every=0` and keeps none). Section 8 samples those.
 #
 # Re-running the notebook loads the finished runs.
 
 # %%
 from audiogan_lesson.evaluation import (format_score_table, in_key_rate, score_table,
                                         uniform_notes)
-from audiogan_lesson.evaluation.selection import selection_for
 from audiogan_lesson.experiments import make_experiment
 from audiogan_lesson.runs import train_or_load
 
@@ -341,7 +343,7 @@ runs = {}
 for loss, minutes in (("wgan-gp", 5.0), ("bce", 3.0)):  # minutes on the laptop profile
     exp = make_experiment("pianogan", "toy-piano", profile, loss=loss,
                           max_seconds=min(minutes, scale.minutes) * 60)
-    trainer = train_or_load(exp, f"08_pianogan_{loss}", select=selection_for(exp))
+    trainer = train_or_load(exp, f"08_pianogan_{loss}")
     runs[loss] = (exp, trainer)
     print(f"{loss:<8} {trainer.step:>5} generator steps in {trainer.seconds:4.0f} s "
           f"({trainer.step / max(trainer.seconds, 1e-9):.2f} steps/s); width {exp.scale.width}, "
@@ -545,8 +547,8 @@ print(f"the first generated piece as MIDI: {midi_dir / 'pianogan_0.mid'}")
 # `allow_unverified=True` or `--allow-unverified`, and its SHA-256 is then recorded), reads the
 # training split's performances with pretty_midi and cuts them into windows of 256 notes every
 # 128. It goes through the command line, which writes a checkpoint every 500 steps and continues
-# from the newest with `--resume`; on Colab, call `runs.use_google_drive()` first so that a
-# disconnect loses nothing. The cell below prints the command, with the run folder this notebook
+# from the newest with `--resume`; on Colab the setup cell keeps the runs on Google
+# Drive (`KEEP_ON_DRIVE`), so that a disconnect loses nothing. The cell below prints the command, with the run folder this notebook
 # looks in, and once the run is there writes four pieces with `generate`'s code (each a `.mid`
 # file and a `.wav` rendering) and plays them.
 #

@@ -27,7 +27,7 @@ def _solution_notebook():
     check.outputs = [new_output("stream", name="stdout", text="[PASS] Exercise 4.1\n")]
     table = new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(19065345)")
     table.outputs = [new_output("stream", name="stdout", text="19065345\n")]
-    plain = new_code_cell("x = 1")
+    plain = new_code_cell(course.SETUP_CELL + "x = 1")  # the setup cell every notebook has
     plain.outputs = [new_output("execute_result", data={"text/plain": "1"}, execution_count=3)]
     badge = new_markdown_cell(f"[badge]({course.COLAB_PREFIX}solutions/04_x.ipynb)")
     return new_notebook(cells=[badge, plain, exercise, check, table])
@@ -196,3 +196,26 @@ def test_time_runs_each_notebook_from_an_empty_runs_folder_then_again(tmp_path, 
     assert timing["slowest_cell_s"] >= 1.5 and timing["first_s"] >= timing["slowest_cell_s"]
     assert timing["again_s"] > 0
     assert not (tmp_path / "solutions" / "00_tiny.ipynb").exists()  # nothing written
+
+
+def test_every_setup_cell_installs_this_release_and_every_badge_opens_it():
+    """One version named once (audiogan_lesson.__version__): every solution's setup cell installs
+    it on Colab and every Colab badge opens its tag."""
+    from audiogan_lesson import __version__
+
+    assert course.COLAB_INSTALL == f"audiogan-lesson=={__version__}"
+    assert f"/blob/v{__version__}/" in course.COLAB_PREFIX
+    assert course.setup_problems(REPO) == []
+
+
+def test_a_setup_cell_or_badge_of_another_release_is_named(tmp_path):
+    (tmp_path / "solutions").mkdir()
+    source = (REPO / "solutions" / "00_welcome.py").read_text()
+    stale = source.replace(course.COLAB_INSTALL, "audiogan-lesson==0.0.9").replace(
+        course.COLAB_PREFIX, course.COLAB_PREFIX.replace(course.RELEASE, "main"))
+    (tmp_path / "solutions" / "00_welcome.py").write_text(stale)
+    (tmp_path / "solutions" / "00_welcome.ipynb").write_text("{}")
+    problems = course.setup_problems(tmp_path)
+    assert len(problems) == 2
+    assert "setup cell" in problems[0] and course.COLAB_INSTALL in problems[0]
+    assert "blob/main" in problems[1] and course.RELEASE in problems[1]

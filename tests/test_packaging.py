@@ -22,8 +22,8 @@ def _normalise(requirement: str) -> str:
 
 def test_environment_yml_matches_pyproject():
     project = _pyproject()["project"]
-    wanted = {_normalise(r)
-              for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    extras = project["optional-dependencies"]
+    wanted = {_normalise(r) for r in project["dependencies"] + extras["lab"] + extras["test"]}
     env = yaml.safe_load((REPO / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     listed = {_normalise(r) for r in pip_section if not r.startswith("-e")}
@@ -69,8 +69,9 @@ def test_one_python_floor_everywhere():
 
 def test_course_card_packages_are_dependencies():
     project = _pyproject()["project"]
+    extras = project["optional-dependencies"]
     names = {re.split(r"[<>=!~ \[]", r)[0].lower() for r in
-             project["dependencies"] + project["optional-dependencies"]["test"]}
+             project["dependencies"] + extras["lab"] + extras["test"]}
     for package in ("jupyterlab", "torch", "torchaudio", "librosa", "ipywidgets", "matplotlib",
                     "nbval", "jupytext", "soundfile", "tqdm", "scipy", "scikit-learn", "pytest"):
         assert package in names, package
@@ -243,3 +244,40 @@ def test_torchaudio_is_imported_only_in_env():
                 offenders.append(f"{path.relative_to(REPO)}:{node.lineno}")
     assert not offenders, \
         f"torchaudio imported outside env.py (use env.import_torchaudio): {offenders}"
+
+
+# What Colab's GPU image has installed (the ones the course must not replace): its torch and
+# torchaudio pair, IPython and ipywidgets 7, on Python 3.12 or 3.13.
+COLAB_PREINSTALLED = {"torch": "2.11.0", "torchaudio": "2.11.0", "ipywidgets": "7.7.1",
+                      "ipython": "7.34.0"}
+
+
+def test_installing_over_colab_upgrades_none_of_its_packages():
+    """pip upgrades an installed package only when a requirement excludes its version: every
+    requirement of the package admits Colab's versions, and its Python floor admits Colab's."""
+    from packaging.requirements import Requirement
+    from packaging.specifiers import SpecifierSet
+
+    project = _pyproject()["project"]
+    for python in ("3.12", "3.13"):
+        assert python in SpecifierSet(project["requires-python"])
+    required = {Requirement(r).name.lower(): Requirement(r) for r in project["dependencies"]}
+    for name, version in COLAB_PREINSTALLED.items():
+        assert name in required, f"{name} is not a requirement; drop it from this list"
+        assert version in required[name].specifier, \
+            f"{required[name]} would replace Colab's {name} {version}"
+    assert "jupyterlab" not in required and "ipykernel" not in required  # Colab has its own
+
+
+def test_make_installs_jupyterlab_through_the_lab_extra():
+    extras = _pyproject()["project"]["optional-dependencies"]
+    assert {re.split(r"[<>=]", r)[0] for r in extras["lab"]} == {"jupyterlab", "ipykernel"}
+    assert "-e '.[lab,test]'" in (REPO / "Makefile").read_text()
+
+
+def test_one_version_named_in_pyproject_the_package_and_the_readme():
+    from audiogan_lesson import __version__
+    from audiogan_lesson.course import COLAB_PREFIX
+
+    assert _pyproject()["project"]["version"] == __version__
+    assert COLAB_PREFIX in (REPO / "README.md").read_text()

@@ -2,6 +2,7 @@
 checkpoint."""
 
 import os
+from pathlib import Path
 
 import pytest
 import soundfile as sf
@@ -281,3 +282,22 @@ def test_one_sampler_for_the_trainer_and_generate(tmp_path, model, data, conditi
         theirs = torch.cat([w for w, _ in runs.sample_batches(runs.load_run(tmp_path / "run"),
                                                               70, seed=seed)])
         torch.testing.assert_close(ours, theirs, rtol=1e-4, atol=1e-5)
+
+
+def test_the_setup_cell_keeps_runs_on_drive_on_colab_by_choice_or_with_a_gpu(monkeypatch, capsys):
+    import sys
+    import types
+
+    from audiogan_lesson import paths
+
+    mounted = []
+    monkeypatch.setattr(paths, "use_google_drive", lambda: mounted.append(1) or Path("/drive"))
+    assert paths.colab_setup(True) is None and mounted == []  # not on Colab: nothing happens
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    assert paths.colab_setup(False) is None and mounted == []
+    assert "KEEP_ON_DRIVE = True" in capsys.readouterr().out
+    assert paths.colab_setup(True) == Path("/drive") and mounted == [1]
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    assert paths.colab_setup(None) is None and mounted == [1]
+    monkeypatch.setattr("torch.cuda.is_available", lambda: True)
+    assert paths.colab_setup(None) == Path("/drive") and mounted == [1, 1]

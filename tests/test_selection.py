@@ -216,3 +216,32 @@ def test_sample_best_uses_the_best_steps_weights(tmp_path):
     assert not torch.equal(trainer.sample(5, seed=1), at_best)
     plain = make(TrainConfig(**BASE))  # no best kept: the current weights
     torch.testing.assert_close(plain.sample(3, seed=1, best=True), plain.sample(3, seed=1))
+
+
+def test_no_notebook_or_command_passes_a_score_to_keep_the_best():
+    """Keeping the best needs no argument: the experiment builds its score from the model's
+    entry, so a notebook or the command line that passes ``select=`` has a second home for it."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    callers = [*root.glob("solutions/*.py"), *root.glob("notebooks/*.py"),
+               *(root / "audiogan_lesson" / "cli").glob("*.py")]
+    assert len(callers) > 20
+    passing = [p.name for p in callers if "select=" in p.read_text(encoding="utf-8")]
+    assert passing == []
+
+
+def test_the_unconditional_score_falls_to_zero_when_a_class_is_missed():
+    from audiogan_lesson.evaluation.selection import covered_inception_score
+
+    from audiogan_lesson.evaluation.metrics import inception_score
+
+    every = torch.eye(5).repeat(20, 1).numpy()  # 100 certain clips, 20 of each class
+    assert covered_inception_score(every) == inception_score(every)[0] > 4
+    four = torch.eye(5)[torch.arange(100) % 4].numpy()  # certain, but no clip of class 4
+    assert covered_inception_score(four) == 0.0
+    rare = torch.eye(5)[torch.tensor([4] * 2 + [i % 4 for i in range(98)])].numpy()
+    # class 4 is 2% of the clips, under the 5% floor: the score is cut to 2/5 of its value
+    assert covered_inception_score(rare) == pytest.approx(inception_score(rare)[0] * 0.4)
+    with pytest.raises(ValueError, match="min_share"):
+        covered_inception_score(every, min_share=0)

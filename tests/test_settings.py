@@ -60,5 +60,16 @@ def test_show_config_prints_and_trains_nothing(tmp_path, capsys):
                  "--profile", "laptop", "--minutes", "3", "--show-config"]) == 0
     printed = capsys.readouterr().out
     assert "train.max_seconds = 180.0" in printed and "option" in printed
-    assert "representation.preemphasis = 0.9" in printed and "profile laptop" in printed
+    from audiogan_lesson.models.wavegan import LAPTOP_WAVEGAN_WGAN
+
+    emphasis = LAPTOP_WAVEGAN_WGAN.representation["preemphasis"]
+    assert f"representation.preemphasis = {emphasis}" in printed and "profile laptop" in printed
     assert not out.exists()
+
+
+def test_show_config_needs_no_out_folder_and_training_does(capsys):
+    assert main(["train", "specgan", "--data", "toy-drums", "--profile", "laptop",
+                 "--show-config"]) == 0
+    assert "generator.d = " in capsys.readouterr().out
+    assert main(["train", "specgan", "--data", "toy-drums", "--profile", "smoke"]) == 2
+    assert "train needs --out FOLDER" in capsys.readouterr().err

@@ -1,9 +1,10 @@
-"""Command line: ``python -m audiogan_lesson train|generate|export|bench`` (the notebooks' "Run
-at full scale").
+"""Command line: ``python -m audiogan_lesson train|generate|listen|export|bench`` (the notebooks'
+"Run at full scale").
 
   python -m audiogan_lesson train wavegan --data toy-drums --loss wgan-gp --minutes 10 --out runs/wg
   python -m audiogan_lesson train wavegan --data toy-drums --out runs/wg --resume   # after a stop
   python -m audiogan_lesson generate runs/wg/ckpt_00001000.pt --n 16 --out samples/
+  python -m audiogan_lesson listen runs/wg          # an independent listener's score, the floor
   python -m audiogan_lesson export runs/wg --out wavegan.ts   # TorchScript, no package needed
   python -m audiogan_lesson bench
 
@@ -17,7 +18,7 @@ import argparse
 import errno
 import sys
 
-from . import bench, export, generate, train
+from . import bench, export, generate, listen, train
 
 PROG = "python -m audiogan_lesson"
 
@@ -27,8 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True,
-                                metavar="{train,generate,export,bench}")
-    for command in (train, generate, export, bench):
+                                metavar="{train,generate,listen,export,bench}")
+    for command in (train, generate, listen, export, bench):
         command.add_parser(sub)
     return parser
 

@@ -58,7 +58,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
                        help="steps between scorings of the generator, the best kept as "
                             "OUT/best.pt (default: the recipe's; 0: off, the last checkpoint "
                             "is the result, as in the papers)")
-    train.add_argument("--out", required=True, type=Path, help="folder for checkpoints")
+    train.add_argument("--out", type=Path, default=None,
+                       help="folder for checkpoints (required, except with --show-config)")
     train.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
     train.add_argument("--profile", choices=list(PROFILE_NAMES), default=None,
                        help="default: $AUDIOGAN_PROFILE, else gpu with CUDA, else laptop")
@@ -132,6 +133,9 @@ def _train(args, profile, shard, say) -> int:
     common = dict(loss=args.loss, seed=args.seed, checkpoint_every=args.checkpoint_every,
                   representation=args.representation, slice_len=args.slice_len,
                   sample_rate=args.sample_rate, conditional=args.conditional, **options)
+    if args.out is None and not args.show_config:
+        raise ValueError("train needs --out FOLDER: the folder its checkpoints, metrics and "
+                         "previews go to")
     if args.show_config:
         say(f"{args.model}: every setting and the layer that set it (option: a flag of train)")
         say(format_settings(experiment_settings(args.model, profile, **common)))

@@ -10,7 +10,9 @@ generated sets. GANSynth adds the number of statistically different bins (NDB) a
 accuracy and entropy. One module per job:
 
 - :mod:`.classifier`: :class:`MelClassifier`, :func:`train_classifier` (cached on disk),
-  :func:`reference_classifier`, :func:`classifier_probs`, :func:`classifier_features`.
+  :func:`reference_classifier`, :func:`classifier_probs`, :func:`classifier_features`; the
+  independent listener (:class:`FrameListener`, :func:`independent_listener`), another
+  architecture and seed that neither trains nor chooses a run.
 - :mod:`.metrics`: :func:`inception_score`, :func:`frechet_distance`, :func:`ndb` /
   :class:`NDBBins`, :func:`diversity`, :func:`entropy`, :func:`nearest_neighbours`,
   :func:`rmse_to_nearest` and :func:`snr_to_nearest` (RMSE and SNR, both measured against the
@@ -23,7 +25,8 @@ accuracy and entropy. One module per job:
   :func:`pitch_entropy`, and per pitch and across pitches :func:`pitch_accuracy_by_pitch`,
   :func:`pitch_sweep`, :func:`sweep_scores`, :func:`timbre_consistency` (notebooks 06 and 07).
 - :mod:`.run_scores`: one score per training run, the same in every notebook:
-  :func:`score_run` / :class:`RunScore`, :func:`run_classifier`, :func:`checkpoint_scores`
+  :func:`score_run` / :class:`RunScore`, :func:`run_classifier`, :func:`checkpoint_scores`,
+  :func:`listen_run` (both listeners and the floor; ``python -m audiogan_lesson listen``)
   (imported from there: it samples runs through :mod:`audiogan_lesson.runs`).
 - :mod:`.reference`: :class:`ReferenceSet` and :func:`to_format` (notebook 07's table),
   :func:`sc09_classifier`.
@@ -38,8 +41,10 @@ The runs notebook 07 judges (``find_runs``, ``sample_run``, ``run_generator``) l
 build a run's selection score (:mod:`.selection`) from here.
 """
 
-from .classifier import (ClassifierConfig, MelClassifier, classifier_accuracy, classifier_features,
-                         classifier_probs, data_fingerprint, reference_classifier, train_classifier)
+from .classifier import (ClassifierConfig, FrameListener, ListenerConfig, MelClassifier,
+                         classifier_accuracy, classifier_features, classifier_probs,
+                         data_fingerprint, independent_listener, reference_classifier,
+                         train_classifier)
 from .floor import FLOOR_MEASURES, FloorReport, floor_measures, floor_report, real_band
 from .metrics import (NDBBins, NDBResult, Neighbours, diversity, entropy, feature_stats,
                       chance_normalised, frechet_distance, frechet_distance_from_stats,
@@ -54,7 +59,8 @@ from .pitch import (PYIN_MAX_TRANSITION_RATE, UNVOICED, PitchTrack, estimate_pit
                     pitch_track, sweep_scores, timbre_consistency)
 from .reference import SC09_CLASSIFIER, ReferenceSet, sc09_classifier, to_format
 
-__all__ = ["ClassifierConfig", "MelClassifier", "train_classifier", "classifier_probs",
+__all__ = ["ClassifierConfig", "MelClassifier", "ListenerConfig", "FrameListener",
+           "independent_listener", "train_classifier", "classifier_probs",
            "classifier_features", "classifier_accuracy", "reference_classifier", "inception_score",
            "frechet_distance", "frechet_distance_from_stats", "feature_stats", "data_fingerprint",
            "UNVOICED", "PYIN_MAX_TRANSITION_RATE", "PitchTrack", "pitch_track", "estimate_pitch",

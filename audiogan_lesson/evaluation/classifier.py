@@ -10,6 +10,10 @@ inception score and its penultimate features the Fréchet distance (:mod:`.metri
   :func:`reference_classifier` for a course dataset.
 - :func:`classifier_probs`, :func:`classifier_features`: ``(N, classes)`` and ``(N, features)``;
   :func:`classifier_accuracy`.
+- :class:`FrameListener` (:class:`ListenerConfig`), :func:`independent_listener`: a second
+  listener of another architecture, front end and seed, trained on the real data alone, that
+  never trains a run nor chooses its checkpoint: the course reports a run's score by it beside
+  the course's classifier (``python -m audiogan_lesson listen``).
 """
 
 from __future__ import annotations
@@ -35,9 +39,9 @@ from .metrics import _as_waves
 
 torchaudio = import_torchaudio()
 
-__all__ = ["ClassifierConfig", "MelClassifier", "data_fingerprint", "train_classifier",
-           "classifier_probs", "classifier_features", "classifier_accuracy",
-           "reference_classifier"]
+__all__ = ["ClassifierConfig", "MelClassifier", "ListenerConfig", "FrameListener",
+           "data_fingerprint", "train_classifier", "classifier_probs", "classifier_features",
+           "classifier_accuracy", "reference_classifier", "independent_listener"]
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,77 @@ class MelClassifier(nn.Module):
         return self.head(self.features(waves))
 
 
+@dataclass(frozen=True)
+class ListenerConfig:
+    """The independent listener (:class:`FrameListener`) and how it is trained.
+
+    Unlike the evaluation classifier it looks at finer frames (``n_fft`` 256, hop 64, 64 mel
+    bands), convolves along time only with the mel bands as channels, pools by mean and max,
+    and draws every random choice from another seed. It is trained on the real data alone, and
+    a white-noise floor is added to only ``noise_fraction`` of its training clips (at an RMS
+    level uniform in dB between -100 dBFS and ``noise_db``): it learns the drums, not to ignore a
+    floor, so a generated floor loud enough to change what a drum sounds like changes its
+    answer. The training fields mean what :class:`ClassifierConfig`'s do.
+    """
+
+    n_fft: int = 256
+    hop_length: int = 64
+    n_mels: int = 64
+    channels: tuple[int, ...] = (64, 96, 128)
+    kernel: int = 5
+    dropout: float = 0.2
+    steps: int = 400
+    batch_size: int = 64
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    val_fraction: float = 0.1
+    gain_db: float = 6.0
+    noise_db: float | None = -40.0
+    noise_fraction: float = 0.5
+    noise_slope: float = 0.0
+    seed: int = 7
+
+
+class FrameListener(nn.Module):
+    """Log-mel frames ``(N, n_mels, frames)`` -> 1-D convolutions over time (each followed by
+    batch norm, GELU and max pooling by 2) -> mean and max over time (the features) -> linear.
+    The same interface as :class:`MelClassifier`, so every function of this module takes
+    either."""
+
+    def __init__(self, n_classes: int, sample_rate: int, config: ListenerConfig | None = None):
+        super().__init__()
+        config = config or ListenerConfig()
+        self.config = config
+        self.n_classes = int(n_classes)
+        self.sample_rate = int(sample_rate)
+        self.val_accuracy: float | None = None
+        self.mel = torchaudio.transforms.MelSpectrogram(
+            sample_rate=sample_rate, n_fft=config.n_fft, hop_length=config.hop_length,
+            n_mels=config.n_mels, power=2.0)
+        self.input_norm = nn.BatchNorm1d(config.n_mels)
+        blocks, c_in = [], config.n_mels
+        for c in config.channels:
+            blocks += [nn.Conv1d(c_in, c, config.kernel, padding=config.kernel // 2, bias=False),
+                       nn.BatchNorm1d(c), nn.GELU(), nn.MaxPool1d(2, ceil_mode=True)]
+            c_in = c
+        self.body = nn.Sequential(*blocks)
+        self.head = nn.Sequential(nn.Dropout(config.dropout), nn.Linear(2 * c_in, self.n_classes))
+
+    log_mel = MelClassifier.log_mel
+
+    def features_from_log_mel(self, log_mel: torch.Tensor) -> torch.Tensor:
+        h = self.body(self.input_norm(log_mel[:, 0]))
+        return torch.cat([h.mean(-1), h.amax(-1)], dim=1)
+
+    features = MelClassifier.features
+    forward = MelClassifier.forward
+
+
+# the listeners this module trains, by their config class (a cached file names its kind)
+_LISTENERS = {"ClassifierConfig": (ClassifierConfig, MelClassifier),
+              "ListenerConfig": (ListenerConfig, FrameListener)}
+
+
 def data_fingerprint(waves: torch.Tensor, labels: torch.Tensor, sample_rate: int,
                      config: ClassifierConfig) -> str:
     """A hex digest of the data, labels, sample rate and config (the classifier's cache key)."""
@@ -140,7 +215,8 @@ def data_fingerprint(waves: torch.Tensor, labels: torch.Tensor, sample_rate: int
 
 
 
-def train_classifier(waves, labels, sample_rate: int, config: ClassifierConfig | None = None,
+def train_classifier(waves, labels, sample_rate: int,
+                     config: ClassifierConfig | ListenerConfig | None = None,
                      cache_dir: str | os.PathLike | None = None, n_classes: int | None = None,
                      device: str | torch.device = "cpu", progress: bool = False) -> MelClassifier:
     """Train (or load from ``cache_dir``) the evaluation classifier on a labelled set.
@@ -172,34 +248,42 @@ def train_classifier(waves, labels, sample_rate: int, config: ClassifierConfig |
     path = None
     if cache_dir is not None:
         key = data_fingerprint(x, y, sample_rate, config)[:20]
-        path = Path(cache_dir) / f"classifier-{key}.pt"
+        kind = "listener" if isinstance(config, ListenerConfig) else "classifier"
+        path = Path(cache_dir) / f"{kind}-{key}.pt"
         if path.is_file():
             return _load_cached(path, device)
 
     model = _fit(x, y, n_classes, sample_rate, config, torch.device(device), progress)
     if path is not None:
-        save_checkpoint(path, {"config": dataclasses.asdict(config), "n_classes": n_classes,
+        save_checkpoint(path, {"kind": type(config).__name__,
+                               "config": dataclasses.asdict(config), "n_classes": n_classes,
                                "sample_rate": int(sample_rate), "val_accuracy": model.val_accuracy,
                                "state_dict": {k: v.cpu() for k, v in model.state_dict().items()}})
     return model
 
 
-def _load_cached(path: Path, device) -> MelClassifier:
+def _load_cached(path: Path, device) -> MelClassifier | FrameListener:
     state = torch.load(path, map_location="cpu", weights_only=True)
+    kind = state.get("kind", "ClassifierConfig")
+    if kind not in _LISTENERS:
+        raise ValueError(f"{path}: a classifier of unknown kind {kind!r} (known: "
+                         f"{', '.join(_LISTENERS)}); delete the file and it is trained again")
+    config_class, model_class = _LISTENERS[kind]
     values = dict(state["config"])
     values["channels"] = tuple(values["channels"])
-    model = MelClassifier(state["n_classes"], state["sample_rate"], ClassifierConfig(**values))
+    model = model_class(state["n_classes"], state["sample_rate"], config_class(**values))
     model.load_state_dict(state["state_dict"])
     model.val_accuracy = state["val_accuracy"]
     return model.to(device).eval()
 
 
 def _fit(x: torch.Tensor, y: torch.Tensor, n_classes: int, sample_rate: int,
-         config: ClassifierConfig, device: torch.device, progress: bool) -> MelClassifier:
+         config: ClassifierConfig | ListenerConfig, device: torch.device,
+         progress: bool) -> MelClassifier | FrameListener:
     gen = torch.Generator().manual_seed(config.seed)
     with torch.random.fork_rng(devices=[]):  # dropout draws from the global RNG: keep it local
         torch.manual_seed(config.seed)
-        model = MelClassifier(n_classes, sample_rate, config).to(device)
+        model = _LISTENERS[type(config).__name__][1](n_classes, sample_rate, config).to(device)
         order = torch.randperm(len(x), generator=gen)
         n_val = int(round(config.val_fraction * len(x))) if len(x) >= 20 else 0
         val_idx, train_idx = order[:n_val], order[n_val:]
@@ -224,8 +308,9 @@ def _fit(x: torch.Tensor, y: torch.Tensor, n_classes: int, sample_rate: int,
     return model
 
 
-def _augment(waves: torch.Tensor, config: ClassifierConfig, gen: torch.Generator) -> torch.Tensor:
-    """A training minibatch ``(B, L)`` with the random gain and noise floor of ``config``."""
+def _augment(waves: torch.Tensor, config, gen: torch.Generator) -> torch.Tensor:
+    """A training minibatch ``(B, L)`` with the random gain and noise floor of ``config`` (a
+    :class:`ClassifierConfig` or :class:`ListenerConfig`)."""
     b, length = waves.shape
     if config.gain_db > 0:
         db = (torch.rand(b, 1, generator=gen) * 2 - 1) * config.gain_db
@@ -235,9 +320,14 @@ def _augment(waves: torch.Tensor, config: ClassifierConfig, gen: torch.Generator
         white = torch.fft.rfft(torch.randn(b, length, generator=gen), dim=-1)
         freqs = torch.arange(white.shape[-1], dtype=torch.float32).clamp_min(1.0)
         slope = torch.rand(b, 1, generator=gen) * 4 - 2  # power ~ f^slope: -2 brown, +2 violet
+        if getattr(config, "noise_slope", None) is not None:
+            slope = torch.full_like(slope, config.noise_slope)
         noise = torch.fft.irfft(white * (freqs / freqs[-1]) ** (slope / 2), n=length, dim=-1)
         noise = noise / noise.pow(2).mean(-1, keepdim=True).sqrt().clamp_min(1e-12)
-        waves = waves + noise * 10.0 ** (level_db / 20.0)
+        gain = 10.0 ** (level_db / 20.0)
+        if getattr(config, "noise_fraction", 1.0) < 1.0:
+            gain = gain * (torch.rand(b, 1, generator=gen) < config.noise_fraction)
+        waves = waves + noise * gain
     return waves
 
 
@@ -313,6 +403,24 @@ def reference_classifier(real, profile=None, config: ClassifierConfig | None = N
     if real.labels is None:
         raise ValueError(f"dataset {real.name!r} has no labels; the inception score needs a "
                          "labelled real set to train its classifier")
+    return train_classifier(real.waves, real.labels, real.sample_rate, config=config,
+                            cache_dir=runs_dir("classifiers", profile),
+                            n_classes=len(real.classes) or None)
+
+
+def independent_listener(real, profile=None, config: ListenerConfig | None = None):
+    """The independent listener of a labelled real set (an ``experiments.AudioSet``): a
+    :class:`FrameListener` trained on ``real.waves``/``real.labels`` alone and cached beside the
+    evaluation classifier. It neither trains a run nor chooses its checkpoint (the selection
+    classifier does that), and it has another architecture, front end and seed than the
+    classifier the notebooks report, so a score it gives is a second opinion, not the same one.
+    """
+    profile = profile or get_profile()
+    if config is None:
+        config = ListenerConfig(steps=10) if profile.name == "smoke" else ListenerConfig()
+    if real.labels is None:
+        raise ValueError(f"dataset {real.name!r} has no labels; the listener needs a labelled "
+                         "real set to learn its classes")
     return train_classifier(real.waves, real.labels, real.sample_rate, config=config,
                             cache_dir=runs_dir("classifiers", profile),
                             n_classes=len(real.classes) or None)

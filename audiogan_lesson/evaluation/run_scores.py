@@ -30,11 +30,13 @@ from ..experiments import AudioSet, load_audio_set
 from ..profiles import Profile, get_profile
 from ..checkpoint import checkpoint_step, list_checkpoints
 from ..runs import RunInfo, run_info, runs_dir, sample_run
-from .classifier import ClassifierConfig, MelClassifier, classifier_probs, reference_classifier
+from .classifier import (ClassifierConfig, MelClassifier, classifier_probs, independent_listener,
+                         reference_classifier)
+from .floor import FloorReport, floor_report
 from .metrics import chance_normalised, inception_score
 
 __all__ = ["RunScore", "score_run", "score_lines", "run_classifier", "checkpoint_scores",
-           "SCORES_FILE"]
+           "Hearing", "listen_run", "shipping_scores", "SCORES_FILE"]
 
 SCORES_FILE = "scores.json"
 
@@ -184,3 +186,120 @@ def checkpoint_scores(run: RunInfo | str | os.PathLike, profile: Profile | None 
                      "chance_normalised": round(score.chance, 4),
                      "classes": {str(c): int(k) for c, k in zip(names, counts)}})
     return rows
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """What two listeners hear in ``n`` clips of a run (:func:`listen_run`).
+
+    ``scores``: per listener (``"independent"``, ``"course"``) the inception score of the
+    generated clips and of ``n`` held-out real ones; ``heard``: clips per class by the
+    independent listener's top choice; ``asked``: for a class-conditional run, per class the
+    share of the clips asked for it that the independent listener hears as it (else None);
+    ``floor``: the floor and click measures against the real clips, each generated clip in the
+    class it was asked for or, unconditional, the class the independent listener heard.
+    """
+
+    run: RunInfo
+    n: int
+    listener_accuracy: float | None
+    scores: dict[str, tuple[float, float]]
+    classes: list[str]
+    heard: dict[str, int]
+    asked: dict[str, float] | None
+    floor: FloorReport
+
+    def text(self) -> str:
+        acc = (f", {100 * self.listener_accuracy:.1f}% right on held-out real clips"
+               if self.listener_accuracy is not None else "")
+        lines = [f"run {self.run.checkpoint} ({self.run.model}, {self.run.dataset}, step "
+                 f"{self.run.step:,}, {self.run.seconds / 60:.1f} min of training), {self.n} clips",
+                 f"independent listener: FrameListener{acc}",
+                 f"{'listener':<20}{'IS':>7}{'real':>7}{'% of real':>11}"]
+        for name, (fake, real) in self.scores.items():
+            lines.append(f"{name:<20}{fake:7.2f}{real:7.2f}{100 * fake / real:10.0f}%")
+        lines.append("heard as (independent listener): "
+                     + ", ".join(f"{c} {k}" for c, k in self.heard.items()))
+        if self.asked is not None:
+            lines.append("asked for and heard as asked: "
+                         + ", ".join(f"{c} {100 * v:.0f}%" for c, v in self.asked.items()))
+        lines.append("floor and click, median dB (excess = generated minus real; 0 is as clean "
+                     "as the data):")
+        lines.append(self.floor.table())
+        return "\n".join(lines)
+
+
+def listen_run(run: RunInfo | str | os.PathLike, profile: Profile | None = None,
+               n: int = 1000, seed: int = 0) -> Hearing:
+    """Hear ``n`` clips of ``run`` (its kept best, as ``generate``) by the independent listener
+    (:func:`.classifier.independent_listener`) and by the course's classifier, beside ``n``
+    held-out real clips: a :class:`Hearing` (``python -m audiogan_lesson listen``)."""
+    profile = profile or get_profile()
+    run = _as_run(run, profile)
+    train = _real_set(run, profile.n_train, seed=0)
+    if train.labels is None:
+        raise ValueError(f"{run.checkpoint}: dataset {run.dataset!r} has no class labels, so "
+                         "there is nothing for a listener to name")
+    real = _real_set(run, n, seed=1)
+    waves, _ = sample_run(run, n, seed=seed, device=profile.device)
+    listener = independent_listener(train, profile)
+    course = reference_classifier(train, profile)
+    probs = classifier_probs(listener, waves)
+    scores = {name: (inception_score(classifier_probs(model, waves))[0],
+                     inception_score(classifier_probs(model, real.waves))[0])
+              for name, model in (("independent", listener), ("course classifier", course))}
+    classes = list(train.classes)
+    heard = np.bincount(probs.argmax(1), minlength=len(classes))
+    asked = labels = None
+    conditional = run.conditional and not run.pitches
+    if conditional:
+        labels = np.arange(n) % len(classes)
+        asked = {c: float((probs.argmax(1)[labels == k] == k).mean())
+                 for k, c in enumerate(classes) if (labels == k).any()}
+    floor = floor_report(waves, real.waves, run.sample_rate,
+                         fake_labels=labels if conditional else probs.argmax(1),
+                         real_labels=real.labels, classes=classes)
+    return Hearing(run, n, listener.val_accuracy, scores, classes,
+                   {c: int(k) for c, k in zip(classes, heard)}, asked, floor)
+
+
+def shipping_scores(run: RunInfo | str | os.PathLike, profile: Profile,
+                    n: int | None = None) -> dict:
+    """What a shipped run records about its result (``scores`` of its ``run.json``):
+    :func:`score_run`'s numbers (``n`` clips, seed 0, measured with one thread, as the shipped-
+    run test measures them again), the same clips under the course's classifier trained with
+    seeds 1-3 and other latents (seeds 1-3) under seed 0's (``noise``: how far the number moves
+    for reasons other than the weights), every checkpoint left in the folder
+    (:func:`checkpoint_scores`), and what the independent listener hears in 1,000 clips
+    (:func:`listen_run`; ``listener``)."""
+    import torch
+
+    run = _as_run(run, profile)
+    n = n or profile.n_eval
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        score = score_run(run, profile, n=n, seed=0, cache=False)
+        train = _real_set(run, profile.n_train, seed=0)
+        waves, _ = sample_run(run, n, seed=0, device="cpu")
+        by_seed = [inception_score(classifier_probs(reference_classifier(train, profile, seed=s),
+                                                    waves))[0] for s in (1, 2, 3)]
+        by_latents = [_score(run, profile, n, seed)[0].IS for seed in (1, 2, 3)]
+    finally:
+        torch.set_num_threads(threads)
+    hearing = listen_run(run, profile)
+    return {**{k: v for k, v in dataclasses.asdict(score).items()
+               if k in ("IS", "IS_std", "IS_real", "n")},
+            "seed": 0, "percent_of_real": score.percent, "chance_normalised": score.chance,
+            "scored_by": f"evaluation.run_scores.score_run, {profile.name} profile (the course "
+                         f"classifier of {run.dataset} at {run.sample_rate // 1000} kHz x "
+                         f"{run.slice_len} samples)",
+            "checkpoints": checkpoint_scores(run.checkpoint.parent, profile, n),
+            "noise": {"classifier_seeds": [1, 2, 3], "IS_under_classifier_seeds": by_seed,
+                      "sample_seeds": [1, 2, 3], "IS_with_sample_seeds": by_latents},
+            "listener": {"n": hearing.n, "accuracy_on_real": hearing.listener_accuracy,
+                         "IS": hearing.scores["independent"][0],
+                         "IS_real": hearing.scores["independent"][1],
+                         "heard": hearing.heard, "asked": hearing.asked,
+                         "floor_excess_db": {r.name: r.excess for r in hearing.floor.rows},
+                         "scored_by": "evaluation.run_scores.listen_run (FrameListener)"}}

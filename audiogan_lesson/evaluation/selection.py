@@ -8,7 +8,10 @@ scorings differ only by the weights.
 - Class-conditional audio (:func:`class_score`): the mean log-probability that a selection
   classifier gives the class each clip was asked for, over the same number of clips of every
   class. It falls when a class is missed or blurred with another.
-- Unconditional labelled audio (:func:`inception_selection`): the inception score.
+- Unconditional labelled audio (:func:`inception_selection`): the inception score, scaled down
+  when a class is (nearly) missing: times the smallest class's share of the clips (by the
+  classifier's top choice) over ``min_share``, at most 1. The inception score alone can rise
+  while a class disappears, if the classes left are heard more confidently.
 - Pitch-conditioned notes (:func:`pitch_selection`, GANSynth): the pitch accuracy that pYIN
   hears over the same latents at every pitch, a fixed algorithm and not a trained classifier,
   on latents of its own (notebook 06 and a run's recorded scores use other ones).
@@ -34,8 +37,8 @@ from .metrics import inception_score
 from .notes import note_scores, uniform_notes
 from .pitch import pitch_accuracy, pitch_track
 
-__all__ = ["SELECTION_SEED", "class_score", "inception_selection", "note_selection",
-           "pitch_selection", "selection_for"]
+__all__ = ["SELECTION_SEED", "class_score", "covered_inception_score", "inception_selection",
+           "note_selection", "pitch_selection", "selection_for"]
 
 SELECTION_SEED = 1  # the selection classifier's seed; the evaluation classifier's is 0
 LATENT_SEED = 12345  # the fixed latents every scoring draws
@@ -56,12 +59,26 @@ def class_score(classifier: MelClassifier, to_audio: Callable, n_classes: int,
     return select
 
 
-def inception_selection(classifier: MelClassifier, to_audio: Callable, n: int = 250) -> Callable:
-    """``select(trainer)``: the inception score of ``n`` clips under ``classifier``."""
+def inception_selection(classifier: MelClassifier, to_audio: Callable, n: int = 250,
+                        min_share: float = 0.05) -> Callable:
+    """``select(trainer)``: the inception score of ``n`` clips under ``classifier``, times
+    ``min(1, smallest class share / min_share)`` (:func:`covered_inception_score`)."""
     def select(trainer) -> float:
         probs = classifier_probs(classifier, to_audio(trainer.sample(n, seed=LATENT_SEED)))
-        return inception_score(probs)[0]
+        return covered_inception_score(probs, min_share)
     return select
+
+
+def covered_inception_score(probs, min_share: float = 0.05) -> float:
+    """The inception score of ``probs`` ``(N, classes)`` times ``min(1, s / min_share)``, where
+    ``s`` is the share of rows whose most probable class is the rarest one: a set that hears
+    every class at least ``min_share`` of the time keeps its score, one that misses a class
+    scores 0."""
+    if not 0.0 < min_share <= 1.0:
+        raise ValueError(f"min_share={min_share}: the smallest share of a class must lie in (0, 1]")
+    probs = np.asarray(probs, dtype=np.float64)
+    shares = np.bincount(probs.argmax(1), minlength=probs.shape[1]) / len(probs)
+    return inception_score(probs)[0] * min(1.0, float(shares.min()) / min_share)
 
 
 def pitch_selection(to_audio: Callable, n_pitches: int, midi, sample_rate: int,

@@ -22,7 +22,8 @@ class RunInfo:
     when the run kept one, else the newest checkpoint);
     ``model``, ``dataset``, ``sample_rate``, ``slice_len``, ``loss``: from its metadata;
     ``step``/``seconds``: how far it trained; ``pitches``: MIDI pitches of a pitch-conditioned
-    model (GANSynth), else None.
+    model (GANSynth), else None; ``conditional``: the generator takes labels (classes or
+    pitches).
     """
 
     name: str
@@ -35,6 +36,7 @@ class RunInfo:
     step: int
     seconds: float
     pitches: tuple[int, ...] | None = None
+    conditional: bool = False
 
 
 def find_runs(profile=None, prefixes: tuple[str, ...] = ("02_", "03_", "04_", "05_", "06_"),
@@ -79,4 +81,5 @@ def run_info(folder: str | os.PathLike) -> RunInfo:
     pitches = tuple(meta["pitches"]) if meta.get("pitches") else None
     return RunInfo(folder.name, ckpt, meta["model"], str(meta.get("dataset", "")),
                    int(meta["sample_rate"]), int(meta["slice_len"]), str(config.get("loss", "")),
-                   int(state.get("step", 0)), float(state.get("seconds", 0.0)), pitches)
+                   int(state.get("step", 0)), float(state.get("seconds", 0.0)), pitches,
+                   bool(config.get("conditional")))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -167,7 +168,7 @@ class Trainer:
         cfg = self.config
         target = cfg.steps if steps is None else int(steps)
         warn_unscored(self)
-        self._begin(resume)
+        begin_run(self, resume)
         if self._poisoned:
             raise NonFiniteLossError(
                 "this trainer's state is not finite since an earlier NaN/inf; make a new Trainer "
@@ -227,21 +228,6 @@ class Trainer:
     def writes(self) -> bool:
         """True when this trainer writes checkpoints: it has an ``out_dir`` and is process 0."""
         return self.out_dir is not None and self.shard.main
-
-    def _begin(self, resume) -> None:
-        if self._started:
-            return
-        if self.writes:
-            ckpt_io.remove_stale_temporaries(self.out_dir)
-        if isinstance(resume, (str, os.PathLike)):
-            self.load(resume)
-        elif resume and self.out_dir is not None:
-            self.load_newest()
-        elif self.out_dir is not None and ckpt_io.list_checkpoints(self.out_dir):
-            raise FileExistsError(
-                f"{self.out_dir} already holds checkpoints of a run; pass resume=True to continue "
-                "it, or choose another out_dir (or delete the old checkpoints) to start afresh")
-        self._started = True
 
     def _after_step(self) -> None:
         cfg = self.config
@@ -327,15 +313,52 @@ class Trainer:
 
 
 # ----------------------------------------------------------------------------- setup
+def begin_run(trainer: Trainer, resume) -> None:
+    """Before a trainer's first step: clear stale temporary files, then load what ``resume``
+    asks (a path, or the newest checkpoint for True) or refuse an ``out_dir`` that already holds
+    a run."""
+    if trainer._started:
+        return
+    if trainer.writes:
+        ckpt_io.remove_stale_temporaries(trainer.out_dir)
+    if isinstance(resume, (str, os.PathLike)):
+        trainer.load(resume)
+    elif resume and trainer.out_dir is not None:
+        trainer.load_newest()
+    elif trainer.out_dir is not None and ckpt_io.list_checkpoints(trainer.out_dir):
+        raise FileExistsError(
+            f"{trainer.out_dir} already holds checkpoints of a run; pass resume=True to continue "
+            "it, or choose another out_dir (or delete the old checkpoints) to start afresh")
+    trainer._started = True
+
+
 
 
 def progress_bar(desc: str, step: int, target: int, budget: float | None, enabled: bool) -> tqdm:
-    """Steps out of ``target``, or for a time-bounded call seconds out of ``budget``."""
+    """Steps out of ``target``, or for a time-bounded call seconds out of ``budget``.
+
+    A text bar that writes to a file or a pipe (a run's output redirected to a log) redraws
+    every ``TEXT_LOG_INTERVAL`` seconds instead of ten times a second: there every redraw is a
+    line of its own."""
+    interval = {} if _bar_is_live() else {"mininterval": TEXT_LOG_INTERVAL,
+                                          "maxinterval": TEXT_LOG_INTERVAL}
     if budget is None:
-        return tqdm(total=target, initial=step, unit="step", disable=not enabled, desc=desc)
+        return tqdm(total=target, initial=step, unit="step", disable=not enabled, desc=desc,
+                    **interval)
     return tqdm(total=float(budget), unit="s", disable=not enabled, desc=desc,
                 bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s "
-                           "[{remaining} left{postfix}]")
+                           "[{remaining} left{postfix}]", **interval)
+
+
+TEXT_LOG_INTERVAL = 30.0
+
+
+def _bar_is_live() -> bool:
+    """True when the bar redraws in place: a notebook's widget, or a text bar on a terminal."""
+    if tqdm.__module__.startswith("tqdm.notebook"):
+        return True
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def advance(bar: tqdm, budget: float | None, seconds: float, step: int) -> None:
