@@ -517,7 +517,8 @@ def main(argv: list[str] | None = None) -> int:
                                          "shipped runs (audiogan_lesson/shipped/NAME)")
     p_ship.add_argument("run_dir", type=Path)
     p_ship.add_argument("name", help="the shipped run's name, as train_or_load(shipped=NAME)")
-    p_ship.add_argument("--command", required=True, help="the exact command that made the run")
+    p_ship.add_argument("--command", dest="made_by", required=True,
+                        help="the exact command that made the run")
     p_ship.add_argument("--options", default="{}",
                         help="JSON: make_experiment's keyword arguments that the command set")
     p_ship.add_argument("--notes", default="", help="the machine and how it was used")
@@ -539,7 +540,7 @@ def main(argv: list[str] | None = None) -> int:
 
             profile = get_profile(args.profile, device="cpu")
             scores = shipping_scores(args.run_dir, profile)
-            folder = ship_run(args.run_dir, args.name, args.command, scores, args.profile,
+            folder = ship_run(args.run_dir, args.name, args.made_by, scores, args.profile,
                               notes=args.notes, options=json.loads(args.options))
             print(f"shipped {args.run_dir} as {folder}: IS {scores['IS']:.2f} of real "
                   f"{scores['IS_real']:.2f}; independent listener {scores['listener']['IS']:.2f}"

@@ -422,19 +422,20 @@ print(f"budget of one run in this profile: WaveGAN {profile.scale('wavegan').min
 # 4,096 did, with twice the examples per step. SpecGAN's image stays 128 x 128 (its shape is
 # the model); the profile keeps it at d = 16 and batch 32, as in notebook 03.
 #
-# For WaveGAN the laptop profile also changes the recipe itself, in named `wgan_` fields: 2
-# critic steps instead of 5 and Adam's learning rate 3e-4 instead of 1e-4 (more generator steps
-# in ten minutes, each moving further), batch norm in the generator (the original code's
-# option; the paper trains without), and samples drawn from an exponential moving average of
-# the generator's weights (decay 0.99, about the last hundred steps), and a pre-emphasis filter
-# in front of both networks (explained at the end of this section). Phase shuffle stays at the
-# paper's n = 2. The paper's recipe at d = 8 and 16 made only 600 to 1,000 generator steps in
-# ten minutes and was still making stationary noise. SpecGAN keeps the paper's recipe. The
-# appendix at the end of this notebook lists the settings measured before these were chosen
-# (about forty runs of five to ten minutes, one thread each): none reached the goal of section 7,
-# and within one run the score moves by ten points from one checkpoint to the next, so a short
-# GAN run is a noisy process and one run's number is one draw of it. The price of the faster
-# recipe is a noisier game (watch `wdist` wander in the curves of section 6).
+# For WaveGAN the laptop profile also changes the recipe itself, in named fields of
+# `LAPTOP_WAVEGAN_WGAN`: one critic step instead of 5 and Adam's learning rate 3e-4 instead of
+# 1e-4 (more generator steps in ten minutes, each moving further), batch norm in the generator
+# (the original code's option; the paper trains without), samples drawn from an exponential
+# moving average of the generator's weights (decay 0.99, about the last hundred steps), a
+# pre-emphasis filter in front of both networks (explained at the end of this section), and
+# the best weights kept: every 500 steps a classifier of its own scores the generator, and the
+# best scoring weights are the run's result. Phase shuffle stays at the paper's n = 2. The
+# paper's recipe at d = 8 and 16 made only 600 to 1,000 generator steps in ten minutes and was
+# still making stationary noise. SpecGAN keeps the paper's recipe. The appendix lists the
+# settings measured before these were chosen (about forty runs of five to ten minutes): within
+# one run the score moves by ten points from one checkpoint to the next, so a short GAN run is
+# a noisy process and one run's number is one draw of it. The price of the faster recipe is a
+# noisier game (watch `wdist` wander in the curves of section 6).
 #
 # What holds the score down is audible: every generated drum carries a hiss. Of the real drums,
 # the kicks and toms have almost nothing above 2.5 kHz (a tenth of them less than -40 dB of
@@ -452,16 +453,20 @@ print(f"budget of one run in this profile: WaveGAN {profile.scale('wavegan').min
 # therefore trains WaveGAN behind a **pre-emphasis** filter, the first-order filter that speech
 # coders have used for decades:
 #
-# $$y[n] = \frac{x[n] - a\,x[n-1]}{1 + a}, \qquad a = 0.9.$$
+# $$y[n] = \frac{x[n] - a\,x[n-1]}{1 + a}, \qquad a = 0.5.$$
 #
 # Both networks see `y`: the real drums are pre-emphasised, the generator makes pre-emphasised
 # audio, and the inverse filter (de-emphasis, a one-pole low-pass) turns its output back into
 # sound (`audiogan_lesson.audio.preemphasis` and `deemphasis`; `Experiment.to_audio` and
-# `generate` undo it for you). Low frequencies lose up to 26 dB against high ones, so a hiss
-# weighs about as much in the critic's distance as a kick's body; and the de-emphasis pushes
-# whatever hiss the generator still makes down by the same amount, toward the low frequencies
-# where the drum itself is loud. SpecGAN needs no such filter: its per-frequency normalisation
-# (notebook 01) already gives every frequency band the same weight.
+# `generate` undo it for you). Low frequencies lose up to 9.5 dB against high ones, so a hiss
+# weighs more in the critic's distance, and the de-emphasis pushes whatever hiss the generator
+# still makes down by the same amount. A stronger filter goes too far the other way: with
+# a = 0.9 low frequencies lose 25.6 dB, the critic barely sees them (a rumble 20 dB under a
+# real drum, below 150 Hz, moved a trained critic's score by a tenth of its real-fake gap,
+# against nine tenths without the filter), and the de-emphasis multiplies whatever slow error
+# the generator makes by 19 into a rumble under the hi-hats and claps, where real ones have
+# none. SpecGAN needs no such filter: its per-frequency normalisation (notebook 01) already
+# gives every frequency band the same weight.
 
 # %%
 from audiogan_lesson.audio import preemphasis
@@ -469,12 +474,12 @@ from audiogan_lesson.audio import preemphasis
 from audiogan_lesson.experiments import load_audio_set
 
 wave_scale = profile.scale("wavegan")
-coeff = recipe_for("wavegan", "wgan-gp", profile.name).representation.get("preemphasis") or 0.9
+coeff = recipe_for("wavegan", "wgan-gp", profile.name).representation.get("preemphasis") or 0.5
 drums = load_audio_set("toy-drums", 256, wave_scale.sample_rate, wave_scale.slice_len)
 freqs = np.fft.rfftfreq(drums.waves.shape[-1], 1 / drums.sample_rate)
 omega = 2 * np.pi * freqs / drums.sample_rate
 fig, axes = plt.subplots(1, 2, figsize=(13, 3.4))
-for a in (0.7, 0.9, 0.95):
+for a in (0.5, 0.7, 0.9):
     gain = np.abs(1 - a * np.exp(-1j * omega)) / (1 + a)
     axes[0].semilogx(freqs[1:], 20 * np.log10(gain[1:]), label=f"a = {a}")
 axes[0].set_xlabel("Hz")
@@ -495,15 +500,15 @@ for power, name in ((plain, "plain"), (emphasised, "pre-emphasised")):
     print(f"{name:<15} share of the drums' energy below 500 Hz: {100 * power[low].sum() / power.sum():5.1f}%")
 
 # %% [markdown]
-# Measured in five-minute runs (the appendix's last table), with the same seeds pre-emphasis
-# moved the score up by ten to twelve points (30 to 42, 37 to 47% of the real drums' inception
-# score); a = 0.95 takes so much from the low frequencies that kicks stop being made well. The
-# learned output filter, which the original code offers against the transposed convolutions'
-# periodic artifacts, bought nothing in runs this short. What holds every setting in the same
-# band shows in the class counts of section 7: each checkpoint makes two or three of the five
-# kinds of drum, and which ones changes from one checkpoint to the next (a GAN's mode hopping).
-# The generated drums do have a drum's shape in time, a loud start and a fade; section 7
-# measures it.
+# How the filter and the critic steps were chosen: in five-minute runs with two critic steps
+# (the appendix's last table), pre-emphasis moved the score up by ten to twelve points against
+# none, and a = 0.95 took so much from the low frequencies that kicks stopped being made well.
+# Notebook 09's ten-minute class-conditional runs then found the rumble that a = 0.9 leaves
+# under hi-hats and claps, gone at 0.5, and that one critic step makes twice the steps of two
+# in the same minutes and scores higher; this recipe takes both. What holds every setting back
+# shows in the class counts of section 7: a checkpoint makes some of the five kinds of drum,
+# and which ones changes from one checkpoint to the next (a GAN's mode hopping), which is why
+# the run keeps the checkpoint that makes all five best.
 #
 # ## 6. Retrain WaveGAN with WGAN-GP, and compare with BCE
 #
@@ -619,17 +624,18 @@ for (model, loss), (exp, trainer) in runs.items():
 #
 # ```
 # python -m audiogan_lesson train wavegan --data toy-drums --loss wgan-gp --minutes 10 --out RUNS/05_wavegan_10min
-# python -m audiogan_lesson generate RUNS/05_wavegan_10min/ckpt_XXXXXXXX.pt --n 500 --out samples/
+# python -m audiogan_lesson generate RUNS/05_wavegan_10min --n 500 --out samples/
 # ```
 #
-# where `RUNS` is the laptop runs folder printed below. That run ships with the course: it was
-# made with exactly that command in the laptop profile, with one thread on a two-core machine
-# that trained another model beside it, and the next cell loads it instead of training for ten
+# where `RUNS` is the laptop runs folder printed below; `generate` on the folder takes the
+# run's kept best weights (`best.pt`). That run ships with the course: it was made with exactly
+# that command in the laptop profile, and the next cell loads it instead of training for ten
 # minutes, and says so. Set `TRAIN_FROM_SCRATCH = True` in the setup cell to train it here
 # instead: ten minutes, since the budget is wall-clock time (a faster machine makes more steps
 # in them). A run of your own in that folder, made here or by the command line, is always loaded
 # first. The cell then writes the wav files with the same code as `generate`, reads them back,
-# and asks the classifier what they are. In the `gpu` profile the run is paper size and trains
+# and asks the classifier what they are, and measures their floor and click against the real
+# drums (notebook 04's `floor_report`). In the `gpu` profile the run is paper size and trains
 # for the profile's four minutes, so that the notebook stays within a quarter of an hour.
 
 # %%
@@ -637,7 +643,7 @@ import tempfile
 
 import soundfile as sf
 
-from audiogan_lesson.evaluation import classifier_probs
+from audiogan_lesson.evaluation import classifier_probs, floor_report
 from audiogan_lesson.evaluation.run_scores import checkpoint_scores, run_classifier
 from audiogan_lesson.runs import generate_from_checkpoint, is_shipped, shipped_info
 
@@ -656,11 +662,14 @@ print(score_run(ten_trainer.out_dir, profile).line())
 print("the goal: at least 60% of the real drums' inception score")
 
 with tempfile.TemporaryDirectory() as folder:
-    paths = generate_from_checkpoint(ten_trainer.last_checkpoint, n_eval, folder, device=profile.device)
+    paths = generate_from_checkpoint(ten_trainer.out_dir, n_eval, folder, device=profile.device)
     generated = torch.stack([torch.from_numpy(sf.read(p, dtype="float32")[0]) for p in paths])
 classifier = run_classifier(ten_trainer.out_dir, profile)  # the one score_run uses
 counts = np.bincount(classifier_probs(classifier, generated).argmax(1), minlength=len(ten.real.classes))
 print("classified as:", ", ".join(f"{name} {c}" for name, c in zip(ten.real.classes, counts)))
+print(floor_report(generated, ten.real.waves[:n_eval], ten.sample_rate,
+                   fake_labels=classifier_probs(classifier, generated).argmax(1),
+                   real_labels=ten.real.labels[:n_eval], classes=ten.real.classes).table())
 
 # %%
 show.plot_grid(generated[:10], ten.sample_rate, cols=5, titles=[f"10 min #{i}" for i in range(10)])
@@ -678,8 +687,8 @@ show.play_row(generated[:10], ten.sample_rate, labels=[f"10 min #{i}" for i in r
 #
 # One number from one checkpoint is one draw from a noisy process. The run folder of a run
 # trained here keeps its last three checkpoints, and `checkpoint_scores` scores each the same
-# way; the shipped run keeps only its last weights, so its rows are the ones measured, the same
-# way, when it was shipped. They show how far the score moves within a few hundred steps of
+# way; the shipped run keeps only its kept best's weights, so its rows are the ones measured,
+# the same way, when it was shipped. They show how far the score moves within a few hundred steps of
 # one run:
 
 # %%

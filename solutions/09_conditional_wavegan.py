@@ -218,12 +218,11 @@ print(f"parameters: {count_parameters(WaveGANDiscriminator(**size)):,} unconditi
 # ten-minute runs of section 5. The data's labels come with it: toy drums give the kind, toy
 # notes the family, SC09 the digit, a folder its sub-folders.
 #
-# Its laptop recipe differs from the unconditional run's in three ways. It takes one critic step
-# per generator step instead of two (GANSynth's choice, `recipes.LAPTOP_CONDITIONAL_WAVEGAN_WGAN`),
-# so a step costs about half as much; its pre-emphasis is 0.5 instead of 0.9 (section 5 shows
-# what each bought). And it keeps its best
-# weights (`TrainConfig.select_every`, 500 steps): every 500 steps it asks for 50 clips of each
-# class and scores them by the mean log-probability that a *selection* classifier gives the
+# Its laptop recipe is the unconditional run's (`LAPTOP_WAVEGAN_WGAN`, notebook 05): one critic
+# step per generator step and pre-emphasis 0.5, both chosen on ten-minute runs of this
+# conditional model (section 5 shows what each bought). Like the unconditional run it keeps
+# its best weights (`TrainConfig.select_every`, 500 steps), by a score of its own: every 500
+# steps it asks for 50 clips of each class and scores them by the mean log-probability that a *selection* classifier gives the
 # class asked for (0 would be every clip certain and right). That classifier is the course's
 # recipe trained with another seed, so the classifier that judges the run below is not the one
 # that chose its checkpoint. The best scoring weights are kept as `best.pt` beside the

@@ -42,9 +42,11 @@ def test_profile_changes_the_wgan_recipe_only():
     assert recipe_for("wavegan", "wgan-gp", "laptop") == LAPTOP_WAVEGAN_WGAN
     assert recipe_for("wavegan", "bce", "laptop") == Recipe()
     wgan = make_experiment("wavegan", "toy-drums", profile, loss="wgan-gp", n_train=8)
-    assert (wgan.config.n_critic, wgan.config.lr_g, wgan.config.lr_d) == (2, 3e-4, 3e-4)
+    assert (wgan.config.n_critic, wgan.config.lr_g, wgan.config.lr_d,
+            wgan.config.select_every) == (1, 3e-4, 3e-4, 500)
     bce = make_experiment("wavegan", "toy-drums", profile, loss="bce", n_train=8)
-    assert (bce.config.n_critic, bce.config.lr_g, bce.config.lr_d) == (1, 1e-4, 1e-4)
+    assert (bce.config.n_critic, bce.config.lr_g, bce.config.lr_d,
+            bce.config.select_every) == (1, 1e-4, 1e-4, 0)
 
 
 def test_explicit_options_win_over_the_profile():
@@ -87,7 +89,7 @@ def test_profile_preemphasis_applies_to_wgan_gp_waveform_runs_only():
                            n_train=8).representation.preemphasis == 0.0  # the paper: none
     profile = small_laptop()
     assert make_experiment("wavegan", "toy-drums", profile, loss="wgan-gp",
-                           n_train=8).representation.preemphasis == 0.9
+                           n_train=8).representation.preemphasis == 0.5
     emphasis = Recipe(representation=dict(preemphasis=0.8))
     wgan = make_experiment("wavegan", "toy-drums", profile, loss="wgan-gp", n_train=8,
                            recipe=emphasis)

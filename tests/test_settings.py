@@ -44,8 +44,8 @@ def test_each_layer_is_named():
     assert s["train"]["lr_g"] == (3e-4, "profile laptop")  # recipes.LAPTOP_WAVEGAN_WGAN
     assert s["train"]["lr_d"] == (2e-4, "option")
     assert s["train"]["select_every"] == (500, "conditioning projection")
-    assert s["train"]["n_critic"] == (1, "profile laptop, conditional")
-    assert s["representation"]["preemphasis"] == (0.5, "profile laptop, conditional")
+    assert s["train"]["n_critic"] == (1, "profile laptop")
+    assert s["representation"]["preemphasis"] == (0.5, "profile laptop")
     assert s["discriminator"]["conditioning"] == ("projection", "conditioning projection")
     assert s["generator"]["n_classes"][1] == "the data"
     g = experiment_settings("gansynth", laptop)

@@ -192,9 +192,9 @@ def checkpoint_scores(run: RunInfo | str | os.PathLike, profile: Profile | None 
 class Hearing:
     """What two listeners hear in ``n`` clips of a run (:func:`listen_run`).
 
-    ``scores``: per listener (``"independent"``, ``"course"``) the inception score of the
-    generated clips and of ``n`` held-out real ones; ``heard``: clips per class by the
-    independent listener's top choice; ``asked``: for a class-conditional run, per class the
+    ``scores``: per listener (``"independent"``, ``"course classifier"``) the inception score of
+    the generated clips and of ``n`` held-out real ones; ``heard``: per listener, clips per
+    class by its top choice; ``asked``: for a class-conditional run, per class the
     share of the clips asked for it that the independent listener hears as it (else None);
     ``floor``: the floor and click measures against the real clips, each generated clip in the
     class it was asked for or, unconditional, the class the independent listener heard.
@@ -205,7 +205,7 @@ class Hearing:
     listener_accuracy: float | None
     scores: dict[str, tuple[float, float]]
     classes: list[str]
-    heard: dict[str, int]
+    heard: dict[str, dict[str, int]]
     asked: dict[str, float] | None
     floor: FloorReport
 
@@ -218,8 +218,8 @@ class Hearing:
                  f"{'listener':<20}{'IS':>7}{'real':>7}{'% of real':>11}"]
         for name, (fake, real) in self.scores.items():
             lines.append(f"{name:<20}{fake:7.2f}{real:7.2f}{100 * fake / real:10.0f}%")
-        lines.append("heard as (independent listener): "
-                     + ", ".join(f"{c} {k}" for c, k in self.heard.items()))
+        for name, heard in self.heard.items():
+            lines.append(f"heard as ({name}): " + ", ".join(f"{c} {k}" for c, k in heard.items()))
         if self.asked is not None:
             lines.append("asked for and heard as asked: "
                          + ", ".join(f"{c} {100 * v:.0f}%" for c, v in self.asked.items()))
@@ -242,25 +242,27 @@ def listen_run(run: RunInfo | str | os.PathLike, profile: Profile | None = None,
                          "there is nothing for a listener to name")
     real = _real_set(run, n, seed=1)
     waves, _ = sample_run(run, n, seed=seed, device=profile.device)
-    listener = independent_listener(train, profile)
-    course = reference_classifier(train, profile)
-    probs = classifier_probs(listener, waves)
-    scores = {name: (inception_score(classifier_probs(model, waves))[0],
+    listeners = {"independent": independent_listener(train, profile),
+                 "course classifier": reference_classifier(train, profile)}
+    probs = {name: classifier_probs(model, waves) for name, model in listeners.items()}
+    scores = {name: (inception_score(probs[name])[0],
                      inception_score(classifier_probs(model, real.waves))[0])
-              for name, model in (("independent", listener), ("course classifier", course))}
+              for name, model in listeners.items()}
     classes = list(train.classes)
-    heard = np.bincount(probs.argmax(1), minlength=len(classes))
+    heard = {name: dict(zip(classes, np.bincount(p.argmax(1), minlength=len(classes)).tolist()))
+             for name, p in probs.items()}
+    top = probs["independent"].argmax(1)
     asked = labels = None
     conditional = run.conditional and not run.pitches
     if conditional:
         labels = np.arange(n) % len(classes)
-        asked = {c: float((probs.argmax(1)[labels == k] == k).mean())
+        asked = {c: float((top[labels == k] == k).mean())
                  for k, c in enumerate(classes) if (labels == k).any()}
     floor = floor_report(waves, real.waves, run.sample_rate,
-                         fake_labels=labels if conditional else probs.argmax(1),
+                         fake_labels=labels if conditional else top,
                          real_labels=real.labels, classes=classes)
-    return Hearing(run, n, listener.val_accuracy, scores, classes,
-                   {c: int(k) for c, k in zip(classes, heard)}, asked, floor)
+    return Hearing(run, n, listeners["independent"].val_accuracy, scores, classes, heard, asked,
+                   floor)
 
 
 def shipping_scores(run: RunInfo | str | os.PathLike, profile: Profile,

@@ -187,9 +187,15 @@ WAVEGAN = Recipe()  # Donahue et al. 2019: every value is a default of TrainConf
 
 # WaveGAN with WGAN-GP on 2 cores: one critic step per generator step, Adam 3e-4, batch norm in
 # G, an EMA of G (0.99), pre-emphasis 0.5, and the best weights kept by an inception score that
-# falls when a class goes missing (scored every 500 steps). Notebook 09's class-conditional
-# runs chose the critic steps and the pre-emphasis (its table); notebook 05 says what each
-# change bought.
+# falls when a class goes missing (scored every 500 steps); notebook 05 says what each change
+# bought. The critic steps and the pre-emphasis come from notebook 09's ten-minute class-conditional
+# runs on 2 cores: with two critic steps a run made 5,001 steps and 62% of the real drums'
+# inception score; with one, 9,236-9,744 steps and 70-75%, but up to 27% of its hi-hats were
+# heard as snares: the de-emphasis of 0.9 has a gain of about 10 at the lowest frequencies and
+# turned a slow error of the generator into a rumble under 100 Hz (41% of the hi-hats' energy;
+# real ones have none). With 0.5 (a gain of 2) the rumble was gone and the run kept 77%, every
+# class heard as asked at least 96% of the time; with none, 66% and toms at 65%. The class-
+# conditional WaveGAN uses this recipe unchanged.
 LAPTOP_WAVEGAN_WGAN = Recipe(train=dict(n_critic=1, lr_g=3e-4, lr_d=3e-4, ema_decay=0.99,
                                         select_every=500),
                              generator=dict(batch_norm=True),
@@ -200,18 +206,6 @@ LAPTOP_WAVEGAN_WGAN = Recipe(train=dict(n_critic=1, lr_g=3e-4, lr_d=3e-4, ema_de
 # penalty in fp32, and a 40-second laptop-size run scored 29% of the real drums' inception score
 # against 26% (one seed each: no loss seen). `train --gp-precision fp32` goes back.
 GPU_WAVEGAN_WGAN = Recipe(train=dict(gp_precision="autocast"))
-
-# The class-conditional WaveGAN with WGAN-GP on 2 cores, on top of the laptop WaveGAN's recipe:
-# one critic step per generator step (GANSynth's choice), so a step costs half as much (17.9
-# steps/s against 9.4 on a two-core EPYC), and pre-emphasis 0.5 instead of 0.9. In ten minutes
-# with two critic steps a run made 5,001 steps and 62% of the real drums' inception score; with
-# one, 9,236-9,744 steps and 70-75%, but up to 27% of its hi-hats were heard as snares: the
-# de-emphasis of 0.9 has a gain of about 10 at the lowest frequencies and turned a slow error of
-# the generator into a rumble under 100 Hz (41% of the hi-hats' energy; real ones have none).
-# With 0.5 (a gain of 2) the rumble was gone and the run kept 77%, every class heard as asked at
-# least 96% of the time; with none, 66% and toms at 65%. Notebook 09 has the table.
-LAPTOP_CONDITIONAL_WAVEGAN_WGAN = Recipe(train=dict(n_critic=1),
-                                         representation=dict(preemphasis=0.5))
 
 SCALES = {
     "smoke": TrainScale(width=4, batch_size=8, slice_len=4096, sample_rate=8000, steps=4,
@@ -230,5 +224,4 @@ ENTRY = ModelEntry(
     representation=lambda s, options: Waveform(**options),
     recipe=WAVEGAN, notebook="04_wavegan_phase_shuffle", scales=SCALES, conditions=True,
     profile_recipes={("laptop", "wgan-gp"): LAPTOP_WAVEGAN_WGAN,
-                     ("gpu", "wgan-gp"): GPU_WAVEGAN_WGAN},
-    conditional_recipes={("laptop", "wgan-gp"): LAPTOP_CONDITIONAL_WAVEGAN_WGAN})
+                     ("gpu", "wgan-gp"): GPU_WAVEGAN_WGAN})
