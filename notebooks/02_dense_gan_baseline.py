@@ -274,10 +274,10 @@ show.plot_history(trainer.history, ["d_acc", "d_real", "d_fake"], ax=axes[1],
 plt.show()
 
 # %% [markdown]
-# In the stored run D's accuracy rises to about 0.73 by step 200, then falls **below chance**
-# from step 400 and stays between about 0.2 and 0.4 from step 700 on: D believes the fakes more
-# than the real drums (its mean belief on fakes reaches 0.85 at step 700, while from step 800 on
-# real examples get 0.42-0.5), and `d_loss` peaks at 3.6. That is neither D winning nor D
+# In the stored run D's accuracy rises to about 0.72 by step 200, then falls **below chance**
+# from step 350 and stays between 0.16 and 0.36 from step 650 on: D believes the fakes
+# more than the real drums (its mean belief on fakes reaches 0.84 at step 700, while from step
+# 800 on real examples get 0.42-0.51), and `d_loss` peaks at 3.3. That is neither D winning nor D
 # giving up, but D fooled by a generator that hops from one sound to another faster than D can
 # follow.
 #
@@ -386,9 +386,9 @@ for name, (_, _, _, audio) in results.items():
     show.play_row(audio, sr, labels=[f"{name} #{i}" for i in range(len(audio))])
 
 # %% [markdown]
-# In the stored table all three runs score IS 1.00 or 1.01 (0 against chance) and end with D's
-# accuracy below 0.5 (0.40, 0.39, 0.32); the tricks change only how varied the noise is
-# (diversity 11-19 against the real drums' 91). What to take away: the tricks move the numbers
+# In the stored table all three runs score IS 1.00 (0 against chance) and end with D's
+# accuracy below 0.5 (0.36, 0.36, 0.43); the tricks change only how varied the noise is
+# (diversity 12-17 against the real drums' 91). What to take away: the tricks move the numbers
 # a little, but none fixes the model. A dense
 # generator must learn every sample position separately, and a dense discriminator judges a
 # waveform without any notion of "the same pattern, a bit later". The next notebooks replace

@@ -94,13 +94,14 @@ if not runs:
 # %% [markdown]
 # Each run as the notebook that made it scored it: `score_run` (`audiogan_lesson.evaluation.
 # run_scores`) takes 500 clips of the run's result (seed 0): its newest checkpoint, or the best
-# weights it kept (notebook 06's GANSynth runs), in the run's own sample rate and length, and
-# scores them with the course's classifier of that format, beside held-out
-# real clips of the same format. It keeps the result in the run's folder, so notebooks 05 and 06
-# and this one print the very same line for the same run (`course check` compares them). The
-# chance-normalised score $(\mathrm{IS} - 1) / (\mathrm{IS}_\text{real} - 1)$ is 0 for a set
+# weights it kept (notebook 05's WGAN-GP WaveGANs, notebook 06's GANSynth runs), in the run's
+# own sample rate and length, and scores them with the course's classifier of that format,
+# beside held-out real clips of the same format. It keeps the result in the run's folder, so
+# notebooks 05 and 06 and this one print the very same line for the same run (`course check`
+# compares them). The chance-normalised score
+# $(\mathrm{IS} - 1) / (\mathrm{IS}_\text{real} - 1)$ is 0 for a set
 # the classifier puts in one class and 1 at the real data's score; the share of the real score
-# starts at $1 / \mathrm{IS}_\text{real}$ instead (about 21% for the five drum classes).
+# starts at $1 / \mathrm{IS}_\text{real}$ instead (21-22% for the five drum classes).
 # Sections 2-8 then compare all models in one common format.
 
 # %%
@@ -452,7 +453,8 @@ for i, j, dist in neighbours[best].closest(3):
 # root-mean-square error (RMSE) of its images, the 64,000-sample dense GAN by a signal-to-noise
 # ratio (SNR). `ev.rmse_to_nearest` and `ev.snr_to_nearest` compute both per clip, against the
 # nearest training clip. Both reward copying: a generator that plays back its training clips gets
-# RMSE 0 and an unbounded SNR (capped at 200 dB here), the best scores there are, while a new
+# RMSE 0 and an SNR that only round-off keeps finite (146 dB for the exact copies below; the
+# function caps it at 200 dB), the best scores there are, while a new
 # hit that sounds just as real scores like noise as soon as it starts a millisecond later than
 # every training clip. The figure shows it with the copycat above, exact copies, and training
 # clips delayed by 1 ms.
@@ -486,7 +488,7 @@ for name in names:
 
 # %% [markdown]
 # Read the figure from the bottom: exact copies win both scores outright and the copycat nearly
-# does, while the same training clips delayed by 1 ms score no better than held-out real drums.
+# does, while the same training clips delayed by 1 ms score about the same as held-out real drums.
 # RMSE has a second blind spot: a generator of quiet clips can come out *closer* than real drums,
 # because quiet clips sit near the quietest training clips whatever they sound like. Neither
 # number says whether a sound is a good drum; the nearest-neighbour check above says whether it
@@ -586,17 +588,21 @@ print(f"\nIS out of {len(classes)} drum classes; NDB at p < 0.05; {n_eval} clips
 
 # %% [markdown]
 # In the stored table, two models stand out from chance: the ten-minute WaveGAN of notebook 05
-# (an inception score of 1.83, the lowest Fréchet distance of the drum models, 56.7, and the
-# widest spread of sounds, 42.7) and notebook 06's fifteen-minute GANSynth on the notes (1.76,
-# against the real notes' 4.14). Notebook 04's BCE WaveGAN without phase shuffle comes next
-# (1.58, FD 78.4), then notebook 05's WGAN-GP WaveGAN of two and a half minutes (1.52, FD 66.0)
-# and notebook 04's run with phase shuffle (1.31). The BCE runs of notebooks 02 and 03 put
-# (nearly) every clip in one class (1.00 to 1.07; SpecGAN with nearest-neighbour upsampling
-# 1.24), and NDB finds 47 to 49 of the 50 bins different for every drum model: none covers the
-# drums yet. GANSynth plays the requested pitch for most of its notes after fifteen minutes (a
-# pitch accuracy of 0.91 over two octaves, against 0.23 for the kept weights of the two-minute
-# run, whose row shows the step of those weights), though NDB still finds 40 of its 50 bins
-# different from the real notes'.
+# (an inception score of 2.18, by far the lowest Fréchet distance of the drum models, 44.8,
+# and a spread of sounds of 45.2, against the real drums' 63.9) and notebook 06's
+# fifteen-minute GANSynth on the notes (1.77, against the real notes' 4.14). Among the drums,
+# notebook 04's BCE WaveGAN without phase shuffle comes next (1.51, FD 83.6), then notebook
+# 05's WGAN-GP WaveGAN of two and a half minutes, in the weights it kept from step 1,500 (1.37,
+# FD 75.2), SpecGAN with nearest-neighbour upsampling (1.28, with the second-lowest FD, 70.7)
+# and notebook 04's run with phase shuffle (1.23, FD 84.2). The other BCE runs of notebooks 02
+# and 03 put (nearly) every clip in one class (1.00 to 1.04), SpecGAN with cubic upsampling
+# among them, though its clips differ more from each other than any other drum model's (51.6):
+# a wide spread of sounds is not yet a spread of drums. NDB finds 45 to 47 of the 50 bins
+# different for every drum model: none covers the drums yet. GANSynth plays the requested
+# pitch for most of its notes after fifteen minutes (a pitch accuracy of 0.91 over two octaves,
+# against 0.20 for the kept weights of the two-minute run, whose row shows the step of those
+# weights; the two runs' inception scores, 1.77 and 1.68, barely tell them apart), though NDB
+# still finds 39 of its 50 bins different from the real notes'.
 #
 # ## 9. The papers' figures, and why ours differ
 #
@@ -627,7 +633,7 @@ print(f"{best_in_table:<42} {table[best_in_table]['IS']:>6.2f} "
 # %% [markdown]
 # Only the *fraction of the real data's score* can be compared, and even that loosely; on the
 # chance-normalised scale the gap is wider than the plain share suggests (the paper's WaveGAN
-# 0.45, the course's best laptop drum model 0.23). What differs in the protocol:
+# 0.45, the course's best laptop drum model 0.32). What differs in the protocol:
 #
 # - **Data and classes.** SC09 has ten spoken digits; here five synthetic drum classes, so the
 #   maximum is 5, not 10. On a GPU with SC09 present, the "Run at full scale" section scores on

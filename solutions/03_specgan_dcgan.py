@@ -489,17 +489,18 @@ print(f"IS SpecGAN (BCE, step {trainer.step}): {is_specgan[0]:.2f} ± {is_specga
       f"({100 * is_specgan[0] / is_real[0]:.0f}% of real)")
 
 # %% [markdown]
-# **What happened in this run.** When this notebook was last executed in the laptop profile
-# (d = 16, batch 32), the run reached its 600 steps in 173 s, inside the four-minute cap, and
-# BCE did not get SpecGAN far: the discriminator's accuracy reached 1 by step 100 and stayed
-# between about 0.8 and 0.95 after that, and the generator's loss climbed to about 9 by step 200,
-# then swung between about 2.4 and 7.5 without settling. Every latent gave nearly the same
-# spectrogram, loud in the first frames and darkest near the end, grid included; through
-# Griffin-Lim each is a short burst followed by near silence. An inception score of 1.02 is
-# barely above the minimum of 1.0: the classifier puts nearly every generated sound in the same
-# class. It is a common outcome of the original GAN loss on a short budget, and not a bug to
-# hide: the paper trains SpecGAN with the Wasserstein loss and gradient penalty, and notebook 05
-# retrains this model with it. Section 9 points at one reason the discriminator wins so fast here.
+# **What happened in this run.** In the laptop profile (d = 16, batch 32) the run reached its
+# 600 steps in 161 s, inside the four-minute cap, and BCE did not get SpecGAN far: the
+# discriminator's accuracy reached 0.99 by step 100, stayed between about 0.85 and 0.92 from
+# step 200 to step 500 and fell to about 0.68 over the last 100 steps, and the generator's loss
+# climbed to about 7.7 by step 150, then swung between about 2.5 and 9.4 without settling. Every
+# latent gave nearly the same spectrogram, loud in the first frames and darkest near the end,
+# grid included; through Griffin-Lim each is a short burst followed by near silence. An
+# inception score of 1.00 is the minimum to two decimals: the classifier puts nearly every
+# generated sound in the same class. It is a common outcome of the original GAN loss on a short
+# budget, and not a bug to hide: the paper trains SpecGAN with the Wasserstein loss and gradient
+# penalty, and notebook 05 retrains this model with it. Section 9 points at one reason the
+# discriminator wins so fast here.
 
 # %% [markdown]
 # ## 9. Four ways to upsample, on the same budget
@@ -568,9 +569,9 @@ for mode, v in variants.items():
 # - The grid is also a free tell for the discriminator. Watch the last column of the table: in
 #   the laptop run shown here, the discriminator facing the transposed-convolution generator was
 #   right on every example after 150 steps, while against the three resize generators it stayed
-#   near chance (0.51 to 0.59), a balanced game in which the generator still gets a useful signal.
+#   near chance (0.49 to 0.56), a balanced game in which the generator still gets a useful signal.
 # - Resizing first and convolving after builds no grid in, at the same parameter count but
-#   several times the arithmetic (the seconds column: about 2.4 to 3.4 times as long for the
+#   several times the arithmetic (the seconds column: about 2.2 to 3.7 times as long for the
 #   same steps). Whether it makes *better sounds* is another question: in the paper, none of the
 #   resize variants beat the transposed convolution on the spoken digits, and runs of 150 steps
 #   are far too short to make drums at all (an inception score near 1 for every variant). Re-run
@@ -597,7 +598,7 @@ for mode, v in variants.items():
 # 256 in six stride-2 steps. On the command line it is `train specgan --representation
 # mel-image`. In the laptop profile the clips are one second long (44 frames, still resized to
 # 256 x 256) and the width is halved to bring the cost of a step closer to SpecGAN's (the table
-# below gives the seconds: 150 steps took 25 s here, against 16 s for SpecGAN).
+# below gives the seconds: 150 steps took 28 s here, against 16 s for SpecGAN).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -684,9 +685,10 @@ show.play_row(mel_audio[:4], mel_sr, labels=[f"mel GAN #{i}" for i in range(4)])
 # - Resizing 44 (or 173) frames to 256 columns adds pixels, not information; the generator has
 #   to draw them all, and the discriminator judges interpolation as well as sound.
 # - On a budget this short neither GAN makes drums (read the table, and the steps each run
-#   reached within its time cap); the comparison says what each path costs, not which GAN wins. The report's tricks (label smoothing, instance noise,
-#   a gradient penalty, gradient clipping, dynamic weighting) are options of `TrainConfig`;
-#   notebook 02's table measures each on the dense GAN.
+#   reached within its time cap); the comparison says what each path costs, not which GAN
+#   wins. The report's tricks (label smoothing, instance noise, a gradient penalty, gradient
+#   clipping, dynamic weighting) are options of `TrainConfig`; notebook 02's table measures
+#   each on the dense GAN.
 
 # %% [markdown]
 # ## Run at full scale
@@ -694,10 +696,10 @@ show.play_row(mel_audio[:4], mel_sr, labels=[f"mel GAN #{i}" for i in range(4)])
 # In the `gpu` profile the cells above build SpecGAN at the paper's size (d = 64, batch 64) and
 # train each run for minutes (four for the main run, two for each comparison run), so that the
 # notebook ends within a quarter of an hour on one GPU. A paper-size run of 200,000 steps on
-# the spoken digits of SC09 (fetched through the course's dataset registry on first use), takes hours:
-# it goes through the command line, which writes a checkpoint every 500 steps and continues from
-# the newest with `--resume` after an interruption. On Colab the setup cell keeps the runs on Google Drive
-# (`KEEP_ON_DRIVE`, on by default with a GPU).
+# the spoken digits of SC09 (fetched through the course's dataset registry on first use), takes
+# hours: it goes through the command line, which writes a checkpoint every 500 steps and
+# continues from the newest with `--resume` after an interruption. On Colab the setup cell keeps
+# the runs on Google Drive (`KEEP_ON_DRIVE`, on by default with a GPU).
 #
 # The cell below prints the command, with the run folder this notebook looks in, and plays the run
 # once it is there (through Griffin-Lim); `generate` writes wav files from any of its checkpoints.

@@ -503,26 +503,31 @@ plt.show()
 
 # %% [markdown]
 # **What the two runs learned.** WGAN-GP with the pitch classes, taken at its best scoring step
-# (1,100 of its 1,351), matched the distributions of step and duration closely (W1 about an
-# eighth and a fifteenth of uniform noise's), and 90% of its notes are in the key that
+# (700 of its 1,142), came close to the distributions of step and duration (W1 about a sixth
+# and a twenty-fourth of uniform noise's), and 87% of its notes are in the key that
 # Krumhansl-Schmuckler finds for their piece, against 66% for noise and 97% for held-out real
 # pieces; with the report's scalar pitch, the same run had stayed at noise's 66% (section 7).
-# Its pitches are spread wider than the real ones: W1 pitch is 2.5 semitones, four tenths of
-# noise's, and its pitch-class histogram is about half as far from the real one as noise's.
-# Five minutes are not enough for the run to settle: its thirteen scores went from -1.16 to
-# -0.44 and back (the worst of the four distances as a fraction of noise's), which is why it
-# keeps its best. Two runs of the command line's five minutes, scored on 200 generated pieces,
-# kept step 600 and gave 92% and 88% of their notes in key, with W1 pitch at 0.19 and 0.29 of
-# noise's. BCE with the pitch-class features keeps fewer notes in key (76%), its discriminator
-# won outright (its loss near 0, the generator's climbing, in the loss curves above), and the
-# durations and the spread of pitches stayed far from the real ones, further than noise's for
-# pitch. Neither is at the ceiling after a few minutes on a laptop; the paper-size model trains
-# for hours on a GPU (below).
+# Its pitches are further off: W1 pitch is 2.7 semitones, under half of noise's but more than
+# five times held-out's, and its pitch-class histogram is only a little nearer the real one
+# than noise's (TV 0.25 against 0.29). Five minutes are not enough for the run to settle: its
+# eleven scores ranged from -1.14 to -0.48 (the worst of the four distances as a fraction of
+# noise's), the worst a hundred steps after the best, which is why it keeps its best.
+# Two runs of the command line's five minutes, scored on 200 generated pieces, kept step 600
+# and gave 92% and 88% of their notes in key, with W1 pitch at 0.19 and 0.29 of noise's. BCE
+# with the pitch-class features keeps fewer notes in key (71%, little above noise's), its
+# discriminator won outright (its loss near 0, the generator's climbing, in the loss curves
+# above), and its notes stayed far from the real ones: W1 step and duration are about two
+# thirds and a third of noise's (the step further off than even the untrained generator's),
+# and W1 pitch is larger than noise's. Neither is at the ceiling after a few minutes on a
+# laptop; the paper-size model trains for hours on a GPU (below).
 
 # %% [markdown]
-# **Look and listen.** Piano rolls of four generated pieces of the WGAN-GP run, then twelve
-# seconds of two of them next to a real piece. Listen for a key (does it sound like one scale
-# throughout?), for a beat (do the steps repeat?) and for an accompaniment under a melody.
+# **Look and listen.** Piano rolls of four generated pieces of the WGAN-GP run, and of two of
+# the BCE run and two of the untrained generator; then twelve seconds of two WGAN-GP pieces and
+# one BCE piece next to a real piece. In the rolls, compare the range of pitches and the lengths
+# of the notes with the real pieces' of section 2, and see whether a run's pieces differ from
+# one another. Listen for a key (does it sound like one scale throughout?), for a beat (do the
+# steps repeat?) and for an accompaniment under a melody.
 
 # %%
 draw_rolls(list(generated["wgan-gp"][:4]), [f"WGAN-GP piece {i}" for i in range(4)])
@@ -547,10 +552,10 @@ print(f"the first generated piece as MIDI: {midi_dir / 'pianogan_0.mid'}")
 # `allow_unverified=True` or `--allow-unverified`, and its SHA-256 is then recorded), reads the
 # training split's performances with pretty_midi and cuts them into windows of 256 notes every
 # 128. It goes through the command line, which writes a checkpoint every 500 steps and continues
-# from the newest with `--resume`; on Colab the setup cell keeps the runs on Google
-# Drive (`KEEP_ON_DRIVE`), so that a disconnect loses nothing. The cell below prints the command, with the run folder this notebook
-# looks in, and once the run is there writes four pieces with `generate`'s code (each a `.mid`
-# file and a `.wav` rendering) and plays them.
+# from the newest with `--resume`; on Colab the setup cell keeps the runs on Google Drive
+# (`KEEP_ON_DRIVE`), so that a disconnect loses nothing. The cell below prints the command,
+# with the run folder this notebook looks in, and once the run is there writes four pieces
+# with `generate`'s code (each a `.mid` file and a `.wav` rendering) and plays them.
 #
 # `--data` also takes a folder of your own `.mid` files; files that cannot be used (empty, not
 # MIDI, no notes, drums only, fewer than 256 notes) are skipped and listed.

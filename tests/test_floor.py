@@ -68,3 +68,19 @@ def test_measures_per_clip_and_bad_input(drums):
         floor_report(real.waves[:, :1024], real.waves, RATE)
     with pytest.raises(ValueError, match="fraction=1.5"):
         real_band(real.waves, RATE, fraction=1.5)
+
+
+def test_the_all_row_pools_every_class_in_its_own_band(drums):
+    """With labels, a floor above every class shows in the ``all`` row too: each clip is measured
+    in its own class's band, not in the band of every drum (which spans the whole spectrum)."""
+    real, other = drums
+    gen = torch.Generator().manual_seed(0)
+    peak = other.waves.abs().amax(1, keepdim=True)
+    hiss = other.waves + peak * 10 ** (-30 / 20) * torch.randn(other.waves.shape, generator=gen)
+    report = floor_report(hiss, real.waves, RATE, other.labels, real.labels, real.classes)
+    pooled = report.row("all")
+    assert pooled.band_hz is None and "per class" in report.table()
+    assert pooled.n_fake == len(other.waves)
+    assert pooled.excess["out_of_band"] > 8
+    unlabelled = floor_report(hiss, real.waves, RATE)
+    assert [r.name for r in unlabelled.rows] == ["all"] and unlabelled.rows[0].band_hz is not None

@@ -89,11 +89,12 @@ def floor_measures(waves, sample_rate: int, band: tuple[float, float], n_fft: in
 @dataclass(frozen=True)
 class FloorRow:
     """One row of a :class:`FloorReport`: ``name`` (``all`` or a class), the real data's band
-    ``band_hz``, and per measure the median in dB of the generated clips (``fake``), of the
-    real ones (``real``) and their difference (``excess``, generated minus real)."""
+    ``band_hz`` (None for an ``all`` row pooled over classes, each in its own band), and per
+    measure the median in dB of the generated clips (``fake``), of the real ones (``real``) and
+    their difference (``excess``, generated minus real)."""
 
     name: str
-    band_hz: tuple[float, float]
+    band_hz: tuple[float, float] | None
     n_fake: int
     fake: dict[str, float]
     real: dict[str, float]
@@ -125,16 +126,13 @@ class FloorReport:
         for r in self.rows:
             cells = "".join(f"{r.fake[m]:7.1f}{r.real[m]:7.1f}{r.excess[m]:+8.1f}"
                             for m in FLOOR_MEASURES)
-            lines.append(f"{r.name:8} {f'{r.band_hz[0]:.0f}-{r.band_hz[1]:.0f}':>13} {cells}")
+            band = f"{r.band_hz[0]:.0f}-{r.band_hz[1]:.0f}" if r.band_hz else "per class"
+            lines.append(f"{r.name:8} {band:>13} {cells}")
         return "\n".join(lines)
 
 
-def _row(name: str, fake: torch.Tensor, real: torch.Tensor, sample_rate: int,
-         fraction: float) -> FloorRow:
-    band = real_band(real, sample_rate, fraction)
-    medians = [{m: float(np.median(v)) for m, v in floor_measures(w, sample_rate, band).items()}
-               for w in (fake, real)]
-    return FloorRow(name, band, int(fake.shape[0]), medians[0], medians[1])
+def _medians(parts: list[dict[str, np.ndarray]]) -> dict[str, float]:
+    return {m: float(np.median(np.concatenate([p[m] for p in parts]))) for m in FLOOR_MEASURES}
 
 
 def floor_report(fake, real, sample_rate: int, fake_labels=None, real_labels=None,
@@ -142,18 +140,33 @@ def floor_report(fake, real, sample_rate: int, fake_labels=None, real_labels=Non
     """The floor and click measures of the generated waves ``fake`` ``(N, L)`` against the real
     ``real`` ``(M, L)`` of one sample rate: a row for all clips, and with both label sets
     (class indices; ``classes`` names them) a row per class, each class judged in its own real
-    band. A class with no generated clip has no row."""
+    band. With labels the ``all`` row pools the clips of every class, each measured in its own
+    class's band (its band reads "per class"); without, all clips share the real data's band. A
+    class with no generated clip has no row."""
     fake, real = _as_waves(fake), _as_waves(real)
     if fake.shape[1] != real.shape[1]:
         raise ValueError(f"generated clips of {fake.shape[1]} samples and real ones of "
                          f"{real.shape[1]}: bring them to one length and rate first "
                          "(evaluation.to_format)")
-    rows = [_row("all", fake, real, sample_rate, fraction)]
-    if fake_labels is not None and real_labels is not None:
-        fl = torch.as_tensor(np.asarray(fake_labels)).long()
-        rl = torch.as_tensor(np.asarray(real_labels)).long()
-        for c in sorted(set(rl.tolist())):
-            if int((fl == c).sum()) and int((rl == c).sum()):
-                name = classes[c] if classes is not None else str(c)
-                rows.append(_row(name, fake[fl == c], real[rl == c], sample_rate, fraction))
-    return FloorReport(rows)
+    if fake_labels is None or real_labels is None:
+        band = real_band(real, sample_rate, fraction)
+        return FloorReport([FloorRow("all", band, int(fake.shape[0]),
+                                     _medians([floor_measures(fake, sample_rate, band)]),
+                                     _medians([floor_measures(real, sample_rate, band)]))])
+    fl = torch.as_tensor(np.asarray(fake_labels)).long()
+    rl = torch.as_tensor(np.asarray(real_labels)).long()
+    rows, fakes, reals = [], [], []
+    for c in sorted(set(rl.tolist())):
+        if not int((fl == c).sum()):
+            continue
+        band = real_band(real[rl == c], sample_rate, fraction)
+        fakes.append(floor_measures(fake[fl == c], sample_rate, band))
+        reals.append(floor_measures(real[rl == c], sample_rate, band))
+        name = classes[c] if classes is not None else str(c)
+        rows.append(FloorRow(name, band, int((fl == c).sum()), _medians(fakes[-1:]),
+                             _medians(reals[-1:])))
+    if not rows:
+        raise ValueError("no generated clip has a label that the real clips have; pass the "
+                         "class indices of both sets")
+    every = FloorRow("all", None, sum(r.n_fake for r in rows), _medians(fakes), _medians(reals))
+    return FloorReport([every, *rows])
