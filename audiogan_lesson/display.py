@@ -7,6 +7,8 @@ plot is drawn, so importing this module stays cheap.
 
 from __future__ import annotations
 
+import os
+
 from typing import Sequence
 
 import numpy as np
@@ -161,10 +163,15 @@ def plot_grid(waves, sample_rate: int, kind: str = "spectrogram", cols: int = 4,
 
 
 def plot_history(history, keys: Sequence[str] | None = None, ax=None, title: str | None = None):
-    """Plot training curves from a history: a list of dicts with a ``step`` key, or a dict of
-    lists."""
+    """Plot training curves from a history: a run's ``metrics.csv`` (or its folder), a list of
+    dicts with a ``step`` key, or a dict of lists. Steps where a value is missing (a scoring
+    row of ``metrics.csv`` has no losses) are skipped, so each curve stays one line."""
     import matplotlib.pyplot as plt
 
+    if isinstance(history, (str, os.PathLike)):
+        from .training.metrics_file import read_metrics
+
+        history = read_metrics(history)
     if isinstance(history, dict):
         columns = {k: list(v) for k, v in history.items()}
     else:
@@ -178,7 +185,9 @@ def plot_history(history, keys: Sequence[str] | None = None, ax=None, title: str
     for key in keys:
         if key not in columns:
             raise KeyError(f"history has no {key!r}; it has {', '.join(sorted(columns))}")
-        ax.plot(steps, columns[key], label=key)
+        values = np.asarray(columns[key], dtype=float)
+        kept = np.isfinite(values)
+        ax.plot(np.asarray(steps, dtype=float)[kept], values[kept], label=key)
     ax.set_xlabel("step")
     ax.legend(loc="best", fontsize=8)
     if title:

@@ -554,14 +554,16 @@ for model in models:
 # **Loss curves.** A BCE discriminator's loss says little about quality; a critic's loss does:
 # `wdist`, the gap of mean scores between real and fake examples, is its estimate of the
 # Wasserstein distance, and it should fall as the generator improves (it can rise at first,
-# while the critic learns faster than the generator). `gp` is the penalty term.
+# while the critic learns faster than the generator). `gp` is the penalty term. The curves come
+# from the file every run writes as it trains, `metrics.csv` in its run folder (a run of the
+# command line writes it too: open it, or plot it this way, while the run goes on).
 
 # %%
 fig, axes = plt.subplots(len(models), 2, figsize=(13, 3 * len(models)), squeeze=False)
 for row, model in enumerate(models):
-    show.plot_history(runs[model, "bce"][1].history, ["d_loss", "g_loss", "d_acc"],
+    show.plot_history(runs[model, "bce"][1].out_dir / "metrics.csv", ["d_loss", "g_loss", "d_acc"],
                       ax=axes[row, 0], title=f"{model} · BCE")
-    show.plot_history(runs[model, "wgan-gp"][1].history, ["wdist", "gp", "g_loss"],
+    show.plot_history(runs[model, "wgan-gp"][1].out_dir / "metrics.csv", ["wdist", "gp", "g_loss"],
                       ax=axes[row, 1], title=f"{model} · WGAN-GP")
 fig.tight_layout()
 plt.show()

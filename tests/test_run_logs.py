@@ -60,3 +60,22 @@ def test_tensorboard_gets_the_losses_scores_and_previews(tmp_path):
     assert [e.step for e in board.Scalars("select/score")] == [2, 4]
     assert "preview/0" in tags["audio"] and [e.step for e in board.Audio("preview/0")] == [2, 4]
     assert (out / "metrics.csv").is_file() and not (out / "previews").exists()
+
+
+def test_a_notebook_plots_a_runs_curves_from_its_metrics_file(tmp_path):
+    """``display.plot_history`` reads ``metrics.csv`` (or the run folder); a scoring row, which
+    has no losses, leaves no gap in the loss curve."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from audiogan_lesson.display import plot_history
+
+    out = tmp_path / "run"
+    assert main(["train", "pianogan", "--data", "toy-piano", "--steps", "4", "--select-every",
+                 "2", "--checkpoint-every", "2", "--preview-every", "0", "--out", str(out),
+                 *SMOKE]) == 0
+    ax = plot_history(out, ["d_loss", "select_score"])
+    (loss, score) = ax.get_lines()
+    assert list(loss.get_xdata()) == [2.0, 4.0] and len(score.get_xdata()) == 2
+    assert all(v == v for v in loss.get_ydata())  # no NaN: one unbroken line
+    assert plot_history(out / "metrics.csv", ["g_loss"]).get_lines()
