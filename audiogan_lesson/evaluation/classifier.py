@@ -81,17 +81,13 @@ class ClassifierConfig:
     seed: int = 0
 
 
-class MelClassifier(nn.Module):
-    """Log-mel CNN: waves ``(N, L)`` or ``(N, 1, L)`` -> class logits ``(N, n_classes)``.
+class _LogMelListener(nn.Module):
+    """What every listener of this module shares: the config, the class count, the sample rate,
+    the log-mel front end and ``val_accuracy``; a subclass adds ``input_norm``, ``body``,
+    ``head`` and :meth:`features_from_log_mel`."""
 
-    :meth:`log_mel` gives the front end ``(N, 1, n_mels, frames)``, :meth:`features` the
-    globally pooled penultimate layer ``(N, channels[-1])``. ``val_accuracy`` is set by
-    :func:`train_classifier`. Notebooks 02, 05 and 07.
-    """
-
-    def __init__(self, n_classes: int, sample_rate: int, config: ClassifierConfig | None = None):
+    def __init__(self, n_classes: int, sample_rate: int, config):
         super().__init__()
-        config = config or ClassifierConfig()
         self.config = config
         self.n_classes = int(n_classes)
         self.sample_rate = int(sample_rate)
@@ -99,14 +95,6 @@ class MelClassifier(nn.Module):
         self.mel = torchaudio.transforms.MelSpectrogram(
             sample_rate=sample_rate, n_fft=config.n_fft, hop_length=config.hop_length,
             n_mels=config.n_mels, power=2.0)
-        self.input_norm = nn.BatchNorm2d(1)
-        blocks, c_in = [], 1
-        for c in config.channels:
-            blocks += [nn.Conv2d(c_in, c, 3, padding=1, bias=False), nn.BatchNorm2d(c),
-                       nn.ReLU(inplace=True), nn.MaxPool2d(2, ceil_mode=True)]
-            c_in = c
-        self.body = nn.Sequential(*blocks)
-        self.head = nn.Sequential(nn.Dropout(config.dropout), nn.Linear(c_in, self.n_classes))
 
     def log_mel(self, waves: torch.Tensor) -> torch.Tensor:
         """``(N, L)`` or ``(N, 1, L)`` waves -> ``(N, 1, n_mels, frames)`` log-mel, in fp32."""
@@ -119,16 +107,37 @@ class MelClassifier(nn.Module):
             mel = self.mel(waves.float())
         return torch.log(mel + 1e-6)[:, None]
 
-    def features_from_log_mel(self, log_mel: torch.Tensor) -> torch.Tensor:
-        h = self.body(self.input_norm(log_mel))
-        return h.mean(dim=(2, 3))
-
     def features(self, waves: torch.Tensor) -> torch.Tensor:
-        """Penultimate features ``(N, channels[-1])``."""
+        """Penultimate features ``(N, features)``."""
         return self.features_from_log_mel(self.log_mel(waves))
 
     def forward(self, waves: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(waves))
+
+
+class MelClassifier(_LogMelListener):
+    """Log-mel CNN: waves ``(N, L)`` or ``(N, 1, L)`` -> class logits ``(N, n_classes)``.
+
+    :meth:`log_mel` gives the front end ``(N, 1, n_mels, frames)``, :meth:`features` the
+    globally pooled penultimate layer ``(N, channels[-1])``. ``val_accuracy`` is set by
+    :func:`train_classifier`. Notebooks 02, 05 and 07.
+    """
+
+    def __init__(self, n_classes: int, sample_rate: int, config: ClassifierConfig | None = None):
+        super().__init__(n_classes, sample_rate, config or ClassifierConfig())
+        self.input_norm = nn.BatchNorm2d(1)
+        blocks, c_in = [], 1
+        for c in self.config.channels:
+            blocks += [nn.Conv2d(c_in, c, 3, padding=1, bias=False), nn.BatchNorm2d(c),
+                       nn.ReLU(inplace=True), nn.MaxPool2d(2, ceil_mode=True)]
+            c_in = c
+        self.body = nn.Sequential(*blocks)
+        self.head = nn.Sequential(nn.Dropout(self.config.dropout),
+                                  nn.Linear(c_in, self.n_classes))
+
+    def features_from_log_mel(self, log_mel: torch.Tensor) -> torch.Tensor:
+        h = self.body(self.input_norm(log_mel))
+        return h.mean(dim=(2, 3))
 
 
 @dataclass(frozen=True)
@@ -162,22 +171,15 @@ class ListenerConfig:
     seed: int = 7
 
 
-class FrameListener(nn.Module):
+class FrameListener(_LogMelListener):
     """Log-mel frames ``(N, n_mels, frames)`` -> 1-D convolutions over time (each followed by
     batch norm, GELU and max pooling by 2) -> mean and max over time (the features) -> linear.
     The same interface as :class:`MelClassifier`, so every function of this module takes
     either."""
 
     def __init__(self, n_classes: int, sample_rate: int, config: ListenerConfig | None = None):
-        super().__init__()
-        config = config or ListenerConfig()
-        self.config = config
-        self.n_classes = int(n_classes)
-        self.sample_rate = int(sample_rate)
-        self.val_accuracy: float | None = None
-        self.mel = torchaudio.transforms.MelSpectrogram(
-            sample_rate=sample_rate, n_fft=config.n_fft, hop_length=config.hop_length,
-            n_mels=config.n_mels, power=2.0)
+        super().__init__(n_classes, sample_rate, config or ListenerConfig())
+        config = self.config
         self.input_norm = nn.BatchNorm1d(config.n_mels)
         blocks, c_in = [], config.n_mels
         for c in config.channels:
@@ -187,14 +189,9 @@ class FrameListener(nn.Module):
         self.body = nn.Sequential(*blocks)
         self.head = nn.Sequential(nn.Dropout(config.dropout), nn.Linear(2 * c_in, self.n_classes))
 
-    log_mel = MelClassifier.log_mel
-
     def features_from_log_mel(self, log_mel: torch.Tensor) -> torch.Tensor:
         h = self.body(self.input_norm(log_mel[:, 0]))
         return torch.cat([h.mean(-1), h.amax(-1)], dim=1)
-
-    features = MelClassifier.features
-    forward = MelClassifier.forward
 
 
 # the listeners this module trains, by their config class (a cached file names its kind)
