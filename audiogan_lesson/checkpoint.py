@@ -265,9 +265,10 @@ def check_resumable(path: str | os.PathLike, state: Mapping, config: Mapping,
                     defaults: Mapping | None = None) -> None:
     """Raise :class:`ConfigMismatchError` listing every difference between the checkpoint
     ``state`` of ``path`` and what would resume it: the training ``config`` (dict; fields in
-    ``run_fields`` may differ), the ``models``' specs, ``meta`` (but its representation) and the
-    data's shape. A config field that the checkpoint lacks (one added to the package after it
-    was written) counts as its value in ``defaults``."""
+    ``run_fields`` may differ), the ``models``' specs, ``meta`` (of its representation the
+    settings, not the statistics measured on the data) and the data's shape. A config field
+    that the checkpoint lacks (one added to the package after it was written) counts as its
+    value in ``defaults``."""
     saved_model, now_model = _model_names(state, meta, models.get("generator"))
     if saved_model != now_model:
         raise OtherModelError(f"{path}: a checkpoint of {saved_model}, not of {now_model}; "
@@ -283,6 +284,9 @@ def check_resumable(path: str | os.PathLike, state: Mapping, config: Mapping,
     saved_meta = {k: v for k, v in (state.get("meta") or {}).items() if k != "representation"}
     now_meta = {k: v for k, v in meta.items() if k != "representation"}
     differences += [f"meta.{line}" for line in config_differences(saved_meta, now_meta)]
+    differences += [f"representation.{line}" for line in config_differences(
+        _settings((state.get("meta") or {}).get("representation")),
+        _settings(meta.get("representation")))]
     saved_shape = state.get("data", {}).get("shape")
     if saved_shape is not None and list(saved_shape) != list(data_shape):
         differences.append(f"data shape: saved {tuple(saved_shape)}, now {tuple(data_shape)}")
@@ -291,6 +295,17 @@ def check_resumable(path: str | os.PathLike, state: Mapping, config: Mapping,
             f"{path} was written with a different configuration; differing fields:\n  "
             + "\n  ".join(differences)
             + "\nResume with the same configuration, or start a new run in another out_dir.")
+
+
+def _settings(representation) -> dict:
+    """A representation's settings: its kind, names, whole numbers and pre-emphasis. Other
+    numbers of its state are statistics measured on the data (GANSynth's magnitude scaling,
+    PianoGAN's longest step), which the data's shape already pins and whose last digits may
+    differ between machines."""
+    if not isinstance(representation, Mapping):
+        return {}
+    return {k: v for k, v in representation.items()
+            if isinstance(v, (str, bool, int)) or k == "preemphasis"}
 
 
 def _model_names(state: Mapping, meta: Mapping, generator: torch.nn.Module | None

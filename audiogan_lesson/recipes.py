@@ -22,7 +22,8 @@ from .models.melimage import SPECGAN_MEL, STREET_MUSIC  # noqa: F401
 from .models.pianogan import (LAPTOP_PIANOGAN_BCE, LAPTOP_PIANOGAN_WGAN,  # noqa: F401
                               PIANOGAN, pitch_encoding)
 from .models.specgan import SPECGAN  # noqa: F401
-from .models.wavegan import GPU_WAVEGAN_WGAN, LAPTOP_WAVEGAN_WGAN, WAVEGAN  # noqa: F401
+from .models.wavegan import (GPU_WAVEGAN_WGAN, LAPTOP_CONDITIONAL_WAVEGAN_WGAN,  # noqa: F401
+                             LAPTOP_WAVEGAN_WGAN, WAVEGAN)
 from .registry import MODELS
 
 # Class-conditional WaveGAN and SpecGAN (a course option, off by default; notebook 09,

@@ -89,7 +89,9 @@ def test_profile_preemphasis_applies_to_wgan_gp_waveform_runs_only():
                            n_train=8).representation.preemphasis == 0.0  # the paper: none
     profile = small_laptop()
     assert make_experiment("wavegan", "toy-drums", profile, loss="wgan-gp",
-                           n_train=8).representation.preemphasis == 0.5
+                           n_train=8).representation.preemphasis == 0.0  # the paper's, too
+    assert make_experiment("wavegan", "toy-drums", profile, loss="wgan-gp", n_train=8,
+                           conditional=True).representation.preemphasis == 0.5
     emphasis = Recipe(representation=dict(preemphasis=0.8))
     wgan = make_experiment("wavegan", "toy-drums", profile, loss="wgan-gp", n_train=8,
                            recipe=emphasis)

@@ -130,3 +130,16 @@ def test_ship_takes_the_kept_best_weights_and_the_whole_runs_step(tmp_path, monk
     trainer = runs.train_or_load(exp, tmp_path / "runs" / "06_tiny", shipped="06_tiny")
     assert trainer.step == 3 and trainer.best == {"step": 2, "score": 0.0}
     assert all(torch.equal(trainer.sampler.state_dict()[k], best[k]) for k in best)
+
+
+def test_a_run_installed_by_an_earlier_version_is_replaced_by_the_one_shipped_now(
+        shipped, tmp_path):
+    folder = tmp_path / "runs" / "05_tiny"
+    runs.train_or_load(tiny(), folder, shipped="05_tiny")
+    # the package now ships another run under the same name: one of 4 steps
+    tiny(steps=4).trainer(tmp_path / "made4").train(progress=False)
+    runs.ship_run(tmp_path / "made4", "05_tiny", "python -m audiogan_lesson train tiny",
+                  {"IS": 1.6}, "smoke", root=tmp_path / "shipped")
+    trainer = runs.train_or_load(tiny(steps=4), folder, shipped="05_tiny")
+    assert trainer.step == 4 and [p.name for p in folder.glob("ckpt_*.pt")] == \
+        ["ckpt_00000004.pt"]

@@ -270,3 +270,23 @@ def test_resume_with_another_models_checkpoint(tmp_path, capsys):
                  "--out", str(out), "--resume", *SMOKE]) == 2
     line = _one_line(capsys.readouterr().err)
     assert "a checkpoint of dense, not of wavegan" in line and "ckpt_00000001.pt" in line
+
+
+def test_a_run_made_with_another_pre_emphasis_is_not_loaded_as_this_one(tmp_path):
+    """The representation's settings are part of what a resume checks: a run trained behind
+    pre-emphasis 0.5 is not the run of an experiment without it."""
+    from audiogan_lesson.checkpoint import ConfigMismatchError
+    from audiogan_lesson.experiments import make_experiment
+    from audiogan_lesson.profiles import get_profile
+    from audiogan_lesson.recipes import Recipe
+
+    smoke = get_profile("smoke")
+    emphasised = make_experiment("wavegan", "toy-drums", smoke, loss="wgan-gp", n_train=8,
+                                 steps=2, recipe=Recipe(representation=dict(preemphasis=0.5)))
+    emphasised.trainer(tmp_path).train(progress=False)
+    plain = make_experiment("wavegan", "toy-drums", smoke, loss="wgan-gp", n_train=8, steps=2)
+    with pytest.raises(ConfigMismatchError, match="representation.*preemphasis"):
+        plain.trainer(tmp_path).load_newest()
+    same = make_experiment("wavegan", "toy-drums", smoke, loss="wgan-gp", n_train=8, steps=2,
+                           recipe=Recipe(representation=dict(preemphasis=0.5)))
+    assert same.trainer(tmp_path).load_newest() is not None

@@ -107,6 +107,12 @@ def _load_shipped(experiment: Experiment, folder: Path, name: str, progress: boo
     info = shipped_info(name)
     path = latest_checkpoint(folder) if is_shipped(folder) else install_shipped(name, folder)
     state = load_checkpoint(path)
+    if (int(state["step"]), float(state["seconds"])) != (info["step"], info["seconds"]):
+        # installed by an earlier version of the package, which shipped another run
+        for old in list_checkpoints(folder):
+            old.unlink()
+        path = install_shipped(name, folder)
+        state = load_checkpoint(path)
     cfg = experiment.config
     saved = {**config_dict(TrainConfig()), **state["config"]}  # fields added since: defaults
     differences = config_differences(saved, config_dict(cfg), ignore=RUN_FIELDS)
