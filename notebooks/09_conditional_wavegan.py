@@ -21,7 +21,7 @@
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/audiogan-lesson/audiogan-lesson/blob/v0.1.0/notebooks/09_conditional_wavegan.ipynb)
 #
 # Notebook 05 ended with a WaveGAN that makes drums with a drum's shape and all five kinds, but
-# unevenly (of 500 clips, 216 snares and 27 toms), and which kinds it favours changes from one
+# unevenly (of 500 clips, 221 snares and 5 toms), and which kinds it favours changes from one
 # checkpoint to the next: **mode hopping**. The WaveGAN paper's models are unconditional:
 # nothing tells the generator which drum to make, and nothing tells the critic which drum it
 # should be looking at.
@@ -218,10 +218,15 @@ print(f"parameters: {count_parameters(WaveGANDiscriminator(**size)):,} unconditi
 # ten-minute runs of section 5. The data's labels come with it: toy drums give the kind, toy
 # notes the family, SC09 the digit, a folder its sub-folders.
 #
-# Its laptop recipe is the unconditional run's (`LAPTOP_WAVEGAN_WGAN`, notebook 05): one critic
-# step per generator step and pre-emphasis 0.5, both chosen on ten-minute runs of this
-# conditional model (section 5 shows what each bought). Like the unconditional run it keeps
-# its best weights (`TrainConfig.select_every`, 500 steps), by a score of its own: every 500
+# Its laptop recipe is the unconditional run's (`LAPTOP_WAVEGAN_WGAN`, notebook 05) with one
+# addition, pre-emphasis 0.5 (`LAPTOP_CONDITIONAL_WAVEGAN_WGAN`). Both runs take one critic step
+# per generator step, chosen on ten-minute runs of this conditional model; the pre-emphasis is
+# the conditional run's alone. In ten-minute runs 0.5 scored best for the conditional model
+# (section 5 shows what each setting bought); the unconditional model did better without it
+# (notebook 05: with 0.5 an independent listener heard no hi-hats, and the clips ended in a
+# click). Each run here has the setting that measured best for it, so the two differ in the
+# pre-emphasis as well as the label. Like the unconditional run it keeps its best weights
+# (`TrainConfig.select_every`, 500 steps), by a score of its own: every 500
 # steps it asks for 50 clips of each class and scores them by the mean log-probability that a
 # *selection* classifier gives the class asked for (0 would be every clip certain and right).
 # That classifier is the course's
@@ -257,22 +262,26 @@ print(f"{'unconditional':<15}" + "  ".join(f"{step}: {100 * v / is_real:.0f}%" f
 print(f"{'conditional':<15}" + "  ".join(f"{step}: {100 * v / is_real:.0f}%" for step, _, v in cond_rows))
 
 # %% [markdown]
-# With the same recipe, one critic step each, the two runs made about as many steps in their
-# three minutes (2,973 unconditional, 2,725 conditional). The unconditional run hops: mostly
-# claps at step 150, claps and snares in turn up to step 900 (nothing but claps at 450, 750 and
-# 900), nothing but snares from step 1,050 to 1,650 (an inception score of 1.00: one kind only),
-# then kicks from step 1,950 and hi-hats from 2,250 while the claps fade out (none at step
-# 2,850). It makes toms only at step 1,800 (16%) and in traces after, and no checkpoint makes all
-# five kinds in fair measure; its score stays at 21-38% of the real drums'. The conditional
+# With one critic step each, the two runs made about as many steps in their three minutes
+# (2,969 unconditional, 2,725 conditional). The unconditional run hops: nothing but claps at
+# step 150 and nothing but snares at 300 and 450 (an inception score of 1.00: one kind only);
+# mostly snares from there to step 2,400 (55-94% at every checkpoint but 900 and 1,200), with
+# hi-hats at times up to step 1,500 (most at step 900, 54%) and none from step 1,650 to 2,850,
+# and kicks from step 1,350 (7-24%); then claps make half the clips at steps 2,550 and 2,700, and
+# at the last step snares, claps, kicks and hi-hats share them (19-36% each). It makes toms only
+# from step 2,400, at most 10% (step 2,850) and none at the last step; no checkpoint makes all
+# five kinds in fair measure, and its score stays at 21-38% of the real drums'. The conditional
 # run's first 1,200 steps are little better at following the labels: asked for every kind in
 # turn, it makes claps, then mostly snares, and scores 21-31%. From step 1,350 a fifth of its
 # clips are toms, and from step 1,950 to 2,250 its bars are close to five equal parts. They do
 # not stay there: at step 2,550 the classifier hears no snares and twice the claps asked for, at
 # the last step few toms, while the inception score is the run's highest (56-59%): it rewards
-# confident clips and does not know which class was asked for. The conditional run scores above
-# the unconditional one at every checkpoint but the first, and from step 1,350 on by far (38-59%
-# against 21-38%). Its selection scores rose from -2.80 at step 500 to -0.33 at step 2,000, the
-# step it kept, and were -0.36 at step 2,500.
+# confident clips and does not know which class was asked for. Over the first 1,200 steps
+# neither run stays ahead (the conditional one scores higher at steps 300, 450 and 1,050, the
+# unconditional one at 600, 900 and 1,200); from step 1,350 on the conditional run scores above
+# the unconditional one at every checkpoint, and by far (38-59% against 25-38%). Its selection
+# scores rose from -2.80 at step 500 to -0.33 at step 2,000, the step it kept, and were -0.36 at
+# step 2,500.
 #
 # ## 4. Ask for each kind of drum
 #
@@ -345,15 +354,16 @@ for name, audio in examples.items():
 # | two critic steps, pre-emphasis 0.9, last checkpoint | 5,001 | 8.3 | 2.97 | 62% | 0.52 | 100% | 100% | 80% | 100% | 97% |
 #
 # With two critic steps this machine made half the steps of the faster machine below and ended
-# at 62%; one critic step costs half as much, and the runs made nearly twice the steps. With the
-# laptop WaveGAN's pre-emphasis of 0.9 the hi-hats were the weak class, and their spectrum says
-# why: 41% of the energy of the third row's generated hi-hats lies below 100 Hz, where real
-# hi-hats have none. Pre-emphasis has the generator make pre-emphasised audio that the decoder
-# de-emphasises, a filter whose gain at the lowest frequencies is `1 / (1 - 0.9)`, about 10
-# (20 dB): a small, slow error in the generator's output becomes a rumble, and a hi-hat with a
-# rumble under it sounds like a snare, whose body lies at 160-250 Hz. Without pre-emphasis the
-# rumble is gone, but in that run the toms suffered instead; with 0.5 (a gain of 2) the rumble
-# is gone too (under 1% of the hi-hats' energy below 100 Hz) and every class came out as asked.
+# at 62%; one critic step costs half as much, and the runs made nearly twice the steps. With
+# pre-emphasis 0.9, the laptop WaveGAN's earlier setting, the hi-hats were the weak class, and
+# their spectrum says why: 41% of the energy of the third row's generated hi-hats lies below
+# 100 Hz, where real hi-hats have none. Pre-emphasis has the generator make pre-emphasised audio
+# that the decoder de-emphasises, a filter whose gain at the lowest frequencies is
+# `1 / (1 - 0.9)`, about 10 (20 dB): a small, slow error in the generator's output becomes a
+# rumble, and a hi-hat with a rumble under it sounds like a snare, whose body lies at
+# 160-250 Hz. Without pre-emphasis the rumble is gone, but in that run the toms suffered
+# instead; with 0.5 (a gain of 2) the rumble is gone too (under 1% of the hi-hats' energy below
+# 100 Hz) and every class came out as asked.
 # On the unclear hi-hats of 0.9 the course's classifier and the selection classifier (section 3)
 # disagreed most: at step 9,000 of the third row the one heard 90% of them as hi-hats, the
 # other 49%.
@@ -380,9 +390,10 @@ for name, audio in examples.items():
 # themselves cost little: 1,280 more generator weights and a 5-way head on the critic.)
 #
 # The unconditional run of that earlier recipe made no claps and no toms at all among its 1,000
-# clips (397 kicks, 339 snares, 264 hi-hats). Notebook 05's ten-minute run with the recipe of
-# section 3 makes all five kinds, unevenly (27 to 216 of 500 clips each), and scores 46% of the
-# real drums' inception score: better, and still below every AC-GAN run above. The AC-GAN of
+# clips (397 kicks, 339 snares, 264 hi-hats). Notebook 05's ten-minute run with today's
+# unconditional recipe (one critic step, the best of every 500 steps kept, no pre-emphasis)
+# makes all five kinds, unevenly (5 to 221 of 500 clips each), and scores 46% of the real
+# drums' inception score: better, and still below every AC-GAN run above. The AC-GAN of
 # `--conditional` made every kind when asked: in two of its three ten-minute runs 98-100% of
 # the time for every class. With both cores it made 7,336 steps
 # and reached 70% of the real drums' inception score at its last checkpoint, the course's
@@ -421,13 +432,16 @@ for name, waves, asked in (("unconditional", unconditional, heard),
                        real_labels=plain.real.labels[:n_eval], classes=classes).table())
 
 # %% [markdown]
-# Neither run is as clean as the data, and the label does not change that. Every class of both
-# carries 11 to 34 dB more energy outside its real band than the real drums (`out_of_band`) and
-# ends 11 to 50 dB louder (`tail`, the kicks least, the hi-hats most): a hiss and a click in
-# every kind. The hi-hats are the worst: a fifth of the conditional ones' energy and nearly all
-# of the unconditional ones' lies outside the real hats' band, and their quietest quarter is
-# 11-17 dB louder than the real hats' (every other class is within 5 dB there). Pooled, the runs
-# are close (out of band +16.4 and +17.1 dB, tail +28.5 and +24.6); the unconditional run has
+# Neither run is as clean as the data, with the label or without. Every class of both carries
+# 14 to 31 dB more energy outside its real band than the real drums (`out_of_band`) and ends 8
+# to 50 dB louder (`tail`, the kicks least, the hi-hats most): a hiss and a click in every kind,
+# in the unconditional run too, which has no pre-emphasis (notebook 05's ten-minute run, from its
+# weights of step 9,500, ends as quietly as the real drums, pooled over the classes). The
+# hi-hats are the worst: a fifth of the conditional ones' energy and more than half of the
+# unconditional ones' lies outside the real hats' band, and their quietest quarter is 11-18 dB
+# louder than the real hats' (every other class is within 5 dB there). Pooled, neither run is
+# clearly the cleaner: the unconditional one has more energy out of band (+20.6 against +17.1
+# dB), the conditional one the louder end (tail +24.6 against +22.0); the unconditional run has
 # no tom row, as none of its clips is heard as a tom.
 #
 # ## Run at full scale

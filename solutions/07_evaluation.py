@@ -605,13 +605,13 @@ print(f"\nIS out of {len(classes)} drum classes; NDB at p < 0.05; {n_eval} clips
 # %% [markdown]
 # In the stored table, two models stand out from chance: the ten-minute WaveGAN of notebook 05
 # (an inception score of 2.13, as in its run-score line above and in notebook 05, by far the
-# lowest Fréchet distance of the drum models, 45.4, and a spread of sounds of 39.2, against the
+# lowest Fréchet distance of the drum models, 37.4, and a spread of sounds of 51.2, against the
 # real drums' 63.9) and notebook 06's fifteen-minute GANSynth on the notes (1.73, as in
 # notebook 06, against the real notes' 4.14). Among the drums, notebook 04's BCE WaveGAN
-# without phase shuffle comes next (1.50, FD 82.1), then notebook 05's WGAN-GP WaveGAN of two
-# and a half minutes, in the weights it kept from step 1,500 (1.33, FD 74.5), SpecGAN with
-# nearest-neighbour upsampling (1.29, with the second-lowest FD, 69.5) and notebook 04's run
-# with phase shuffle (1.20, FD 86.2). The other BCE runs of notebooks 02 and 03 put (nearly)
+# without phase shuffle comes next (1.50, FD 82.1), then SpecGAN with nearest-neighbour
+# upsampling (1.29, with the second-lowest FD, 69.5), notebook 04's run with phase shuffle
+# (1.20, FD 86.2) and notebook 05's WGAN-GP WaveGAN of two and a half minutes, in the weights
+# it kept from step 500 (1.11, FD 81.1). The other BCE runs of notebooks 02 and 03 put (nearly)
 # every clip in one class (1.00 to 1.04), SpecGAN with cubic upsampling among them, though its
 # clips differ more from each other than any other drum model's (52.3): a wide spread of sounds
 # is not yet a spread of drums. NDB finds 45 to 47 of the 50 bins different for every drum
